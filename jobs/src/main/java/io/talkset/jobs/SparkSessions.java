@@ -1,0 +1,25 @@
+package io.talkset.jobs;
+
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The one place sessions are made. No master here: spark-submit (or bin/talkset) sets it.
+ * Timestamps are written as Parquet TIMESTAMP_MICROS in UTC, which pandas and pyarrow read
+ * without the deprecated INT96 path.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  public static SparkSession getOrCreate(String appName) {
+    SparkSession spark = SparkSession.builder().appName(appName).getOrCreate();
+    configure(spark);
+    return spark;
+  }
+
+  /** Settings every talkset job relies on; tests apply them to their shared session too. */
+  public static void configure(SparkSession spark) {
+    spark.conf().set("spark.sql.session.timeZone", "UTC");
+    spark.conf().set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS");
+    spark.conf().set("spark.sql.parquet.compression.codec", "zstd");
+  }
+}

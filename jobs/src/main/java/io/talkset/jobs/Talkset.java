@@ -1,0 +1,99 @@
+package io.talkset.jobs;
+
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.UsageException;
+import io.talkset.jobs.crawl.CrawlJob;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Entry point of the job jar: {@code talkset <job> --input URI [--input URI ...] --output URI
+ * [options]}, the same through {@code bin/talkset} and {@code spark-submit --class
+ * io.talkset.jobs.Talkset talkset.jar}.
+ */
+public final class Talkset {
+  /** Stages in pipeline order; later issues append to this list. */
+  static List<Job> stages() {
+    return List.of(new CrawlJob());
+  }
+
+  static Map<String, Job> jobs() {
+    Map<String, Job> jobs = new LinkedHashMap<>();
+    for (Job j : stages()) {
+      jobs.put(j.name(), j);
+    }
+    RunJob run = new RunJob(stages());
+    jobs.put(run.name(), run);
+    return jobs;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int code = execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /** Runs a command line; returns the process exit code. */
+  static int execute(String[] args) throws Exception {
+    Map<String, Job> jobs = jobs();
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")
+        || args[0].equals("help")) {
+      System.out.print(usage(jobs));
+      return args.length == 0 ? 2 : 0;
+    }
+    Job job = jobs.get(args[0]);
+    if (job == null) {
+      System.err.println("talkset: unknown job '" + args[0] + "' (jobs: "
+          + String.join(", ", jobs.keySet()) + "; see talkset --help)");
+      return 2;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+      System.out.print(jobHelp(job));
+      return 0;
+    }
+    Options.Parsed parsed;
+    try {
+      parsed = job.options().parse(rest);
+      // Validate before a session starts, so argument errors cost no Spark start-up.
+      if (parsed.all("input").isEmpty()) {
+        throw new UsageException("--input is required: URI (give it once per input)");
+      }
+      parsed.require("output");
+    } catch (UsageException e) {
+      System.err.println("talkset " + job.name() + ": " + e.getMessage());
+      return 2;
+    }
+    SparkSession spark = SparkSessions.getOrCreate("talkset " + job.name());
+    try {
+      System.out.print(job.run(spark, parsed));
+      return 0;
+    } catch (UsageException e) {
+      System.err.println("talkset " + job.name() + ": " + e.getMessage());
+      return 2;
+    } finally {
+      spark.stop();
+    }
+  }
+
+  static String usage(Map<String, Job> jobs) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("usage: talkset <job> --input URI [--input URI ...] --output URI [options]\n\n");
+    sb.append("jobs:\n");
+    for (Job j : jobs.values()) {
+      sb.append(String.format("  %-8s %s%n", j.name(), j.summary()));
+    }
+    sb.append("\n'talkset <job> --help' lists a job's options. --output is a dataset root:\n")
+        .append("each stage writes its own table under it (clips/, ...).\n");
+    return sb.toString();
+  }
+
+  static String jobHelp(Job job) {
+    return "usage: talkset " + job.name() + " --input URI [--input URI ...] --output URI"
+        + " [options]\n\n" + job.summary() + "\n\noptions:\n" + job.options().help();
+  }
+}

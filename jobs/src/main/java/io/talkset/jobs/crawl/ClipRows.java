@@ -1,0 +1,126 @@
+package io.talkset.jobs.crawl;
+
+import io.talkset.core.crawl.FileExaminer;
+import io.talkset.core.fs.ListedEntry;
+import io.talkset.core.ids.ContentId;
+import io.talkset.core.layout.ClipMetadata;
+import io.talkset.core.layout.DatasetLayouts;
+import io.talkset.core.media.ErrorCodes;
+import io.talkset.core.media.FfmpegProber;
+import io.talkset.core.media.FileSource;
+import io.talkset.core.media.MediaInfo;
+import io.talkset.jobs.io.HadoopConf;
+import io.talkset.jobs.io.HadoopSource;
+import io.talkset.schemas.ClipsSchema;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
+
+/** Turns listed files into {@code clips} rows: the executor side of the crawl. */
+final class ClipRows {
+  private static final StructType SCHEMA = ClipsSchema.SCHEMA.struct();
+
+  private ClipRows() {}
+
+  /** Examines one partition of entries with one examiner (one FFmpeg setup per task). */
+  static Iterator<Row> examine(Iterator<ListedEntry> entries, CrawlConfig cfg, HadoopConf conf) {
+    List<Row> rows = new ArrayList<>();
+    try (FileExaminer examiner = new FileExaminer(
+        new FfmpegProber(cfg.frameCount()), cfg.timeoutMillis(), cfg.require())) {
+      while (entries.hasNext()) {
+        ListedEntry e = entries.next();
+        rows.add(toRow(e, examine(examiner, e, conf), new Timestamp(System.currentTimeMillis())));
+      }
+    }
+    return rows.iterator();
+  }
+
+  private static FileExaminer.Result examine(FileExaminer ex, ListedEntry e, HadoopConf conf) {
+    if (!e.examinable()) {
+      String status = e.problemCode().equals(ErrorCodes.NOT_A_FILE)
+          ? FileExaminer.REJECTED : FileExaminer.FAILED;
+      return new FileExaminer.Result(ContentId.ofPath(e.path()), status, e.problemCode(),
+          e.problemMessage(), null, 0);
+    }
+    return ex.examine(e.path(), e.size(), () -> {
+      if (e.path().startsWith("file:")) {
+        // Local files are read directly: no checksum layer, no Hadoop buffering.
+        return new FileSource(java.nio.file.Path.of(e.path().substring("file:".length())));
+      }
+      Path p = new Path(e.path());
+      FileSystem fs = p.getFileSystem(conf.get());
+      return new HadoopSource(fs, p, e.size());
+    });
+  }
+
+  static Row toRow(ListedEntry e, FileExaminer.Result r, Timestamp probedAt) {
+    Object[] v = new Object[SCHEMA.size()];
+    Timestamp mtime = e.modificationTimeMillis() > 0
+        ? new Timestamp(e.modificationTimeMillis()) : null;
+    set(v, "clip_id", r.id().clipId());
+    set(v, "id_method", r.id().method());
+    set(v, "content_digest", r.id().digest());
+    set(v, "path", e.path());
+    set(v, "size", e.size());
+    set(v, "modification_time", mtime);
+    set(v, "files", new Row[] {RowFactory.create(e.path(), e.size(), mtime)});
+    set(v, "status", r.status());
+    set(v, "error_code", r.errorCode());
+    set(v, "error_message", r.errorMessage());
+    set(v, "probe_ms", r.elapsedMillis());
+    set(v, "probed_at", probedAt);
+    MediaInfo i = r.info();
+    if (i != null) {
+      set(v, "media_kind", i.mediaKind());
+      set(v, "container", i.container);
+      set(v, "duration_s", i.durationS);
+      set(v, "bit_rate", i.bitRate);
+      set(v, "video_streams", i.videoStreams);
+      set(v, "audio_streams", i.audioStreams);
+      set(v, "video_codec", i.videoCodec);
+      set(v, "width", i.width);
+      set(v, "height", i.height);
+      set(v, "pixel_format", i.pixelFormat);
+      set(v, "rotation_deg", i.hasVideo() ? i.rotationDeg : null);
+      set(v, "fps", i.fps);
+      set(v, "fps_rational", i.fpsRational);
+      set(v, "variable_frame_rate", i.variableFrameRate);
+      set(v, "frame_count", i.frameCount);
+      set(v, "frame_count_estimated", i.frameCountEstimated);
+      set(v, "video_start_s", i.videoStartS);
+      set(v, "video_duration_s", i.videoDurationS);
+      set(v, "audio_codec", i.audioCodec);
+      set(v, "sample_rate", i.sampleRate);
+      set(v, "channels", i.channels);
+      set(v, "sample_format", i.sampleFormat);
+      set(v, "audio_start_s", i.audioStartS);
+      set(v, "audio_duration_s", i.audioDurationS);
+      if (i.hasAudio() && i.hasVideo()) {
+        double a = i.audioStartS == null ? 0 : i.audioStartS;
+        double vs = i.videoStartS == null ? 0 : i.videoStartS;
+        set(v, "av_offset_s", a - vs);
+      }
+    }
+    ClipMetadata m = DatasetLayouts.parse(e.path());
+    set(v, "dataset", m.dataset());
+    set(v, "speaker", m.speaker());
+    set(v, "gender", m.gender());
+    set(v, "emotion", m.emotion());
+    set(v, "intensity", m.intensity());
+    set(v, "sentence_key", m.sentenceKey());
+    set(v, "view", m.view());
+    set(v, "take", m.take());
+    set(v, "layout_extra", scala.jdk.javaapi.CollectionConverters.asScala(m.extra()));
+    return RowFactory.create(v);
+  }
+
+  private static void set(Object[] v, String column, Object value) {
+    v[SCHEMA.fieldIndex(column)] = value;
+  }
+}

@@ -1,0 +1,215 @@
+package io.talkset.jobs.crawl;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.flatten;
+import static org.apache.spark.sql.functions.min_by;
+import static org.apache.spark.sql.functions.struct;
+
+import io.talkset.core.fs.ListedEntry;
+import io.talkset.jobs.Job;
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.Version;
+import io.talkset.jobs.io.HadoopConf;
+import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.TableCommitter;
+import io.talkset.schemas.ClipsSchema;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The crawl: lists media under the inputs, identifies and probes each new or changed file in
+ * parallel on the executors, reads dataset metadata from the paths, and commits the {@code clips}
+ * manifest atomically. Unchanged files (same path, size and modification time as in the previous
+ * manifest) keep their rows without being read again.
+ */
+public final class CrawlJob implements Job {
+  private static final Logger LOG = LoggerFactory.getLogger(CrawlJob.class);
+  public static final String TABLE = "clips";
+
+  /** What a crawl did. */
+  public record Result(String table, int listed, int probed, int reused, long clips,
+      Map<String, Long> byStatus, Map<String, Long> okByDataset, Map<String, Long> byError) {}
+
+  @Override
+  public String name() {
+    return "crawl";
+  }
+
+  @Override
+  public String summary() {
+    return "list and probe media files into the clips manifest (OUTPUT/clips)";
+  }
+
+  @Override
+  public Options options() {
+    return CrawlConfig.options();
+  }
+
+  @Override
+  public String run(SparkSession spark, Options.Parsed args) throws Exception {
+    return format(crawl(spark, CrawlConfig.from(args)));
+  }
+
+  /** Runs the crawl; the committed manifest is at {@link Result#table()}. */
+  public static Result crawl(SparkSession spark, CrawlConfig cfg) throws Exception {
+    Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    TableCommitter committer = new TableCommitter(hconf, cfg.output(), TABLE);
+    committer.recover();
+    List<ListedEntry> entries = Listing.list(cfg.inputs(), cfg.media(), hconf);
+    LOG.info("listed {} candidate media files under {}", entries.size(), cfg.inputs());
+
+    StructType schema = ClipsSchema.SCHEMA.struct();
+    String table = committer.table().toString();
+    boolean hasPrevious = committer.table().getFileSystem(hconf).exists(committer.table());
+    Dataset<Row> previous = hasPrevious ? spark.read().schema(schema).parquet(table) : null;
+
+    // Decide on the driver, from a narrow projection of the previous manifest, what to re-probe.
+    Map<String, Object[]> before = new HashMap<>();
+    if (previous != null) {
+      for (Row r : previous.select(explode(col("files")).as("f"), col("status"))
+          .select(col("f.path"), col("f.size"), col("f.modification_time"), col("status"))
+          .collectAsList()) {
+        before.put(r.getString(0), new Object[] {r.getLong(1), r.get(2), r.getString(3)});
+      }
+    }
+    List<ListedEntry> toProbe = new ArrayList<>();
+    List<String> reusedPaths = new ArrayList<>();
+    for (ListedEntry e : entries) {
+      Object[] b = before.get(e.path());
+      boolean unchanged = e.examinable() && b != null && (long) b[0] == e.size()
+          && b[1] instanceof Timestamp t && t.getTime() == e.modificationTimeMillis()
+          && !(cfg.reprobeFailed() && "failed".equals(b[2]));
+      if (unchanged) {
+        reusedPaths.add(e.path());
+      } else {
+        toProbe.add(e);
+      }
+    }
+    LOG.info("{} files to probe, {} unchanged since the last crawl", toProbe.size(),
+        reusedPaths.size());
+
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int slices = cfg.partitions() > 0 ? cfg.partitions()
+        : Math.max(1, Math.min(toProbe.size(), jsc.defaultParallelism() * 4));
+    Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    JavaRDD<Row> probedRows = jsc.parallelize(toProbe, slices)
+        .mapPartitions(it -> ClipRows.examine(it, cfg, conf.value()));
+    Dataset<Row> rows = spark.createDataFrame(probedRows, schema);
+    if (!reusedPaths.isEmpty()) {
+      Dataset<Row> keep = spark.createDataset(reusedPaths, Encoders.STRING()).toDF("keep_path");
+      Dataset<Row> reused = previous.withColumn("f", explode(col("files")))
+          .join(keep, col("f.path").equalTo(col("keep_path")))
+          .withColumn("files", array(col("f")))
+          .drop("f", "keep_path");
+      rows = rows.unionByName(reused);
+    }
+
+    // One row per content: the first path in sort order describes it, every path is listed.
+    List<Column> described = new ArrayList<>();
+    for (StructField f : schema.fields()) {
+      if (!f.name().equals("clip_id") && !f.name().equals("files")) {
+        described.add(col(f.name()));
+      }
+    }
+    Dataset<Row> merged = rows.groupBy(col("clip_id"))
+        .agg(min_by(struct(described.toArray(new Column[0])), col("path")).as("r"),
+            array_sort(flatten(collect_list(col("files")))).as("files"))
+        .select(col("clip_id"), col("r.*"), col("files"));
+    List<Column> ordered = new ArrayList<>();
+    for (StructField f : schema.fields()) {
+      ordered.add(col(f.name()));
+    }
+    int files = Math.max(1, (entries.size() + 199_999) / 200_000);
+    Dataset<Row> out = spark.createDataFrame(
+            merged.select(ordered.toArray(new Column[0]))
+                .repartitionByRange(files, col("path"))
+                .sortWithinPartitions(col("path"))
+                .javaRDD(),
+            schema)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Map<String, Long> byStatus = counts(out.groupBy("status").count());
+      Map<String, Long> okByDataset = counts(
+          out.filter(col("status").equalTo("ok")).groupBy("dataset").count());
+      Map<String, Long> byError = counts(
+          out.filter(col("error_code").isNotNull().and(col("status").notEqual("ok")))
+              .groupBy("error_code").count());
+      long clips = byStatus.values().stream().mapToLong(Long::longValue).sum();
+      committer.write(out, description(cfg, entries.size(), toProbe.size(), reusedPaths.size(),
+          clips, byStatus));
+      return new Result(table, entries.size(), toProbe.size(), reusedPaths.size(), clips,
+          byStatus, okByDataset, byError);
+    } finally {
+      out.unpersist();
+    }
+  }
+
+  private static Map<String, Long> counts(Dataset<Row> grouped) {
+    Map<String, Long> m = new TreeMap<>();
+    for (Row r : grouped.collectAsList()) {
+      m.put(r.isNullAt(0) ? "(none)" : r.getString(0), r.getLong(1));
+    }
+    return m;
+  }
+
+  private static String description(CrawlConfig cfg, int listed, int probed, int reused,
+      long clips, Map<String, Long> byStatus) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("table", TABLE);
+    d.put("schema_version", ClipsSchema.VERSION);
+    d.put("written_at", Instant.now().toString());
+    d.put("talkset_version", Version.get());
+    d.put("inputs", cfg.inputs());
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("require", cfg.require().name().toLowerCase(Locale.ROOT));
+    params.put("probe_timeout_ms", cfg.timeoutMillis());
+    params.put("frame_count", cfg.frameCount().name().toLowerCase(Locale.ROOT));
+    params.put("extensions", new java.util.TreeSet<>(cfg.media().extensions()));
+    d.put("parameters", params);
+    d.put("files_listed", listed);
+    d.put("files_probed", probed);
+    d.put("files_reused", reused);
+    d.put("clips", clips);
+    d.put("clips_by_status", byStatus);
+    d.put("schema", new Json.Raw(ClipsSchema.SCHEMA.struct().json()));
+    return Json.write(d);
+  }
+
+  static String format(Result r) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "crawl: %d clips from %d files (%d probed, %d unchanged)%n",
+        r.clips(), r.listed(), r.probed(), r.reused()));
+    sb.append("  by status:  ").append(r.byStatus()).append('\n');
+    sb.append("  ok by dataset: ").append(r.okByDataset()).append('\n');
+    if (!r.byError().isEmpty()) {
+      sb.append("  not ok by error: ").append(r.byError()).append('\n');
+    }
+    sb.append("  manifest: ").append(r.table()).append('\n');
+    return sb.toString();
+  }
+}

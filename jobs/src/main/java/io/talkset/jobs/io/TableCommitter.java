@@ -1,0 +1,91 @@
+package io.talkset.jobs.io;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes a table under a dataset root so that readers never see it half-written: the new version
+ * is written whole into a hidden staging folder ({@code .NAME.staging-ID}, which Spark, pyarrow
+ * and pandas skip), described by {@code _talkset.json}, and then swapped in with renames:
+ * the old table moves aside to {@code .NAME.old-ID}, the new one takes its name, the old one is
+ * deleted. A reader sees the old table or the new one, or for the instant between the two renames
+ * no table; never a mix. A crash between the renames is repaired by the next run, which moves
+ * the old table back. On HDFS and local file systems a folder rename is atomic; on S3A it is a
+ * copy, so there point {@code --output} at HDFS or use a committer-backed table format.
+ * One writer per table at a time.
+ */
+public final class TableCommitter {
+  private static final Logger LOG = LoggerFactory.getLogger(TableCommitter.class);
+  public static final String DESCRIPTION_FILE = "_talkset.json";
+
+  private final FileSystem fs;
+  private final Path root;
+  private final String name;
+
+  public TableCommitter(Configuration conf, String rootUri, String name) throws IOException {
+    this.root = new Path(rootUri);
+    this.fs = root.getFileSystem(conf);
+    this.name = name;
+  }
+
+  /** The committed table's location. */
+  public Path table() {
+    return new Path(root, name);
+  }
+
+  /** Repairs an interrupted swap and removes staging folders of runs that died. */
+  public void recover() throws IOException {
+    if (!fs.exists(root)) {
+      return;
+    }
+    FileStatus[] leftovers = fs.globStatus(new Path(root, "." + name + ".*"));
+    if (leftovers == null) {
+      return;
+    }
+    for (FileStatus s : leftovers) {
+      String n = s.getPath().getName();
+      if (n.startsWith("." + name + ".old-") && !fs.exists(table())) {
+        LOG.warn("restoring {} from an interrupted commit ({})", table(), n);
+        fs.rename(s.getPath(), table());
+      } else {
+        LOG.info("removing leftover {}", s.getPath());
+        fs.delete(s.getPath(), true);
+      }
+    }
+  }
+
+  /** Writes {@code rows} as Parquet with {@code description} beside it, then swaps it in. */
+  public void write(Dataset<Row> rows, String description) throws IOException {
+    recover();
+    String id = UUID.randomUUID().toString().substring(0, 8);
+    Path staging = new Path(root, "." + name + ".staging-" + id);
+    rows.write().parquet(staging.toString());
+    try (OutputStream out = fs.create(new Path(staging, DESCRIPTION_FILE), true)) {
+      out.write(description.getBytes(StandardCharsets.UTF_8));
+    }
+    Path old = new Path(root, "." + name + ".old-" + id);
+    boolean hadOld = fs.exists(table());
+    if (hadOld && !fs.rename(table(), old)) {
+      throw new IOException("could not move " + table() + " aside to " + old);
+    }
+    if (!fs.rename(staging, table())) {
+      if (hadOld) {
+        fs.rename(old, table());
+      }
+      throw new IOException("could not rename " + staging + " to " + table());
+    }
+    if (hadOld) {
+      fs.delete(old, true);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+package io.talkset.schemas;
+
+import java.util.List;
+
+/** Every table talkset writes, in pipeline order. */
+public final class Schemas {
+  private Schemas() {}
+
+  public static List<TableSchema> all() {
+    return List.of(ClipsSchema.SCHEMA);
+  }
+}
