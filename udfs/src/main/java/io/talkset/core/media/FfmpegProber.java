@@ -73,7 +73,11 @@ public final class FfmpegProber {
   public enum FrameCount {
     /** The container's count when it has one, else duration × fps, flagged as estimated. */
     ESTIMATE,
-    /** Count the video stream's packets (reads the whole file, decodes nothing). */
+    /**
+     * Count the video stream's packets (reads the whole file, decodes nothing). Each packet is
+     * one displayed frame time, including Theora's empty "repeat the last frame" packets, which
+     * FFmpeg before 6 dropped from its packet counts.
+     */
     EXACT
   }
 
@@ -100,16 +104,16 @@ public final class FfmpegProber {
     AVIOContext pb = avio_alloc_context(buffer, IO_BUFFER, 0, opaque, READ, null, SEEK);
     ctx.pb(pb);
     // A pb set before avformat_open_input makes FFmpeg mark the context AVFMT_FLAG_CUSTOM_IO.
-    boolean opened = false;
     try {
       int ret = avformat_open_input(ctx, nameHint, null, null);
-      session.checkAbort(id);
       if (ret < 0) {
         // FFmpeg freed the context; only our I/O context is left to free.
         ctx = null;
+      }
+      session.checkAbort(id);
+      if (ret < 0) {
         throw openFailure(source, ret);
       }
-      opened = true;
       ret = avformat_find_stream_info(ctx, (org.bytedeco.javacpp.PointerPointer<?>) null);
       session.checkAbort(id);
       if (ret < 0) {
@@ -131,10 +135,7 @@ public final class FfmpegProber {
       }
       return info;
     } finally {
-      if (opened) {
-        avformat_close_input(ctx);
-      } else if (ctx != null) {
-        ctx.pb(null);
+      if (ctx != null && !ctx.isNull()) {
         avformat_close_input(ctx);
       }
       // With AVFMT_FLAG_CUSTOM_IO FFmpeg leaves our I/O context and its (possibly reallocated)

