@@ -12,6 +12,9 @@ public interface Job {
 
   Options options();
 
+  /** Checks every argument before a session starts; throws UsageException naming the bad one. */
+  void validate(Options.Parsed args);
+
   /** Runs with parsed options on a session the caller owns; returns a summary to print. */
   String run(SparkSession spark, Options.Parsed args) throws Exception;
 }

@@ -33,6 +33,13 @@ public final class RunJob implements Job {
   }
 
   @Override
+  public void validate(Options.Parsed args) {
+    for (Job s : stages) {
+      s.validate(args);
+    }
+  }
+
+  @Override
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
     StringBuilder sb = new StringBuilder();
     for (Job s : stages) {

@@ -60,10 +60,7 @@ public final class Talkset {
     try {
       parsed = job.options().parse(rest);
       // Validate before a session starts, so argument errors cost no Spark start-up.
-      if (parsed.all("input").isEmpty()) {
-        throw new UsageException("--input is required: URI (give it once per input)");
-      }
-      parsed.require("output");
+      job.validate(parsed);
     } catch (UsageException e) {
       System.err.println("talkset " + job.name() + ": " + e.getMessage());
       return 2;

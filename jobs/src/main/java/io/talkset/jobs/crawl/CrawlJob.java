@@ -71,6 +71,11 @@ public final class CrawlJob implements Job {
   }
 
   @Override
+  public void validate(Options.Parsed args) {
+    CrawlConfig.from(args);
+  }
+
+  @Override
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
     return format(crawl(spark, CrawlConfig.from(args)));
   }
