@@ -53,7 +53,8 @@ public final class CrawlJob implements Job {
 
   /** What a crawl did. */
   public record Result(String table, int listed, int probed, int reused, long clips,
-      Map<String, Long> byStatus, Map<String, Long> okByDataset, Map<String, Long> byError) {}
+      Map<String, Long> byStatus, Map<String, Long> okByDataset, Map<String, Long> byError,
+      long elapsedMillis) {}
 
   @Override
   public String name() {
@@ -82,6 +83,7 @@ public final class CrawlJob implements Job {
 
   /** Runs the crawl; the committed manifest is at {@link Result#table()}. */
   public static Result crawl(SparkSession spark, CrawlConfig cfg) throws Exception {
+    long start = System.nanoTime();
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     TableCommitter committer = new TableCommitter(hconf, cfg.output(), TABLE);
     committer.recover();
@@ -168,7 +170,7 @@ public final class CrawlJob implements Job {
       committer.write(out, description(cfg, entries.size(), toProbe.size(), reusedPaths.size(),
           clips, byStatus));
       return new Result(table, entries.size(), toProbe.size(), reusedPaths.size(), clips,
-          byStatus, okByDataset, byError);
+          byStatus, okByDataset, byError, (System.nanoTime() - start) / 1_000_000);
     } finally {
       out.unpersist();
     }
@@ -207,8 +209,9 @@ public final class CrawlJob implements Job {
 
   static String format(Result r) {
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "crawl: %d clips from %d files (%d probed, %d unchanged)%n",
-        r.clips(), r.listed(), r.probed(), r.reused()));
+    sb.append(String.format(Locale.ROOT, "crawl: %d clips from %d files (%d probed, %d unchanged)"
+        + " in %.1f s, %.1f files/s%n", r.clips(), r.listed(), r.probed(), r.reused(),
+        r.elapsedMillis() / 1000.0, r.listed() * 1000.0 / Math.max(1, r.elapsedMillis())));
     sb.append("  by status:  ").append(r.byStatus()).append('\n');
     sb.append("  ok by dataset: ").append(r.okByDataset()).append('\n');
     if (!r.byError().isEmpty()) {
