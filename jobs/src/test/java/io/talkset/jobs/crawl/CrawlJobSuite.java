@@ -237,6 +237,28 @@ class CrawlJobSuite {
   }
 
   @Test
+  void globsAndOverlappingInputsListEachFileOnce(@TempDir Path in, @TempDir Path out)
+      throws Exception {
+    for (String speaker : List.of("alice", "bob")) {
+      Path d = Files.createDirectories(in.resolve(speaker + "/video"));
+      Files.copy(Samples.get("video/kphotoalbum/movie.avi"), d.resolve(speaker + ".avi"));
+      Files.copy(Samples.get("speech/allison/invalid.wav"), in.resolve(speaker + "/note.wav"));
+    }
+    CrawlConfig cfg = new CrawlConfig(List.of(in + "/*/video", in + "/alice"), out.toString(),
+        MediaNames.defaults(), FileExaminer.Require.ANY, 30_000,
+        FfmpegProber.FrameCount.ESTIMATE, 0, false);
+    CrawlJob.Result r = CrawlJob.crawl(spark, cfg);
+    assertEquals(3, r.listed(), "alice.avi, bob.avi, alice/note.wav; alice.avi once");
+    assertEquals(java.util.Set.of("file:" + in + "/alice/video/alice.avi",
+        "file:" + in + "/bob/video/bob.avi", "file:" + in + "/alice/note.wav"),
+        byFile(r.table()).keySet());
+    io.talkset.jobs.cli.UsageException e = org.junit.jupiter.api.Assertions.assertThrows(
+        io.talkset.jobs.cli.UsageException.class,
+        () -> CrawlJob.crawl(spark, config(in + "/*/audio", out, 30_000)));
+    assertEquals("--input " + in + "/*/audio matches nothing", e.getMessage());
+  }
+
+  @Test
   void aCommitInterruptedBetweenItsRenamesIsRepaired(@TempDir Path in, @TempDir Path out)
       throws Exception {
     Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
