@@ -84,6 +84,12 @@ public final class CrawlJob implements Job {
   /** Runs the crawl; the committed manifest is at {@link Result#table()}. */
   public static Result crawl(SparkSession spark, CrawlConfig cfg) throws Exception {
     long start = System.nanoTime();
+    String jnu = System.getProperty("sun.jnu.encoding", "");
+    if (!jnu.equalsIgnoreCase("UTF-8")) {
+      LOG.warn("the JVM decodes file names as {}, not UTF-8: names with non-ASCII characters"
+          + " cannot be opened. Run with LC_ALL=C.UTF-8 (bin/talkset does) on the driver and"
+          + " spark.executorEnv.LC_ALL=C.UTF-8 on executors", jnu);
+    }
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     TableCommitter committer = new TableCommitter(hconf, cfg.output(), TABLE);
     committer.recover();
