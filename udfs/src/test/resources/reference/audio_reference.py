@@ -82,7 +82,15 @@ def kaldi_mfcc(y, s):
     return np.array(m.tolist(), dtype=np.float64)
 
 
-KINDS = {"librosa_mfcc": librosa_mfcc, "wav2lip_mel": wav2lip_mel, "psf_mfcc": psf_mfcc,
+def librosa_pyin(y, s):
+    import librosa
+    x = y.astype(np.float64) if s.get("dtype") == "float64" else y
+    f0, voiced, prob = librosa.pyin(x, fmin=s["fmin"], fmax=s["fmax"], sr=s["sr"],
+                                    frame_length=s["frame_length"], hop_length=s["hop"])
+    return np.stack([np.nan_to_num(f0, nan=0.0), voiced.astype(np.float64), prob], axis=1)
+
+
+KINDS = {"librosa_pyin": librosa_pyin, "librosa_mfcc": librosa_mfcc, "wav2lip_mel": wav2lip_mel, "psf_mfcc": psf_mfcc,
          "kaldi_mfcc": kaldi_mfcc}
 
 

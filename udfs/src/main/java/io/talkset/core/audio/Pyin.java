@@ -1,0 +1,389 @@
+package io.talkset.core.audio;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jtransforms.fft.DoubleFFT_1D;
+
+/**
+ * Probabilistic YIN (Mauch and Dixon, 2014) as {@code librosa.pyin} computes it, so that the
+ * frames, candidates, probabilities and Viterbi path agree with librosa for the same parameters:
+ * centred frames (zero padding), YIN's cumulative-mean-normalised difference from an FFT
+ * autocorrelation, parabolic refinement of each trough, a Beta(2, 18) prior over 100 thresholds
+ * with a Boltzmann prior over trough rank, 10 pitch bins per semitone, a triangular local
+ * transition of ±(max_transition_rate·12·hop/sr) semitones, a voiced/unvoiced switch probability,
+ * and Viterbi decoding over voiced and unvoiced copies of every bin.
+ *
+ * <p>Output per frame: F0 in Hz (0 when unvoiced), the voicing decision and the voiced
+ * probability. Not thread-safe (reuses FFT buffers).
+ */
+public final class Pyin {
+
+  /** Parameters with librosa.pyin's names; defaults suit speech at 16 kHz, 100 frames/s. */
+  public record Params(int sampleRate, double fmin, double fmax, int frameLength, int hop,
+      int nThresholds, int betaA, int betaB, double boltzmann, double resolution,
+      double maxTransitionRate, double switchProb, double noTroughProb) {
+
+    /** C2 (65.4 Hz) to C6 (1046.5 Hz), 64 ms frames, 10 ms hop, librosa's other defaults. */
+    public static Params speech16k() {
+      return new Params(16000, 65.40639132514966, 1046.5022612023945, 1024, 160, 100, 2, 18, 2,
+          0.1, 35.92, 0.01, 0.01);
+    }
+
+    public Map<String, String> describe() {
+      Map<String, String> m = new LinkedHashMap<>();
+      m.put("algorithm", "pyin (librosa.pyin conventions)");
+      m.put("sample_rate", String.valueOf(sampleRate));
+      m.put("fmin", String.valueOf(fmin));
+      m.put("fmax", String.valueOf(fmax));
+      m.put("frame_length", String.valueOf(frameLength));
+      m.put("hop_length", String.valueOf(hop));
+      m.put("n_thresholds", String.valueOf(nThresholds));
+      m.put("beta_parameters", betaA + "," + betaB);
+      m.put("boltzmann_parameter", String.valueOf(boltzmann));
+      m.put("resolution", String.valueOf(resolution));
+      m.put("max_transition_rate", String.valueOf(maxTransitionRate));
+      m.put("switch_prob", String.valueOf(switchProb));
+      m.put("no_trough_prob", String.valueOf(noTroughProb));
+      m.put("center", "true, zero padding");
+      m.put("unvoiced_f0", "0");
+      return m;
+    }
+  }
+
+  /** Per-frame results. */
+  public record Result(double[] f0, boolean[] voiced, double[] voicedProb) {
+    public int frames() {
+      return f0.length;
+    }
+  }
+
+  private final Params p;
+  private final int minPeriod;
+  private final int maxPeriod;
+  private final int nBins;
+  private final int binsPerSemitone;
+  private final double[] thresholds;
+  private final double[] betaProbs;
+  private final double[] freqs;
+  private final int halfWidth;
+  private final double[][] localTrans;
+  private final int fftSize;
+  private final DoubleFFT_1D fft;
+  private final double[] fftBuf;
+
+  public Pyin(Params p) {
+    if (p.fmin() <= 0 || p.fmin() >= p.fmax() || p.fmax() > p.sampleRate() / 2.0) {
+      throw new IllegalArgumentException("need 0 < fmin < fmax <= sr/2");
+    }
+    if (p.sampleRate() / p.fmin() >= p.frameLength() - 1) {
+      throw new IllegalArgumentException("fmin too small for the frame length");
+    }
+    this.p = p;
+    this.minPeriod = (int) Math.floor(p.sampleRate() / p.fmax());
+    this.maxPeriod = Math.min((int) Math.ceil(p.sampleRate() / p.fmin()), p.frameLength() - 1);
+    this.binsPerSemitone = (int) Math.ceil(1.0 / p.resolution());
+    this.nBins = (int) Math.floor(12 * binsPerSemitone * log2(p.fmax() / p.fmin())) + 1;
+    this.thresholds = new double[p.nThresholds() + 1];
+    for (int i = 0; i <= p.nThresholds(); i++) {
+      thresholds[i] = i / (double) p.nThresholds();
+    }
+    this.betaProbs = new double[p.nThresholds()];
+    double prev = betaCdf(thresholds[0], p.betaA(), p.betaB());
+    for (int i = 0; i < p.nThresholds(); i++) {
+      double c = betaCdf(thresholds[i + 1], p.betaA(), p.betaB());
+      betaProbs[i] = c - prev;
+      prev = c;
+    }
+    this.freqs = new double[nBins];
+    for (int i = 0; i < nBins; i++) {
+      freqs[i] = p.fmin() * Math.pow(2, i / (double) (12 * binsPerSemitone));
+    }
+    long maxSemitones = Math.round(
+        Math.rint(p.maxTransitionRate() * 12 * p.hop() / p.sampleRate()));
+    int width = (int) (maxSemitones * binsPerSemitone + 1);
+    this.halfWidth = width / 2;
+    this.localTrans = localTransition(nBins, width);
+    this.fftSize = Integer.highestOneBit(2 * p.frameLength() - 2) << 1;
+    this.fft = new DoubleFFT_1D(fftSize);
+    this.fftBuf = new double[fftSize];
+  }
+
+  public Params params() {
+    return p;
+  }
+
+  /** Number of frames for {@code n} samples (centred framing). */
+  public int frames(int n) {
+    return 1 + (n + 2 * (p.frameLength() / 2) - p.frameLength()) / p.hop();
+  }
+
+  public Result compute(float[] y) {
+    int frames = frames(y.length);
+    int pad = p.frameLength() / 2;
+    int len = maxPeriod - minPeriod + 1;
+    // Observation probabilities, voiced bins only; unvoiced bins share (1 - voiced) / nBins.
+    float[][] obs = new float[frames][];
+    double[] voicedProb = new double[frames];
+    double[] frame = new double[p.frameLength()];
+    double[] yin = new double[len];
+    double[] shift = new double[len];
+    double[] probs = new double[len];
+    for (int t = 0; t < frames; t++) {
+      int start = t * p.hop() - pad;
+      for (int i = 0; i < frame.length; i++) {
+        int j = start + i;
+        frame[i] = j >= 0 && j < y.length ? y[j] : 0;
+      }
+      yinFrame(frame, yin);
+      parabolic(yin, shift);
+      troughProbs(yin, probs);
+      float[] o = new float[nBins + 1];
+      for (int i = 0; i < len; i++) {
+        if (probs[i] == 0) {
+          continue;
+        }
+        double period = minPeriod + i + shift[i];
+        double f0 = p.sampleRate() / period;
+        double bin = Math.rint(12 * binsPerSemitone * log2(f0 / p.fmin()));
+        // librosa clips to n_pitch_bins (one past the last voiced bin); that slot is then
+        // overwritten by the unvoiced probability, so such a candidate is dropped as there.
+        int b = (int) Math.max(0, Math.min(nBins, bin));
+        o[b] = (float) probs[i];
+      }
+      double sum = 0;
+      for (int b = 0; b < nBins; b++) {
+        sum += o[b];
+      }
+      voicedProb[t] = Math.max(0, Math.min(1, sum));
+      obs[t] = o;
+    }
+    int[] states = viterbi(obs, voicedProb);
+    double[] f0 = new double[frames];
+    boolean[] voiced = new boolean[frames];
+    for (int t = 0; t < frames; t++) {
+      voiced[t] = states[t] < nBins;
+      f0[t] = voiced[t] ? freqs[states[t] % nBins] : 0;
+    }
+    return new Result(f0, voiced, voicedProb);
+  }
+
+  /** YIN's cumulative-mean-normalised difference for periods minPeriod..maxPeriod. */
+  private void yinFrame(double[] x, double[] out) {
+    int n = x.length;
+    System.arraycopy(x, 0, fftBuf, 0, n);
+    java.util.Arrays.fill(fftBuf, n, fftSize, 0);
+    fft.realForward(fftBuf);
+    fftBuf[0] = fftBuf[0] * fftBuf[0];
+    fftBuf[1] = fftBuf[1] * fftBuf[1];
+    for (int k = 1; k < fftSize / 2; k++) {
+      double re = fftBuf[2 * k];
+      double im = fftBuf[2 * k + 1];
+      fftBuf[2 * k] = re * re + im * im;
+      fftBuf[2 * k + 1] = 0;
+    }
+    fft.realInverse(fftBuf, true);
+    double[] acf = fftBuf;
+    // d(τ) = 2·(acf(0) − acf(τ)) − E(τ − 1), E the running energy with E(0) taken as 0.
+    double energy = 0;
+    double running;
+    double cumulative = 0;
+    for (int tau = 1; tau <= maxPeriod; tau++) {
+      energy += x[tau - 1] * x[tau - 1];
+      double e = tau == 1 ? 0 : energy;
+      double d = 2 * (acf[0] - acf[tau]) - e;
+      cumulative += d;
+      running = cumulative / tau;
+      if (tau >= minPeriod) {
+        out[tau - minPeriod] = d / (running + Double.MIN_NORMAL);
+      }
+    }
+  }
+
+  private static void parabolic(double[] x, double[] shift) {
+    int n = x.length;
+    shift[0] = 0;
+    shift[n - 1] = 0;
+    for (int i = 1; i < n - 1; i++) {
+      double a = x[i + 1] + x[i - 1] - 2 * x[i];
+      double b = (x[i + 1] - x[i - 1]) / 2;
+      shift[i] = Math.abs(b) >= Math.abs(a) ? 0 : -b / a;
+    }
+  }
+
+  /** The probability of each trough being the period, from the threshold and rank priors. */
+  private void troughProbs(double[] x, double[] probs) {
+    int n = x.length;
+    java.util.Arrays.fill(probs, 0);
+    int[] troughs = new int[n];
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      boolean trough;
+      if (i == 0) {
+        trough = x[0] < x[1];
+      } else if (i == n - 1) {
+        trough = x[n - 1] < x[n - 2];
+      } else {
+        trough = x[i] < x[i - 1] && x[i] <= x[i + 1];
+      }
+      if (trough) {
+        troughs[count++] = i;
+      }
+    }
+    if (count == 0) {
+      return;
+    }
+    int m = betaProbs.length;
+    double lambda = p.boltzmann();
+    double norm = 1 - Math.exp(-lambda);
+    // For each threshold, the troughs below it are ranked by position; rank k of N gets the
+    // Boltzmann weight (1 − e^−λ)·e^−λk / (1 − e^−λN).
+    int[] total = new int[m];
+    for (int j = 0; j < count; j++) {
+      double h = x[troughs[j]];
+      for (int t = 0; t < m; t++) {
+        if (h < thresholds[t + 1]) {
+          total[t]++;
+        }
+      }
+    }
+    int[] below = new int[m];
+    for (int j = 0; j < count; j++) {
+      double h = x[troughs[j]];
+      double pj = 0;
+      for (int t = 0; t < m; t++) {
+        if (h < thresholds[t + 1]) {
+          int rank = below[t]++;
+          double pmf = norm * Math.exp(-lambda * rank) / (1 - Math.exp(-lambda * total[t]));
+          pj += pmf * betaProbs[t];
+        }
+      }
+      probs[troughs[j]] = pj;
+    }
+    int globalMin = 0;
+    for (int j = 1; j < count; j++) {
+      if (x[troughs[j]] < x[troughs[globalMin]]) {
+        globalMin = j;
+      }
+    }
+    double hMin = x[troughs[globalMin]];
+    double extra = 0;
+    for (int t = 0; t < m; t++) {
+      if (!(hMin < thresholds[t + 1])) {
+        extra += betaProbs[t];
+      }
+    }
+    // librosa sums beta_probs[:n] where n counts thresholds not above the minimum: those are
+    // the first n, since thresholds increase.
+    probs[troughs[globalMin]] += p.noTroughProb() * extra;
+  }
+
+  /** Viterbi over 2·nBins states (voiced bins, then unvoiced bins), as librosa.sequence. */
+  private int[] viterbi(float[][] obs, double[] voicedProb) {
+    int frames = obs.length;
+    int states = 2 * nBins;
+    double eps = Double.MIN_NORMAL;
+    double stay = Math.log(1 - p.switchProb());
+    double move = Math.log(p.switchProb());
+    double[] logLocal = new double[2 * halfWidth + 1];
+    double[] prev = new double[states];
+    double[] cur = new double[states];
+    short[][] ptr = new short[frames][];
+    double logInit = Math.log(1.0 / states + eps);
+    for (int s = 0; s < states; s++) {
+      prev[s] = logInit + logObs(obs[0], voicedProb[0], s, eps);
+    }
+    for (int t = 1; t < frames; t++) {
+      short[] back = new short[states];
+      for (int j = 0; j < states; j++) {
+        int bj = j % nBins;
+        boolean voicedJ = j < nBins;
+        int lo = Math.max(0, bj - halfWidth);
+        int hi = Math.min(nBins - 1, bj + halfWidth);
+        double best = Double.NEGATIVE_INFINITY;
+        int arg = 0;
+        // Predecessors in increasing state index: voiced block first, as argmax scans them.
+        for (int block = 0; block < 2; block++) {
+          double switchLog = (block == 0) == voicedJ ? stay : move;
+          int base = block * nBins;
+          for (int k = lo; k <= hi; k++) {
+            double v = prev[base + k] + switchLog + localTrans[k][bj];
+            if (v > best) {
+              best = v;
+              arg = base + k;
+            }
+          }
+        }
+        back[j] = (short) arg;
+        cur[j] = best + logObs(obs[t], voicedProb[t], j, eps);
+      }
+      ptr[t] = back;
+      double[] swap = prev;
+      prev = cur;
+      cur = swap;
+    }
+    int[] path = new int[frames];
+    int last = 0;
+    for (int s = 1; s < states; s++) {
+      if (prev[s] > prev[last]) {
+        last = s;
+      }
+    }
+    path[frames - 1] = last;
+    for (int t = frames - 2; t >= 0; t--) {
+      path[t] = ptr[t + 1][path[t + 1]];
+    }
+    return path;
+  }
+
+  private double logObs(float[] o, double voicedProb, int state, double eps) {
+    double v = state < nBins ? o[state] : (1 - voicedProb) / nBins;
+    return Math.log(v + eps);
+  }
+
+  /** log of librosa's row-normalised triangular local transition, within ±halfWidth bins. */
+  private static double[][] localTransition(int n, int width) {
+    int half = width / 2;
+    double[][] t = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      double sum = 0;
+      for (int j = Math.max(0, i - half); j <= Math.min(n - 1, i + half); j++) {
+        sum += (half + 1 - Math.abs(j - i)) / (double) (half + 1);
+      }
+      for (int j = 0; j < n; j++) {
+        double w = Math.abs(j - i) <= half ? (half + 1 - Math.abs(j - i)) / (double) (half + 1)
+            : 0;
+        t[i][j] = Math.log(w / sum + Double.MIN_NORMAL);
+      }
+    }
+    // Stored as [from][to] in log space; callers read t[k][j] for k → j.
+    return t;
+  }
+
+  /** Regularised incomplete beta I_x(a, b) for whole a, b: a binomial tail. */
+  static double betaCdf(double x, int a, int b) {
+    if (x <= 0) {
+      return 0;
+    }
+    if (x >= 1) {
+      return 1;
+    }
+    int n = a + b - 1;
+    double s = 0;
+    for (int j = a; j <= n; j++) {
+      s += binomial(n, j) * Math.pow(x, j) * Math.pow(1 - x, n - j);
+    }
+    return s;
+  }
+
+  private static double binomial(int n, int k) {
+    double r = 1;
+    for (int i = 1; i <= k; i++) {
+      r = r * (n - k + i) / i;
+    }
+    return r;
+  }
+
+  private static double log2(double v) {
+    return Math.log(v) / Math.log(2);
+  }
+}
