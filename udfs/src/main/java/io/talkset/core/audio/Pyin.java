@@ -23,9 +23,12 @@ public final class Pyin {
       int nThresholds, int betaA, int betaB, double boltzmann, double resolution,
       double maxTransitionRate, double switchProb, double noTroughProb) {
 
-    /** C2 (65.4 Hz) to C6 (1046.5 Hz), 64 ms frames, 10 ms hop, librosa's other defaults. */
+    /**
+     * C2 (65.4 Hz) to C6 (1046.5 Hz), 32 ms frames (two periods of C2; longer frames smear
+     * fast intonation), 10 ms hop, librosa's other defaults.
+     */
     public static Params speech16k() {
-      return new Params(16000, 65.40639132514966, 1046.5022612023945, 1024, 160, 100, 2, 18, 2,
+      return new Params(16000, 65.40639132514966, 1046.5022612023945, 512, 160, 100, 2, 18, 2,
           0.1, 35.92, 0.01, 0.01);
     }
 

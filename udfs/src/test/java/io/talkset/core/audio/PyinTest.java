@@ -26,7 +26,7 @@ class PyinTest {
   void matchesLibrosaPyin(String sample, @TempDir Path tmp) throws Exception {
     float[] y = FeatureFidelityTest.speech(sample);
     String spec = String.format(Locale.ROOT, "{\"kind\": \"librosa_pyin\", \"sr\": 16000,"
-        + " \"fmin\": %s, \"fmax\": %s, \"frame_length\": 1024, \"hop\": 160", P.fmin(), P.fmax());
+        + " \"fmin\": %s, \"fmax\": %s, \"frame_length\": %d, \"hop\": 160", P.fmin(), P.fmax(), P.frameLength());
     List<double[][]> ref = Python.audioReference(Python.venv(),
         "[" + spec + ", \"dtype\": \"float64\"}, " + spec + "}]", y, tmp);
     Pyin.Result ours = new Pyin(P).compute(y);
@@ -61,21 +61,116 @@ class PyinTest {
     }
   }
 
+  /**
+   * Praat's autocorrelation pitch (floor 75, ceiling 600 Hz: its speech defaults) on the same
+   * samples: where both call a frame voiced, F0 within 5% on at least 90% of frames.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "speech/librivox/sense_and_sensibility_01_austen_64kb-0870.wav",
+    "speech/allison/confbridge-begin-glorious-a.wav",
+    "video/kphotoalbum/movie.avi",
+  })
+  void agreesWithPraat(String sample, @TempDir Path tmp) throws Exception {
+    float[] y = FeatureFidelityTest.speech(sample);
+    Path wav = tmp.resolve("speech.wav");
+    writeWav(y, wav);
+    Path script = tmp.resolve("pitch.praat");
+    try (var in = getClass().getResourceAsStream("/reference/pitch.praat")) {
+      java.nio.file.Files.write(script, in.readAllBytes());
+    }
+    String out = io.talkset.testing.Tools.run("praat", "--run", script.toString(),
+        wav.toString(), "0.01", "75", "600");
+    java.util.TreeMap<Double, Double> praat = new java.util.TreeMap<>();
+    for (String line : out.strip().split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      praat.put(Double.parseDouble(f[0]), f[1].startsWith("--") ? 0 : Double.parseDouble(f[1]));
+    }
+    Pyin.Result ours = new Pyin(P).compute(y);
+    int both = 0;
+    int within5 = 0;
+    for (int t = 0; t < ours.frames(); t++) {
+      double time = t * P.hop() / (double) P.sampleRate();
+      java.util.Map.Entry<Double, Double> lo = praat.floorEntry(time);
+      java.util.Map.Entry<Double, Double> hi = praat.ceilingEntry(time);
+      java.util.Map.Entry<Double, Double> near = lo == null ? hi : hi == null ? lo
+          : time - lo.getKey() <= hi.getKey() - time ? lo : hi;
+      if (near == null || Math.abs(near.getKey() - time) > 0.005) {
+        continue;
+      }
+      if (ours.voiced()[t] && near.getValue() > 0) {
+        both++;
+        if (Math.abs(ours.f0()[t] / near.getValue() - 1) <= 0.05) {
+          within5++;
+        } else if (Boolean.getBoolean("talkset.debugPitch")) {
+          System.out.printf(Locale.ROOT, "  t=%.2f ours %.1f praat %.1f%n", time, ours.f0()[t],
+              near.getValue());
+        }
+      }
+    }
+    double share = within5 / (double) both;
+    System.out.printf(Locale.ROOT, "pyin vs praat %-50s F0 within 5%% on %.4f of %d frames both"
+        + " call voiced%n", sample, share, both);
+    assertTrue(both > 20, "frames both voiced: " + both);
+    assertTrue(share >= 0.90, "F0 within 5% of praat on " + share);
+  }
+
+  static void writeWav(float[] y, Path path) throws java.io.IOException {
+    byte[] pcm = new byte[y.length * 2];
+    for (int i = 0; i < y.length; i++) {
+      int v = (int) Math.round(Math.max(-1, Math.min(1, y[i])) * 32767);
+      pcm[2 * i] = (byte) v;
+      pcm[2 * i + 1] = (byte) (v >> 8);
+    }
+    javax.sound.sampled.AudioFormat fmt = new javax.sound.sampled.AudioFormat(16000, 16, 1, true,
+        false);
+    try (javax.sound.sampled.AudioInputStream in = new javax.sound.sampled.AudioInputStream(
+        new java.io.ByteArrayInputStream(pcm), fmt, y.length)) {
+      javax.sound.sampled.AudioSystem.write(in, javax.sound.sampled.AudioFileFormat.Type.WAVE,
+          path.toFile());
+    }
+  }
+
+  /**
+   * A pure tone is voiced at its frequency on every inner frame. librosa's difference function
+   * leaves out the energy of a frame's last τ samples, which biases long periods in short frames
+   * upwards: with 32 ms frames up to 42 cents (2.5%) below 90 Hz, as librosa.pyin itself gives;
+   * from 110 Hz up the error is within two 10-cent pitch bins.
+   */
   @Test
   void aPureToneGivesItsFrequencyEverywhere() {
-    for (double hz : new double[] {80, 110, 220, 441.3, 900}) {
+    double[][] cases = {{70, 45}, {80, 45}, {90, 30}, {110, 20.5}, {220, 10.5}, {441.3, 10.5},
+        {900, 10.5}};
+    for (double[] c : cases) {
+      double hz = c[0];
       float[] y = new float[16000];
       for (int i = 0; i < y.length; i++) {
         y[i] = (float) (0.5 * Math.sin(2 * Math.PI * hz * i / 16000));
       }
       Pyin.Result r = new Pyin(P).compute(y);
-      // Inner frames (away from the zero-padded edges) are voiced at the tone's pitch, within
-      // one 10-cent pitch bin (the decoded path may sit one bin off, in librosa as here: up to
-      // 11.3 cents at 80 Hz).
       for (int t = 10; t < r.frames() - 10; t++) {
         assertTrue(r.voiced()[t], hz + " Hz frame " + t);
-        assertEquals(0, 1200 * Math.log(r.f0()[t] / hz) / Math.log(2), 12, hz + " Hz cents");
+        assertEquals(0, 1200 * Math.log(r.f0()[t] / hz) / Math.log(2), c[1], hz + " Hz cents");
       }
+    }
+  }
+
+  /** The same 220 Hz tone recorded at any rate is 220 Hz after decoding to 16 kHz. */
+  @ParameterizedTest
+  @ValueSource(ints = {8000, 11025, 22050, 44100, 48000})
+  void aToneKeepsItsPitchFromAnySourceRate(int rate, @TempDir Path tmp) throws Exception {
+    Path wav = tmp.resolve("tone.wav");
+    io.talkset.testing.Tools.ffmpeg("-f", "lavfi", "-i",
+        "sine=frequency=220:duration=1:sample_rate=" + rate, wav.toString());
+    float[] y;
+    try (io.talkset.core.media.FileSource s = new io.talkset.core.media.FileSource(wav)) {
+      y = new AudioDecoder(16000).decodeAll(s, "tone.wav", System.nanoTime() + 30_000_000_000L,
+          null);
+    }
+    Pyin.Result r = new Pyin(P).compute(y);
+    for (int t = 10; t < r.frames() - 10; t++) {
+      assertTrue(r.voiced()[t]);
+      assertEquals(0, 1200 * Math.log(r.f0()[t] / 220) / Math.log(2), 10.5, rate + " Hz source");
     }
   }
 
