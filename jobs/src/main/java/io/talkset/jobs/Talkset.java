@@ -17,7 +17,7 @@ import org.apache.spark.sql.SparkSession;
 public final class Talkset {
   /** Stages in pipeline order; later issues append to this list. */
   static List<Job> stages() {
-    return List.of(new CrawlJob());
+    return List.of(new CrawlJob(), new io.talkset.jobs.audio.AudioJob());
   }
 
   static Map<String, Job> jobs() {

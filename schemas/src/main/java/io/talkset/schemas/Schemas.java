@@ -7,6 +7,6 @@ public final class Schemas {
   private Schemas() {}
 
   public static List<TableSchema> all() {
-    return List.of(ClipsSchema.SCHEMA);
+    return List.of(ClipsSchema.SCHEMA, AudioSchemas.FRAMES, AudioSchemas.CLIPS);
   }
 }

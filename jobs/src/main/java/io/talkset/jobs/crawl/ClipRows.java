@@ -7,17 +7,14 @@ import io.talkset.core.layout.ClipMetadata;
 import io.talkset.core.layout.DatasetLayouts;
 import io.talkset.core.media.ErrorCodes;
 import io.talkset.core.media.FfmpegProber;
-import io.talkset.core.media.FileSource;
 import io.talkset.core.media.MediaInfo;
 import io.talkset.jobs.io.HadoopConf;
-import io.talkset.jobs.io.HadoopSource;
+import io.talkset.jobs.io.Sources;
 import io.talkset.schemas.ClipsSchema;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -48,15 +45,7 @@ final class ClipRows {
       return new FileExaminer.Result(ContentId.ofPath(e.path()), status, e.problemCode(),
           e.problemMessage(), null, 0);
     }
-    return ex.examine(e.path(), e.size(), () -> {
-      if (e.path().startsWith("file:")) {
-        // Local files are read directly: no checksum layer, no Hadoop buffering.
-        return new FileSource(java.nio.file.Path.of(e.path().substring("file:".length())));
-      }
-      Path p = new Path(e.path());
-      FileSystem fs = p.getFileSystem(conf.get());
-      return new HadoopSource(fs, p, e.size());
-    });
+    return ex.examine(e.path(), e.size(), () -> Sources.open(e.path(), e.size(), conf));
   }
 
   static Row toRow(ListedEntry e, FileExaminer.Result r, Timestamp probedAt) {

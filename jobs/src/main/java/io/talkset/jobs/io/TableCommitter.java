@@ -64,6 +64,59 @@ public final class TableCommitter {
     }
   }
 
+  /** The committed batches of a batch-written table ({@code batch=ID} folders), by id. */
+  public java.util.List<String> batches() throws IOException {
+    java.util.List<String> ids = new java.util.ArrayList<>();
+    if (!fs.exists(table())) {
+      return ids;
+    }
+    for (FileStatus s : fs.listStatus(table())) {
+      String n = s.getPath().getName();
+      if (s.isDirectory() && n.startsWith("batch=")) {
+        ids.add(n.substring("batch=".length()));
+      }
+    }
+    java.util.Collections.sort(ids);
+    return ids;
+  }
+
+  /** Removes a committed batch (a batch whose companion table never committed). */
+  public void dropBatch(String id) throws IOException {
+    fs.delete(new Path(table(), "batch=" + id), true);
+  }
+
+  /**
+   * Adds {@code rows} to a batch-written table as one new {@code batch=ID} folder: written whole
+   * under a hidden staging name inside the table, then renamed into place, so readers of the
+   * table (hive partitioning) see every committed batch and never a partial one.
+   */
+  public void appendBatch(Dataset<Row> rows, String id, String description) throws IOException {
+    Path staging = new Path(table(), ".batch=" + id + ".staging");
+    fs.delete(staging, true);
+    rows.write().parquet(staging.toString());
+    try (OutputStream out = fs.create(new Path(staging, DESCRIPTION_FILE), true)) {
+      out.write(description.getBytes(StandardCharsets.UTF_8));
+    }
+    Path target = new Path(table(), "batch=" + id);
+    if (!fs.rename(staging, target)) {
+      throw new IOException("could not rename " + staging + " to " + target);
+    }
+  }
+
+  /** Removes staging folders left inside a batch-written table by runs that died. */
+  public void recoverBatches() throws IOException {
+    if (!fs.exists(table())) {
+      return;
+    }
+    FileStatus[] leftovers = fs.globStatus(new Path(table(), ".batch=*.staging"));
+    if (leftovers != null) {
+      for (FileStatus s : leftovers) {
+        LOG.info("removing leftover {}", s.getPath());
+        fs.delete(s.getPath(), true);
+      }
+    }
+  }
+
   /** Writes {@code rows} as Parquet with {@code description} beside it, then swaps it in. */
   public void write(Dataset<Row> rows, String description) throws IOException {
     recover();

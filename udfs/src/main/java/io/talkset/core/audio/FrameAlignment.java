@@ -34,6 +34,14 @@ public final class FrameAlignment {
 
   private FrameAlignment() {}
 
+  /**
+   * Frames of a video of {@code durationS} seconds on the 25 fps grid: every frame whose start
+   * i/25 falls before the end.
+   */
+  public static int videoFrames(double durationS) {
+    return (int) Math.ceil(durationS * FPS - 1e-6);
+  }
+
   /** The track cut or padded to a whole number of video frames. */
   public record Reconciled(float[] samples, int frames, int paddedSamples, int trimmedSamples) {}
 

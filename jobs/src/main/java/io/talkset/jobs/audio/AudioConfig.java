@@ -1,0 +1,40 @@
+package io.talkset.jobs.audio;
+
+import io.talkset.jobs.cli.Options;
+import java.io.Serializable;
+
+/**
+ * Settings of the audio stage.
+ *
+ * @param output dataset root: reads OUTPUT/clips, writes OUTPUT/audio and OUTPUT/audio_clips
+ * @param keepSamples also store each frame's 640 samples
+ * @param timeoutMillis per-clip limit for decoding and features
+ * @param partitions tasks (0 = automatic)
+ */
+public record AudioConfig(String output, boolean keepSamples, long timeoutMillis, int partitions)
+    implements Serializable {
+
+  public static Options options() {
+    return new Options()
+        .repeated("input", "URI", "accepted for 'talkset run'; the audio stage reads OUTPUT/clips")
+        .value("output", "URI", null, "dataset root (reads clips/, writes audio/, audio_clips/)")
+        .flag("samples", "also store each frame's 640 samples (16 kHz mono) in audio/")
+        .value("audio-timeout-ms", "MS", "600000", "per-clip limit for decoding and features")
+        .value("partitions", "N", "0", "tasks; 0 = four per core");
+  }
+
+  public static AudioConfig from(Options.Parsed a) {
+    int partitions;
+    try {
+      partitions = Integer.parseInt(a.get("partitions"));
+      if (partitions < 0) {
+        throw new NumberFormatException();
+      }
+    } catch (NumberFormatException e) {
+      throw new io.talkset.jobs.cli.UsageException(
+          "--partitions must be 0 or a positive whole number, got '" + a.get("partitions") + "'");
+    }
+    return new AudioConfig(a.require("output"), a.flag("samples"),
+        a.positiveLong("audio-timeout-ms"), partitions);
+  }
+}

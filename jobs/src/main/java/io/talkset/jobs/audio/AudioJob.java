@@ -1,0 +1,168 @@
+package io.talkset.jobs.audio;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.talkset.core.audio.AudioFeatures;
+import io.talkset.core.audio.FrameAlignment;
+import io.talkset.core.audio.Pyin;
+import io.talkset.jobs.Job;
+import io.talkset.jobs.Version;
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.io.HadoopConf;
+import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.TableCommitter;
+import io.talkset.schemas.AudioSchemas;
+import io.talkset.schemas.ClipsSchema;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * The audio stage: for every ok clip of the manifest not processed yet, decodes its audio to
+ * 16 kHz mono with sample 0 at the video's t = 0 and writes its per-frame features ({@code audio},
+ * one row per 25 fps frame) and its status ({@code audio_clips}). Each run adds one batch to both
+ * tables; the clips batch is committed last and marks the clips as done, so a re-run skips them
+ * and a run that died leaves nothing visible.
+ */
+public final class AudioJob implements Job {
+  private static final Logger LOG = LoggerFactory.getLogger(AudioJob.class);
+
+  /** What a run did. */
+  public record Result(String batch, int processed, int skipped, long frames,
+      Map<String, Long> byStatus) {}
+
+  @Override
+  public String name() {
+    return "audio";
+  }
+
+  @Override
+  public String summary() {
+    return "16 kHz audio and per-frame MFCC/log-mel/pitch features (OUTPUT/audio, audio_clips)";
+  }
+
+  @Override
+  public Options options() {
+    return AudioConfig.options();
+  }
+
+  @Override
+  public void validate(Options.Parsed args) {
+    AudioConfig.from(args);
+  }
+
+  @Override
+  public String run(SparkSession spark, Options.Parsed args) throws Exception {
+    Result r = process(spark, AudioConfig.from(args));
+    return String.format(Locale.ROOT, "audio: %d clips processed (%d done before), %d frames;"
+        + " by status %s%n  tables: %s/audio, %s/audio_clips%n", r.processed(), r.skipped(),
+        r.frames(), r.byStatus(), args.get("output"), args.get("output"));
+  }
+
+  public static Result process(SparkSession spark, AudioConfig cfg) throws Exception {
+    Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    TableCommitter framesTable = new TableCommitter(hconf, cfg.output(), "audio");
+    TableCommitter clipsTable = new TableCommitter(hconf, cfg.output(), "audio_clips");
+    framesTable.recoverBatches();
+    clipsTable.recoverBatches();
+    List<String> done = clipsTable.batches();
+    for (String b : framesTable.batches()) {
+      if (!done.contains(b)) {
+        LOG.warn("dropping audio batch {}: its audio_clips batch never committed", b);
+        framesTable.dropBatch(b);
+      }
+    }
+    Set<String> finished = new HashSet<>();
+    if (!done.isEmpty()) {
+      for (Row r : spark.read().schema(AudioSchemas.CLIPS.struct())
+          .parquet(clipsTable.table().toString()).select("clip_id").collectAsList()) {
+        finished.add(r.getString(0));
+      }
+    }
+    Dataset<Row> clips = spark.read().schema(ClipsSchema.SCHEMA.struct())
+        .parquet(new TableCommitter(hconf, cfg.output(), "clips").table().toString())
+        .filter(col("status").equalTo("ok"));
+    List<AudioRows.Todo> todo = new ArrayList<>();
+    int skipped = 0;
+    for (Row r : clips.select("clip_id", "path", "size", "media_kind", "video_duration_s",
+        "duration_s").collectAsList()) {
+      if (finished.contains(r.getString(0))) {
+        skipped++;
+        continue;
+      }
+      String kind = r.getString(3);
+      Integer videoFrames = null;
+      if ("av".equals(kind) || "video".equals(kind)) {
+        Double d = r.isNullAt(4) ? (r.isNullAt(5) ? null : r.getDouble(5)) : r.getDouble(4);
+        videoFrames = d == null ? null : FrameAlignment.videoFrames(d);
+      }
+      todo.add(new AudioRows.Todo(r.getString(0), r.getString(1), r.getLong(2), videoFrames,
+          kind));
+    }
+    if (todo.isEmpty()) {
+      return new Result(null, 0, skipped, 0, Map.of());
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int slices = cfg.partitions() > 0 ? cfg.partitions()
+        : Math.max(1, Math.min(todo.size(), jsc.defaultParallelism() * 4));
+    Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    JavaRDD<Tuple2<Row, List<Row>>> results = jsc.parallelize(todo, slices)
+        .mapPartitions(it -> AudioRows.process(it, cfg, conf.value()))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Dataset<Row> statusRows = spark.createDataFrame(results.map(Tuple2::_1),
+          AudioSchemas.CLIPS.struct());
+      Dataset<Row> frameRows = spark.createDataFrame(
+          results.flatMap(t -> t._2().iterator()), AudioSchemas.FRAMES.struct());
+      Map<String, Long> byStatus = new TreeMap<>();
+      for (Row r : statusRows.groupBy("status").count().collectAsList()) {
+        byStatus.put(r.getString(0), r.getLong(1));
+      }
+      String batch = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+          .format(Instant.now().atOffset(ZoneOffset.UTC))
+          + "-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+      String description = description(cfg, batch, todo.size(), byStatus);
+      framesTable.appendBatch(frameRows, batch, description);
+      long frames = spark.read().parquet(framesTable.table() + "/batch=" + batch).count();
+      // Committed last: from here on the clips count as done.
+      clipsTable.appendBatch(statusRows, batch, description);
+      return new Result(batch, todo.size(), skipped, frames, byStatus);
+    } finally {
+      results.unpersist(false);
+    }
+  }
+
+  private static String description(AudioConfig cfg, String batch, int clips,
+      Map<String, Long> byStatus) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("tables", List.of("audio", "audio_clips"));
+    d.put("schema_version", AudioSchemas.VERSION);
+    d.put("batch", batch);
+    d.put("written_at", Instant.now().toString());
+    d.put("talkset_version", Version.get());
+    d.put("clips", clips);
+    d.put("clips_by_status", byStatus);
+    d.put("samples_kept", cfg.keepSamples());
+    d.put("conventions", new AudioFeatures(Pyin.Params.speech16k()).describe());
+    return Json.write(d);
+  }
+}
