@@ -69,7 +69,8 @@ public final class Pyin {
   private final double[] betaProbs;
   private final double[] freqs;
   private final int halfWidth;
-  private final double[][] localTrans;
+  /** localInto[j][k − max(0, j − halfWidth)]: log transition from bin k into bin j. */
+  private final double[][] localInto;
   private final int fftSize;
   private final DoubleFFT_1D fft;
   private final double[] fftBuf;
@@ -105,7 +106,16 @@ public final class Pyin {
         Math.rint(p.maxTransitionRate() * 12 * p.hop() / p.sampleRate()));
     int width = (int) (maxSemitones * binsPerSemitone + 1);
     this.halfWidth = width / 2;
-    this.localTrans = localTransition(nBins, width);
+    double[][] full = localTransition(nBins, width);
+    this.localInto = new double[nBins][];
+    for (int j = 0; j < nBins; j++) {
+      int lo = Math.max(0, j - halfWidth);
+      int hi = Math.min(nBins - 1, j + halfWidth);
+      localInto[j] = new double[hi - lo + 1];
+      for (int k = lo; k <= hi; k++) {
+        localInto[j][k - lo] = full[k][j];
+      }
+    }
     this.fftSize = Integer.highestOneBit(2 * p.frameLength() - 2) << 1;
     this.fft = new DoubleFFT_1D(fftSize);
     this.fftBuf = new double[fftSize];
@@ -242,23 +252,24 @@ public final class Pyin {
     // Boltzmann weight (1 − e^−λ)·e^−λk / (1 − e^−λN).
     int[] total = new int[m];
     for (int j = 0; j < count; j++) {
-      double h = x[troughs[j]];
-      for (int t = 0; t < m; t++) {
-        if (h < thresholds[t + 1]) {
-          total[t]++;
-        }
+      for (int t = firstAbove(x[troughs[j]]); t < m; t++) {
+        total[t]++;
       }
     }
     int[] below = new int[m];
+    double[] rankWeight = rankWeights(count);
+    double[] scaled = new double[m];
+    for (int t = 0; t < m; t++) {
+      scaled[t] = total[t] == 0 ? 0 : betaProbs[t] * norm / (1 - rankWeight[total[t]]);
+    }
     for (int j = 0; j < count; j++) {
       double h = x[troughs[j]];
       double pj = 0;
-      for (int t = 0; t < m; t++) {
-        if (h < thresholds[t + 1]) {
-          int rank = below[t]++;
-          double pmf = norm * Math.exp(-lambda * rank) / (1 - Math.exp(-lambda * total[t]));
-          pj += pmf * betaProbs[t];
-        }
+      // Thresholds increase: the trough is below threshold t for every t from the first one
+      // above h onwards.
+      for (int t = firstAbove(h); t < m; t++) {
+        int rank = below[t]++;
+        pj += rankWeight[rank] * scaled[t];
       }
       probs[troughs[j]] = pj;
     }
@@ -280,44 +291,96 @@ public final class Pyin {
     probs[troughs[globalMin]] += p.noTroughProb() * extra;
   }
 
-  /** Viterbi over 2·nBins states (voiced bins, then unvoiced bins), as librosa.sequence. */
+  private double[] rankWeightCache = new double[0];
+
+  /** e^(−λk) for k = 0..n. */
+  private double[] rankWeights(int n) {
+    if (rankWeightCache.length <= n) {
+      rankWeightCache = new double[Math.max(n + 1, 2 * rankWeightCache.length)];
+      for (int k = 0; k < rankWeightCache.length; k++) {
+        rankWeightCache[k] = Math.exp(-p.boltzmann() * k);
+      }
+    }
+    return rankWeightCache;
+  }
+
+  /** The first threshold index t with h < thresholds[t + 1]. */
+  private int firstAbove(double h) {
+    int t = 0;
+    int m = betaProbs.length;
+    while (t < m && !(h < thresholds[t + 1])) {
+      t++;
+    }
+    return t;
+  }
+
+  /**
+   * Viterbi over 2·nBins states (voiced bins, then unvoiced bins), as librosa.sequence.viterbi
+   * with librosa's transition (a triangular local band within each block, times the switch
+   * probability between blocks). For each source bin the better of its two blocks is taken
+   * first (the voiced one on a tie, as argmax scanning voiced states first would), which halves
+   * the work of the band scan; exact ties between a voiced and an unvoiced path at different
+   * bins, the only case where this could pick differently, do not occur with real scores.
+   */
   private int[] viterbi(float[][] obs, double[] voicedProb) {
     int frames = obs.length;
     int states = 2 * nBins;
     double eps = Double.MIN_NORMAL;
+    double logEps = Math.log(eps);
     double stay = Math.log(1 - p.switchProb());
     double move = Math.log(p.switchProb());
-    double[] logLocal = new double[2 * halfWidth + 1];
     double[] prev = new double[states];
     double[] cur = new double[states];
+    double[] intoVoiced = new double[nBins];
+    double[] intoUnvoiced = new double[nBins];
+    boolean[] fromUnvoicedV = new boolean[nBins];
+    boolean[] fromUnvoicedU = new boolean[nBins];
+    double[] logO = new double[states];
     short[][] ptr = new short[frames][];
     double logInit = Math.log(1.0 / states + eps);
+    observationLogs(obs[0], voicedProb[0], logEps, logO);
     for (int s = 0; s < states; s++) {
-      prev[s] = logInit + logObs(obs[0], voicedProb[0], s, eps);
+      prev[s] = logInit + logO[s];
     }
     for (int t = 1; t < frames; t++) {
+      observationLogs(obs[t], voicedProb[t], logEps, logO);
+      for (int k = 0; k < nBins; k++) {
+        double v = prev[k];
+        double u = prev[nBins + k];
+        double toV1 = v + stay;
+        double toV2 = u + move;
+        fromUnvoicedV[k] = toV2 > toV1;
+        intoVoiced[k] = fromUnvoicedV[k] ? toV2 : toV1;
+        double toU1 = v + move;
+        double toU2 = u + stay;
+        fromUnvoicedU[k] = toU2 > toU1;
+        intoUnvoiced[k] = fromUnvoicedU[k] ? toU2 : toU1;
+      }
       short[] back = new short[states];
-      for (int j = 0; j < states; j++) {
-        int bj = j % nBins;
-        boolean voicedJ = j < nBins;
-        int lo = Math.max(0, bj - halfWidth);
-        int hi = Math.min(nBins - 1, bj + halfWidth);
-        double best = Double.NEGATIVE_INFINITY;
-        int arg = 0;
-        // Predecessors in increasing state index: voiced block first, as argmax scans them.
-        for (int block = 0; block < 2; block++) {
-          double switchLog = (block == 0) == voicedJ ? stay : move;
-          int base = block * nBins;
-          for (int k = lo; k <= hi; k++) {
-            double v = prev[base + k] + switchLog + localTrans[k][bj];
-            if (v > best) {
-              best = v;
-              arg = base + k;
-            }
+      for (int j = 0; j < nBins; j++) {
+        int lo = Math.max(0, j - halfWidth);
+        double[] into = localInto[j];
+        double bestV = Double.NEGATIVE_INFINITY;
+        int argV = 0;
+        double bestU = Double.NEGATIVE_INFINITY;
+        int argU = 0;
+        for (int d = 0; d < into.length; d++) {
+          int k = lo + d;
+          double a = intoVoiced[k] + into[d];
+          if (a > bestV) {
+            bestV = a;
+            argV = k;
+          }
+          double b = intoUnvoiced[k] + into[d];
+          if (b > bestU) {
+            bestU = b;
+            argU = k;
           }
         }
-        back[j] = (short) arg;
-        cur[j] = best + logObs(obs[t], voicedProb[t], j, eps);
+        back[j] = (short) (fromUnvoicedV[argV] ? nBins + argV : argV);
+        cur[j] = bestV + logO[j];
+        back[nBins + j] = (short) (fromUnvoicedU[argU] ? nBins + argU : argU);
+        cur[nBins + j] = bestU + logO[nBins + j];
       }
       ptr[t] = back;
       double[] swap = prev;
@@ -338,9 +401,14 @@ public final class Pyin {
     return path;
   }
 
-  private double logObs(float[] o, double voicedProb, int state, double eps) {
-    double v = state < nBins ? o[state] : (1 - voicedProb) / nBins;
-    return Math.log(v + eps);
+  /** log(observation + eps) for every state of one frame. */
+  private void observationLogs(float[] o, double voicedProb, double logEps, double[] out) {
+    double eps = Double.MIN_NORMAL;
+    for (int b = 0; b < nBins; b++) {
+      out[b] = o[b] == 0 ? logEps : Math.log(o[b] + eps);
+    }
+    double u = Math.log((1 - voicedProb) / nBins + eps);
+    java.util.Arrays.fill(out, nBins, 2 * nBins, u);
   }
 
   /** log of librosa's row-normalised triangular local transition, within ±halfWidth bins. */
