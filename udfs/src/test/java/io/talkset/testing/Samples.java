@@ -11,13 +11,36 @@ import java.nio.file.Path;
  */
 public final class Samples {
   private static Path dir;
+  private static Path models;
 
   private Samples() {}
 
   public static synchronized Path dir() {
     if (dir == null) {
+      dir = fetch("bin/fetch-samples");
+    }
+    return dir;
+  }
+
+  /** The pinned models (bin/fetch-models), fetched on first use. */
+  public static synchronized Path models() {
+    if (models == null) {
+      models = fetch("bin/fetch-models");
+    }
+    return models;
+  }
+
+  /** BlazeFace's full-range (256) or short-range (128) ONNX graph. */
+  public static Path blazeFace(int size) {
+    return models().resolve(size == 256 ? "blazeface/face_detection_back_256x256_barracuda.onnx"
+        : "blazeface/face_detection_front_128x128_barracuda.onnx");
+  }
+
+  private static Path fetch(String which) {
+    Path found;
+    {
       Path root = Path.of(System.getProperty("talkset.root", "..")).toAbsolutePath().normalize();
-      Path script = root.resolve("bin/fetch-samples");
+      Path script = root.resolve(which);
       try {
         ProcessBuilder pb = new ProcessBuilder(script.toString(), "--print-dir")
             .redirectError(ProcessBuilder.Redirect.INHERIT);
@@ -28,14 +51,14 @@ public final class Samples {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (p.waitFor() != 0 || out.isEmpty()) {
-          throw new IllegalStateException("bin/fetch-samples failed (see its message above)");
+          throw new IllegalStateException(which + " failed (see its message above)");
         }
-        dir = Path.of(out.lines().reduce((a, b) -> b).orElseThrow());
+        found = Path.of(out.lines().reduce((a, b) -> b).orElseThrow());
       } catch (IOException | InterruptedException e) {
         throw new IllegalStateException("cannot run " + script + ": " + e, e);
       }
     }
-    return dir;
+    return found;
   }
 
   /** A sample by its path under the samples folder, e.g. {@code video/kphotoalbum/movie.avi}. */
