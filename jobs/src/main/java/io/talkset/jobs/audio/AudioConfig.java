@@ -24,17 +24,7 @@ public record AudioConfig(String output, boolean keepSamples, long timeoutMillis
   }
 
   public static AudioConfig from(Options.Parsed a) {
-    int partitions;
-    try {
-      partitions = Integer.parseInt(a.get("partitions"));
-      if (partitions < 0) {
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      throw new io.talkset.jobs.cli.UsageException(
-          "--partitions must be 0 or a positive whole number, got '" + a.get("partitions") + "'");
-    }
     return new AudioConfig(a.require("output"), a.flag("samples"),
-        a.positiveLong("audio-timeout-ms"), partitions);
+        a.positiveLong("audio-timeout-ms"), a.nonNegativeInt("partitions"));
   }
 }

@@ -139,6 +139,20 @@ public final class Options {
       }
     }
 
+    public int nonNegativeInt(String name) {
+      String v = get(name);
+      try {
+        int n = Integer.parseInt(v.trim());
+        if (n < 0) {
+          throw new NumberFormatException();
+        }
+        return n;
+      } catch (RuntimeException e) {
+        throw new UsageException("--" + name + " must be 0 or a positive whole number, got '"
+            + v + "'");
+      }
+    }
+
     public <E extends Enum<E>> E choice(String name, Class<E> type) {
       String v = get(name);
       try {

@@ -50,16 +50,7 @@ public record CrawlConfig(
     if (inputs.isEmpty()) {
       throw new UsageException("--input is required: URI (give it once per input)");
     }
-    int partitions;
-    try {
-      partitions = Integer.parseInt(a.get("partitions"));
-      if (partitions < 0) {
-        throw new NumberFormatException();
-      }
-    } catch (NumberFormatException e) {
-      throw new UsageException("--partitions must be 0 or a positive whole number, got '"
-          + a.get("partitions") + "'");
-    }
+    int partitions = a.nonNegativeInt("partitions");
     MediaNames media;
     try {
       media = new MediaNames(a.get("extensions"));
