@@ -2,17 +2,10 @@ package io.talkset.core.audio;
 
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
-import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
@@ -33,7 +26,6 @@ import io.talkset.core.media.ErrorCodes;
 import io.talkset.core.media.FfmpegInput;
 import io.talkset.core.media.ProbeException;
 import io.talkset.core.media.SeekableSource;
-import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
@@ -59,8 +51,6 @@ import org.bytedeco.javacpp.PointerPointer;
  * averaged, which is what librosa's {@code to_mono} does.
  */
 public final class AudioDecoder {
-  private static final int EAGAIN = -11;
-
   /** Receives decoded mono samples in order. */
   @FunctionalInterface
   public interface Sink {
@@ -128,44 +118,18 @@ public final class AudioDecoder {
 
   private Result run(FfmpegInput in, AVStream st, int index, double tb, double t0,
       long deadlineNanos, Sink sink) throws ProbeException {
-    AVCodec codec = avcodec_find_decoder(st.codecpar().codec_id());
+    AVCodecContext dec = FfmpegInput.openDecoder(st, 1);
     String codecName = avcodec_get_name(st.codecpar().codec_id()).getString();
-    if (codec == null || codec.isNull()) {
-      throw new ProbeException(ErrorCodes.CORRUPT, "no decoder for audio codec " + codecName);
-    }
-    AVCodecContext dec = avcodec_alloc_context3(codec);
     AVPacket pkt = av_packet_alloc();
     AVFrame frame = av_frame_alloc();
     Resampler rs = null;
     try {
-      if (avcodec_parameters_to_context(dec, st.codecpar()) < 0) {
-        throw new ProbeException(ErrorCodes.CORRUPT, "bad " + codecName + " parameters");
-      }
-      dec.pkt_timebase(st.time_base());
-      int ret = avcodec_open2(dec, codec, (PointerPointer<?>) null);
-      if (ret < 0) {
-        throw new ProbeException(ErrorCodes.CORRUPT,
-            "cannot open the " + codecName + " decoder: " + FfmpegInput.errorText(ret));
-      }
+      int ret;
       Aligner out = new Aligner(sink);
-      boolean draining = false;
+      boolean reading = true;
       while (true) {
-        if (!draining) {
-          ret = av_read_frame(in.context(), pkt);
-          in.checkAbort();
-          if (ret < 0) {
-            draining = true;
-            avcodec_send_packet(dec, null);
-          } else {
-            if (pkt.stream_index() == index) {
-              int sent = avcodec_send_packet(dec, pkt);
-              // A damaged packet loses its few milliseconds; the rest of the track still decodes.
-              if (sent < 0 && sent != EAGAIN) {
-                out.damagedPackets++;
-              }
-            }
-            av_packet_unref(pkt);
-          }
+        if (reading) {
+          reading = in.feed(dec, index, pkt);
         }
         while ((ret = avcodec_receive_frame(dec, frame)) >= 0) {
           if (rs == null) {
@@ -214,7 +178,6 @@ public final class AudioDecoder {
     long padded;
     long dropped;
     double offsetS;
-    int damagedPackets;
 
     Aligner(Sink sink) {
       this.sink = sink;

@@ -1,6 +1,15 @@
 package io.talkset.core.media;
 
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_get_name;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avformat.AVSEEK_FORCE;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.AVSEEK_SIZE;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
@@ -19,13 +28,18 @@ import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.util.concurrent.ConcurrentHashMap;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.Read_packet_Pointer_BytePointer_int;
 import org.bytedeco.ffmpeg.avformat.Seek_Pointer_long_int;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * An FFmpeg demuxer (libavformat) reading from a {@link SeekableSource} through a custom I/O
@@ -85,7 +99,7 @@ public final class FfmpegInput implements AutoCloseable {
       if (ret < 0) {
         throw openFailure(source, ret);
       }
-      ret = avformat_find_stream_info(in.ctx, (org.bytedeco.javacpp.PointerPointer<?>) null);
+      ret = avformat_find_stream_info(in.ctx, (PointerPointer<?>) null);
       in.checkAbort();
       if (ret < 0) {
         throw new ProbeException(
@@ -131,6 +145,58 @@ public final class FfmpegInput implements AutoCloseable {
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /**
+   * Opens a decoder for {@code st} (its parameters and packet time base), or says why not.
+   * The caller frees it with {@code avcodec_free_context}.
+   */
+  public static AVCodecContext openDecoder(
+      AVStream st, int threads) throws ProbeException {
+    int id = st.codecpar().codec_id();
+    String name = avcodec_get_name(id).getString();
+    AVCodec codec =
+        avcodec_find_decoder(id);
+    if (codec == null || codec.isNull()) {
+      throw new ProbeException(ErrorCodes.CORRUPT, "no decoder for codec " + name);
+    }
+    AVCodecContext dec =
+        avcodec_alloc_context3(codec);
+    int ret = avcodec_parameters_to_context(dec,
+        st.codecpar());
+    if (ret >= 0) {
+      dec.pkt_timebase(st.time_base());
+      dec.thread_count(threads);
+      ret = avcodec_open2(dec, codec,
+          (PointerPointer<?>) null);
+    }
+    if (ret < 0) {
+      avcodec_free_context(dec);
+      throw new ProbeException(ErrorCodes.CORRUPT,
+          "cannot open the " + name + " decoder: " + errorText(ret));
+    }
+    return dec;
+  }
+
+  /**
+   * Reads the next packet and sends it to {@code dec} when it belongs to {@code streamIndex};
+   * at the end of the input sends the flush packet instead. Returns false once the input is
+   * exhausted (the flush has been sent). A packet the decoder rejects is skipped: a damaged
+   * packet loses its few milliseconds, the rest of the stream still decodes.
+   */
+  public boolean feed(AVCodecContext dec, int streamIndex,
+      AVPacket pkt) throws ProbeException {
+    int ret = av_read_frame(ctx, pkt);
+    checkAbort();
+    if (ret < 0) {
+      avcodec_send_packet(dec, null);
+      return false;
+    }
+    if (pkt.stream_index() == streamIndex) {
+      avcodec_send_packet(dec, pkt);
+    }
+    av_packet_unref(pkt);
+    return true;
   }
 
   /** FFmpeg's text for an error code, with the code. */

@@ -2,16 +2,9 @@ package io.talkset.core.vision;
 
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_alloc_context3;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_find_decoder;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_to_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
-import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_packet;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
-import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
@@ -29,7 +22,6 @@ import io.talkset.core.media.ErrorCodes;
 import io.talkset.core.media.FfmpegInput;
 import io.talkset.core.media.ProbeException;
 import io.talkset.core.media.SeekableSource;
-import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVStream;
@@ -88,42 +80,22 @@ public final class VideoFrames {
 
   private static Result decode(FfmpegInput in, AVStream st, int index, long deadlineNanos,
       int gridFrames, int rotationDeg, Sink sink) throws ProbeException {
-    AVCodec codec = avcodec_find_decoder(st.codecpar().codec_id());
-    if (codec == null || codec.isNull()) {
-      throw new ProbeException(ErrorCodes.CORRUPT, "no decoder for this video codec");
-    }
     double tb = st.time_base().num() / (double) st.time_base().den();
     double nominal = st.avg_frame_rate().num() > 0 && st.avg_frame_rate().den() > 0
         ? st.avg_frame_rate().num() / (double) st.avg_frame_rate().den() : 25.0;
-    AVCodecContext dec = avcodec_alloc_context3(codec);
+    // One decoder thread: executors already run one task per core.
+    AVCodecContext dec = FfmpegInput.openDecoder(st, 1);
     AVPacket pkt = av_packet_alloc();
     AVFrame frame = av_frame_alloc();
     Grid grid = new Grid(gridFrames, rotationDeg, sink);
     SwsContext sws = null;
     try {
-      avcodec_parameters_to_context(dec, st.codecpar());
-      dec.pkt_timebase(st.time_base());
-      dec.thread_count(1);
-      int ret = avcodec_open2(dec, codec, (PointerPointer<?>) null);
-      if (ret < 0) {
-        throw new ProbeException(ErrorCodes.CORRUPT,
-            "cannot open the video decoder: " + FfmpegInput.errorText(ret));
-      }
-      boolean draining = false;
+      int ret = 0;
+      boolean reading = true;
       Double t0 = null;
       while (!grid.full()) {
-        if (!draining) {
-          ret = av_read_frame(in.context(), pkt);
-          in.checkAbort();
-          if (ret < 0) {
-            draining = true;
-            avcodec_send_packet(dec, null);
-          } else {
-            if (pkt.stream_index() == index) {
-              avcodec_send_packet(dec, pkt);
-            }
-            av_packet_unref(pkt);
-          }
+        if (reading) {
+          reading = in.feed(dec, index, pkt);
         }
         while (!grid.full() && (ret = avcodec_receive_frame(dec, frame)) >= 0) {
           long pts = frame.best_effort_timestamp();
