@@ -90,6 +90,12 @@ public final class FfmpegInput implements AutoCloseable {
       throws ProbeException {
     FfmpegInput in = new FfmpegInput(source, deadlineNanos);
     try {
+      // The source may have been read before (a second pass over the same file).
+      try {
+        source.seek(0);
+      } catch (IOException e) {
+        throw new ProbeException(ErrorCodes.IO_ERROR, "cannot rewind the file: " + e, e);
+      }
       int ret = avformat_open_input(in.ctx, nameHint, null, null);
       if (ret < 0) {
         // FFmpeg freed the context; only our I/O context is left to free.

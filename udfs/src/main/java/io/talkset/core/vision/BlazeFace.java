@@ -40,7 +40,7 @@ import org.bytedeco.opencv.opencv_core.Size;
  * <p>One instance per executor thread; close it. The exported graphs have a fixed batch of one,
  * so a batch is run image by image on one session.
  */
-public final class BlazeFace implements AutoCloseable {
+public final class BlazeFace implements FaceDetector, AutoCloseable {
   private final Model model;
   private final Predictor<NDList, NDList> predictor;
   private final NDManager manager;
@@ -88,6 +88,7 @@ public final class BlazeFace implements AutoCloseable {
   }
 
   /** Faces in one BGR image, best first. */
+  @Override
   public List<Detection> detect(Mat bgr) throws TranslateException {
     int w = bgr.cols();
     int h = bgr.rows();

