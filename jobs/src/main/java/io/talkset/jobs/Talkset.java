@@ -17,7 +17,8 @@ import org.apache.spark.sql.SparkSession;
 public final class Talkset {
   /** Stages in pipeline order; later issues append to this list. */
   static List<Job> stages() {
-    return List.of(new CrawlJob(), new io.talkset.jobs.audio.AudioJob());
+    return List.of(new CrawlJob(), new io.talkset.jobs.audio.AudioJob(),
+        new io.talkset.jobs.frames.FramesJob());
   }
 
   static Map<String, Job> jobs() {

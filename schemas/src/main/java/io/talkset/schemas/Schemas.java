@@ -7,6 +7,7 @@ public final class Schemas {
   private Schemas() {}
 
   public static List<TableSchema> all() {
-    return List.of(ClipsSchema.SCHEMA, AudioSchemas.FRAMES, AudioSchemas.CLIPS);
+    return List.of(ClipsSchema.SCHEMA, AudioSchemas.FRAMES, AudioSchemas.CLIPS,
+        FramesSchemas.FRAMES, FramesSchemas.CLIPS);
   }
 }

@@ -153,6 +153,36 @@ public final class Options {
       }
     }
 
+    /** A whole number in [lo, hi]. */
+    public int intIn(String name, int lo, int hi) {
+      String v = get(name);
+      try {
+        int n = Integer.parseInt(v.trim());
+        if (n < lo || n > hi) {
+          throw new NumberFormatException();
+        }
+        return n;
+      } catch (RuntimeException e) {
+        throw new UsageException("--" + name + " must be a whole number from " + lo + " to " + hi
+            + ", got '" + v + "'");
+      }
+    }
+
+    /** A finite number in [lo, hi]. */
+    public double doubleIn(String name, double lo, double hi) {
+      String v = get(name);
+      try {
+        double d = Double.parseDouble(v.trim());
+        if (!(d >= lo && d <= hi)) {
+          throw new NumberFormatException();
+        }
+        return d;
+      } catch (RuntimeException e) {
+        throw new UsageException("--" + name + " must be a number from " + lo + " to " + hi
+            + ", got '" + v + "'");
+      }
+    }
+
     public <E extends Enum<E>> E choice(String name, Class<E> type) {
       String v = get(name);
       try {

@@ -21,6 +21,10 @@ public final class ErrorCodes {
   public static final String NO_VIDEO = "no_video";
   /** Rejected under {@code --require audio} or {@code av}: no audio stream. */
   public static final String NO_AUDIO = "no_audio";
+  /** Rejected by the frames stage: no face segment long enough was found. */
+  public static final String NO_FACE = "no_face";
+  /** Failed: the model file is missing or is not the pinned one. */
+  public static final String MODEL_MISMATCH = "model_mismatch";
   /** Failed: the probe exceeded the per-file time limit. */
   public static final String PROBE_TIMEOUT = "probe_timeout";
   /** Failed: the file system refused to open or read the file. */

@@ -1,0 +1,121 @@
+package io.talkset.jobs.frames;
+
+import ai.djl.Device;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtProvider;
+import io.talkset.core.media.ErrorCodes;
+import io.talkset.core.media.ProbeException;
+import io.talkset.core.models.ModelFiles;
+import io.talkset.core.vision.BlazeFace;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.spark.TaskContext;
+import org.apache.spark.resource.ResourceInformation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Option;
+
+/**
+ * Detectors kept for the life of the executor JVM: loading an ONNX session costs tens of
+ * milliseconds and native memory, so each task borrows one and gives it back, and the pool is
+ * closed when the JVM exits. The device is decided per task: the GPU Spark assigned to the task
+ * (resource {@code gpu}) when ONNX Runtime can use it, else the CPU, with a warning saying why.
+ */
+final class Detectors {
+  private static final Logger LOG = LoggerFactory.getLogger(Detectors.class);
+  private static final Map<String, ConcurrentLinkedQueue<BlazeFace>> POOL =
+      new ConcurrentHashMap<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> POOL.values().forEach(q -> {
+      BlazeFace b;
+      while ((b = q.poll()) != null) {
+        b.close();
+      }
+    }), "talkset-detectors-close"));
+  }
+
+  /** Where a task runs its model, and why. */
+  record Placement(Device device, String description) {}
+
+  /** A borrowed detector; give it back with {@link #close()}. */
+  static final class Lease implements AutoCloseable {
+    final BlazeFace detector;
+    final Placement placement;
+    private final String key;
+
+    private Lease(BlazeFace detector, Placement placement, String key) {
+      this.detector = detector;
+      this.placement = placement;
+      this.key = key;
+    }
+
+    @Override
+    public void close() {
+      POOL.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).add(detector);
+    }
+  }
+
+  private Detectors() {}
+
+  static Lease borrow(FramesConfig cfg) throws ProbeException {
+    Placement where = placement(cfg.device(), TaskContext.get());
+    Path model = ModelFiles.verified(Path.of(cfg.models()),
+        cfg.detector() == 128 ? ModelFiles.BLAZEFACE_128 : ModelFiles.BLAZEFACE_256);
+    String key = model + "|" + cfg.detector() + "|" + where.device() + "|" + cfg.minScore();
+    ConcurrentLinkedQueue<BlazeFace> q = POOL.computeIfAbsent(key,
+        k -> new ConcurrentLinkedQueue<>());
+    BlazeFace d = q.poll();
+    if (d == null) {
+      try {
+        d = new BlazeFace(model, cfg.detector(), where.device(), cfg.minScore(), 0.3f);
+      } catch (Exception e) {
+        throw new ProbeException(ErrorCodes.INTERNAL, "cannot load " + model + " on "
+            + where.device() + ": " + e, e);
+      }
+    }
+    return new Lease(d, where, key);
+  }
+
+  /**
+   * The device for a task: {@code cpu} mode always gives the CPU; {@code auto} gives the first
+   * GPU address in the task's {@code gpu} resource when ONNX Runtime has its CUDA provider (the
+   * {@code gpu} Maven profile's build), else the CPU with a logged warning.
+   */
+  static Placement placement(String mode, TaskContext task) {
+    if ("cpu".equals(mode) || task == null) {
+      return new Placement(Device.cpu(), "cpu");
+    }
+    Option<ResourceInformation> gpu = task.resources().get("gpu");
+    if (gpu.isEmpty() || gpu.get().addresses().length == 0) {
+      return new Placement(Device.cpu(), "cpu");
+    }
+    String address = gpu.get().addresses()[0];
+    int id;
+    try {
+      id = Integer.parseInt(address.trim());
+    } catch (NumberFormatException e) {
+      String why = "cpu (task was assigned gpu '" + address
+          + "', which is not a CUDA device number)";
+      LOG.warn("frames: {}", why);
+      return new Placement(Device.cpu(), why);
+    }
+    if (!cudaAvailable()) {
+      String why = "cpu (task was assigned gpu " + id + ", but this ONNX Runtime build has no"
+          + " CUDA provider: build with -Pgpu on executors with CUDA)";
+      LOG.warn("frames: {}", why);
+      return new Placement(Device.cpu(), why);
+    }
+    return new Placement(Device.gpu(id), "gpu(" + id + ")");
+  }
+
+  static boolean cudaAvailable() {
+    try {
+      return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+}

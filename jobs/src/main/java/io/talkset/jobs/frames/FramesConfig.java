@@ -1,0 +1,129 @@
+package io.talkset.jobs.frames;
+
+import io.talkset.core.vision.CropWindows;
+import io.talkset.core.vision.FacePipeline;
+import io.talkset.core.vision.FaceTracker;
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.UsageException;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Settings of the frames stage.
+ *
+ * @param output dataset root: reads OUTPUT/clips, writes OUTPUT/frames and OUTPUT/frames_clips
+ * @param models folder holding the pinned model files (bin/fetch-models)
+ * @param detector BlazeFace input side: 256 (full range, default) or 128 (close faces)
+ * @param device auto (the task's Spark gpu resource when assigned, else CPU) or cpu
+ */
+public record FramesConfig(String output, String models, int detector, String device,
+    float minScore, int detectEvery, String policy, double zoom, int smoothFrames,
+    String outside, double maxOutside, int size, int jpegQuality, int minSegmentFrames,
+    int maxGap, String subject, long timeoutMillis, int partitions) implements Serializable {
+
+  public static Options options() {
+    return new Options()
+        .repeated("input", "URI", "accepted for 'talkset run'; the frames stage reads OUTPUT/clips")
+        .value("output", "URI", null, "dataset root (reads clips/, writes frames/, frames_clips/)")
+        .value("models", "DIR", defaultModels(),
+            "folder of the pinned models (bin/fetch-models; TALKSET_MODELS)")
+        .value("detector", "SIDE", "256", "BlazeFace model: 256 (full range) or 128 (close faces)")
+        .value("device", "WHERE", "auto",
+            "auto: the task's Spark gpu resource when the cluster assigns one, else CPU; cpu")
+        .value("min-score", "S", "0.5", "detection score threshold, 0..1")
+        .value("detect-every", "K", "5", "run the detector every K-th frame, tracking between")
+        .value("crop-policy", "P", "clip",
+            "clip: one window per segment (HDTF); smooth: per-frame window, smoothed")
+        .value("zoom", "Z", "", "window side / face size (default 1.2 clip, 1.5 smooth)")
+        .value("smooth-frames", "N", "9", "smooth policy: centred moving average over N frames")
+        .value("outside", "P", "pad",
+            "window partly outside the picture: pad (black), shift (move inside), reject (drop"
+                + " the frames, splitting the segment)")
+        .value("max-outside", "F", "0", "reject policy: largest share of a window allowed outside")
+        .value("size", "PX", "512", "side of the output crops")
+        .value("jpeg-quality", "Q", "95", "JPEG quality, 1..100")
+        .value("min-segment-frames", "N", "25", "shortest face segment kept (frames)")
+        .value("max-gap", "N", "12", "longest run of frames without a detection that is bridged")
+        .value("subject", "P", "largest_persistent",
+            "subject of a shot: largest_persistent, largest or longest")
+        .value("frames-timeout-ms", "MS", "3600000", "per-clip limit for both passes")
+        .value("partitions", "N", "0", "tasks; 0 = four per core");
+  }
+
+  static String defaultModels() {
+    String env = System.getenv("TALKSET_MODELS");
+    if (env != null && !env.isBlank()) {
+      return env;
+    }
+    String cache = System.getenv("TALKSET_CACHE");
+    return (cache != null && !cache.isBlank() ? Path.of(cache)
+        : Path.of(System.getProperty("user.home"), ".cache", "talkset")).resolve("models")
+        .toString();
+  }
+
+  public static FramesConfig from(Options.Parsed a) {
+    String policy = a.get("crop-policy").trim().toLowerCase(java.util.Locale.ROOT);
+    String outside = a.get("outside").trim().toLowerCase(java.util.Locale.ROOT);
+    String subject = a.get("subject").trim().toLowerCase(java.util.Locale.ROOT);
+    try {
+      CropWindows.Params.policy(policy);
+      CropWindows.Params.outside(outside);
+      FaceTracker.Subject.parse(subject);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    int detector = a.intIn("detector", 128, 256);
+    if (detector != 128 && detector != 256) {
+      throw new UsageException("--detector must be 128 or 256, got '" + detector + "'");
+    }
+    String device = a.get("device").trim().toLowerCase(java.util.Locale.ROOT);
+    if (!device.equals("auto") && !device.equals("cpu")) {
+      throw new UsageException("--device must be auto or cpu, got '" + device + "'");
+    }
+    double zoom = a.get("zoom").isBlank()
+        ? CropWindows.Params.defaults(CropWindows.Params.policy(policy)).zoom()
+        : a.doubleIn("zoom", 0.5, 10);
+    int detectEvery = a.intIn("detect-every", 1, 250);
+    int maxGap = a.intIn("max-gap", 0, 100_000);
+    if (maxGap < detectEvery - 1) {
+      throw new UsageException("--max-gap (" + maxGap + ") must be at least --detect-every - 1 ("
+          + (detectEvery - 1) + "): the frames between two detections are a gap");
+    }
+    return new FramesConfig(a.require("output"), a.get("models"), detector, device,
+        (float) a.doubleIn("min-score", 0, 1), detectEvery, policy, zoom,
+        a.intIn("smooth-frames", 1, 1001), outside, a.doubleIn("max-outside", 0, 1),
+        a.intIn("size", 16, 4096), a.intIn("jpeg-quality", 1, 100),
+        a.intIn("min-segment-frames", 1, 1_000_000), maxGap, subject,
+        a.positiveLong("frames-timeout-ms"), a.nonNegativeInt("partitions"));
+  }
+
+  /** The core pipeline's parameters. */
+  public FacePipeline.Params pipeline() {
+    FaceTracker.Params t = FaceTracker.Params.defaults().withMaxGap(maxGap)
+        .withMinFrames(minSegmentFrames).withSubject(FaceTracker.Subject.parse(subject));
+    CropWindows.Params c = new CropWindows.Params(CropWindows.Params.policy(policy), zoom,
+        smoothFrames, CropWindows.Params.outside(outside), maxOutside);
+    return new FacePipeline.Params(detectEvery, detector, t, c, size, jpegQuality);
+  }
+
+  /** The settings that shape the output, recorded with every clip. */
+  public Map<String, Object> describe() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("detector", "blazeface-" + detector);
+    d.put("min_score", minScore);
+    d.put("detect_every", detectEvery);
+    d.put("crop_policy", policy);
+    d.put("zoom", zoom);
+    d.put("smooth_frames", smoothFrames);
+    d.put("outside", outside);
+    d.put("max_outside", maxOutside);
+    d.put("size", size);
+    d.put("jpeg_quality", jpegQuality);
+    d.put("min_segment_frames", minSegmentFrames);
+    d.put("max_gap", maxGap);
+    d.put("subject", subject);
+    return d;
+  }
+}

@@ -1,0 +1,169 @@
+package io.talkset.jobs.frames;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.talkset.core.audio.FrameAlignment;
+import io.talkset.jobs.Job;
+import io.talkset.jobs.Version;
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.io.HadoopConf;
+import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.TableCommitter;
+import io.talkset.schemas.ClipsSchema;
+import io.talkset.schemas.FramesSchemas;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.CollectionAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The frames stage: for every ok clip with video not processed yet, finds the faces, tracks them,
+ * picks the subject segments and writes their 512×512 crops on the 25 fps grid ({@code frames},
+ * one row per frame, the same frame numbers as {@code audio}) and each clip's status and segments
+ * ({@code frames_clips}). Frame rows stream from the decoder to Parquet (one crop in memory per
+ * task); status rows travel back in an accumulator and are committed last, which marks the clips
+ * done: a re-run skips them and a run that died leaves nothing visible.
+ */
+public final class FramesJob implements Job {
+  private static final Logger LOG = LoggerFactory.getLogger(FramesJob.class);
+
+  /** What a run did. */
+  public record Result(String batch, int processed, int skipped, long frames,
+      Map<String, Long> byStatus) {}
+
+  @Override
+  public String name() {
+    return "frames";
+  }
+
+  @Override
+  public String summary() {
+    return "face detection, tracking and 512x512 crops on the 25 fps grid"
+        + " (OUTPUT/frames, frames_clips)";
+  }
+
+  @Override
+  public Options options() {
+    return FramesConfig.options();
+  }
+
+  @Override
+  public void validate(Options.Parsed args) {
+    FramesConfig.from(args);
+  }
+
+  @Override
+  public String run(SparkSession spark, Options.Parsed args) throws Exception {
+    Result r = process(spark, FramesConfig.from(args));
+    return String.format(Locale.ROOT, "frames: %d clips processed (%d done before), %d face"
+        + " frames; by status %s%n  tables: %s/frames, %s/frames_clips%n", r.processed(),
+        r.skipped(), r.frames(), r.byStatus(), args.get("output"), args.get("output"));
+  }
+
+  public static Result process(SparkSession spark, FramesConfig cfg) throws Exception {
+    Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    TableCommitter framesTable = new TableCommitter(hconf, cfg.output(), "frames");
+    TableCommitter clipsTable = new TableCommitter(hconf, cfg.output(), "frames_clips");
+    framesTable.recoverBatches();
+    clipsTable.recoverBatches();
+    List<String> done = clipsTable.batches();
+    for (String b : framesTable.batches()) {
+      if (!done.contains(b)) {
+        LOG.warn("dropping frames batch {}: its frames_clips batch never committed", b);
+        framesTable.dropBatch(b);
+      }
+    }
+    Set<String> finished = new HashSet<>();
+    if (!done.isEmpty()) {
+      for (Row r : spark.read().schema(FramesSchemas.CLIPS.struct())
+          .parquet(clipsTable.table().toString()).select("clip_id").collectAsList()) {
+        finished.add(r.getString(0));
+      }
+    }
+    Dataset<Row> clips = spark.read().schema(ClipsSchema.SCHEMA.struct())
+        .parquet(new TableCommitter(hconf, cfg.output(), "clips").table().toString())
+        .filter(col("status").equalTo("ok"));
+    List<FramesRows.Todo> todo = new ArrayList<>();
+    int skipped = 0;
+    for (Row r : clips.select("clip_id", "path", "size", "media_kind", "video_duration_s",
+        "duration_s", "rotation_deg").collectAsList()) {
+      if (finished.contains(r.getString(0))) {
+        skipped++;
+        continue;
+      }
+      Double d = r.isNullAt(4) ? (r.isNullAt(5) ? null : r.getDouble(5)) : r.getDouble(4);
+      // The audio stage's frame count, so both tables number the same frames.
+      Integer grid = d == null ? null : FrameAlignment.videoFrames(d);
+      todo.add(new FramesRows.Todo(r.getString(0), r.getString(1), r.getLong(2), grid,
+          r.isNullAt(6) ? 0 : r.getInt(6), r.getString(3)));
+    }
+    if (todo.isEmpty()) {
+      return new Result(null, 0, skipped, 0, Map.of());
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int slices = cfg.partitions() > 0 ? cfg.partitions()
+        : Math.max(1, Math.min(todo.size(), jsc.defaultParallelism() * 4));
+    Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("frames_clips");
+    JavaRDD<Row> rows = jsc.parallelize(todo, slices)
+        .mapPartitions(it -> new FramesRows(it, cfg, conf.value(), statuses));
+    String batch = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+        .format(Instant.now().atOffset(ZoneOffset.UTC))
+        + "-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+    framesTable.appendBatch(spark.createDataFrame(rows, FramesSchemas.FRAMES.struct()), batch,
+        description(cfg, batch, todo.size(), null));
+    // One status per clip, even if a partition's update arrived twice.
+    Map<String, Row> byClip = new LinkedHashMap<>();
+    for (Row r : statuses.value()) {
+      byClip.put(r.getString(0), r);
+    }
+    Map<String, Long> byStatus = new TreeMap<>();
+    for (Row r : byClip.values()) {
+      byStatus.merge(r.getString(2), 1L, Long::sum);
+    }
+    if (byClip.size() != todo.size()) {
+      throw new IllegalStateException("frames: " + todo.size() + " clips sent, "
+          + byClip.size() + " statuses back; the batch is not committed");
+    }
+    long frames = spark.read().schema(FramesSchemas.FRAMES.struct())
+        .parquet(framesTable.table() + "/batch=" + batch).count();
+    String description = description(cfg, batch, todo.size(), byStatus);
+    // Committed last: from here on the clips count as done.
+    clipsTable.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
+        FramesSchemas.CLIPS.struct()), batch, description);
+    return new Result(batch, todo.size(), skipped, frames, byStatus);
+  }
+
+  private static String description(FramesConfig cfg, String batch, int clips,
+      Map<String, Long> byStatus) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("tables", List.of("frames", "frames_clips"));
+    d.put("schema_version", FramesSchemas.VERSION);
+    d.put("batch", batch);
+    d.put("written_at", Instant.now().toString());
+    d.put("talkset_version", Version.get());
+    d.put("clips", clips);
+    if (byStatus != null) {
+      d.put("clips_by_status", byStatus);
+    }
+    d.put("settings", cfg.describe());
+    return Json.write(d);
+  }
+}
