@@ -1,0 +1,105 @@
+package io.talkset.jobs.frames;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.talkset.core.crawl.FileExaminer;
+import io.talkset.core.fs.MediaNames;
+import io.talkset.core.media.FfmpegProber;
+import io.talkset.jobs.SparkSessions;
+import io.talkset.jobs.crawl.CrawlConfig;
+import io.talkset.jobs.crawl.CrawlJob;
+import io.talkset.testing.Samples;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Spark with a {@code gpu} resource found by a discovery script, as a GPU cluster is set up
+ * (spark.{driver,executor,task}.resource.gpu.*). Runs in its own JVM (the surefire execution
+ * {@code gpu-resources}): a JVM has one SparkContext and its resources are fixed at start.
+ * This machine has no CUDA build of ONNX Runtime, so the stage must read the assigned address,
+ * warn, and run on the CPU.
+ */
+class FramesGpuSuite {
+  @TempDir static Path tmp;
+  static SparkSession spark;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path script = tmp.resolve("discover-gpus.sh");
+    Files.writeString(script, "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [\"3\"]}'\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    // Local mode offers no resources to tasks; a local cluster (a master, one worker and an
+    // executor JVM on this machine) schedules them as a real cluster does.
+    String home = System.getenv("SPARK_HOME");
+    Path sparkHome = home != null ? Path.of(home) : tmp.resolve("spark-home");
+    Files.createDirectories(sparkHome.resolve("jars"));
+    String classPath = System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path"));
+    String cache = System.getProperty("talkset.cache");
+    spark = SparkSession.builder()
+        .master("local-cluster[1,2,2048]")
+        .appName("talkset-gpu-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.test.home", sparkHome.toString())
+        .config("spark.executor.extraClassPath", classPath)
+        .config("spark.executor.extraJavaOptions", "-Dai.djl.offline=true"
+            + " -Dorg.bytedeco.javacpp.cachedir=" + cache + "/javacpp")
+        .config("spark.executorEnv.DJL_CACHE_DIR", cache + "/djl")
+        .config("spark.executorEnv.LC_ALL", "C.UTF-8")
+        .config("spark.worker.resource.gpu.amount", "1")
+        .config("spark.worker.resource.gpu.discoveryScript", script.toString())
+        .config("spark.executor.resource.gpu.amount", "1")
+        .config("spark.task.resource.gpu.amount", "0.5")
+        .getOrCreate();
+    SparkSessions.configure(spark);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  void theTaskSeesTheAssignedGpuAndFallsBackToTheCpuWithAWarning() throws Exception {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<String> seen = jsc.parallelize(List.of(1, 2), 2).map(i -> {
+      Detectors.Placement p = Detectors.placement("auto",
+          org.apache.spark.TaskContext.get());
+      return p.device() + " | " + p.description();
+    }).collect();
+    for (String s : seen) {
+      assertTrue(s.startsWith("cpu() | cpu (task was assigned gpu 3, but this ONNX Runtime"
+          + " build has no CUDA provider"), s);
+    }
+    // --device cpu ignores the resource.
+    assertEquals(List.of("cpu"), jsc.parallelize(List.of(1), 1).map(i -> Detectors.placement(
+        "cpu", org.apache.spark.TaskContext.get()).description()).collect());
+    assertFalse(Detectors.cudaAvailable());
+
+    // The whole stage on that cluster: clips come out, on the CPU, saying why.
+    Path in = tmp.resolve("in");
+    Path out = tmp.resolve("out");
+    Files.createDirectories(in);
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
+    CrawlJob.crawl(spark, new CrawlConfig(List.of(in.toString()), out.toString(),
+        MediaNames.defaults(), FileExaminer.Require.ANY, 30_000,
+        FfmpegProber.FrameCount.ESTIMATE, 0, false));
+    FramesJob.Result r = FramesJob.process(spark, FramesJobSuite.config(out));
+    assertEquals(java.util.Map.of("ok", 1L), r.byStatus());
+    Row s = spark.read().parquet(out.resolve("frames_clips").toString()).first();
+    assertTrue(s.getString(s.fieldIndex("device")).contains("assigned gpu 3"),
+        s.getString(s.fieldIndex("device")));
+  }
+}
