@@ -56,7 +56,9 @@ public final class BlazeFace implements FaceDetector, AutoCloseable {
     this.minScore = minScore;
     this.iouThreshold = iouThreshold;
     this.model = Model.newInstance("blazeface", device, "OnnxRuntime");
-    model.load(onnx);
+    // One thread per session: executors run one task per core, and ONNX Runtime's own pool
+    // would spin on cores other tasks are using.
+    model.load(onnx, null, java.util.Map.of("intraOpNumThreads", "1", "interOpNumThreads", "1"));
     this.predictor = model.newPredictor(new NoopTranslator());
     this.manager = model.getNDManager().newSubManager();
     int i = 0;

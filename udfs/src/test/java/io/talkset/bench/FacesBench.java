@@ -1,0 +1,135 @@
+package io.talkset.bench;
+
+import ai.djl.Device;
+import io.talkset.core.media.FileSource;
+import io.talkset.core.models.ModelFiles;
+import io.talkset.core.vision.BlazeFace;
+import io.talkset.core.vision.CropWindows.Window;
+import io.talkset.core.vision.FacePipeline;
+import io.talkset.core.vision.GridReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Frames-stage throughput on one core (a benchmark, not a test; bin/bench-faces pins it): for
+ * each video, frames per second of decode only (our decoder on the 25 fps grid), of FFmpeg's
+ * {@code fps=25,crop,scale=512:512 -q:v 2} JPEG command with the crop known in advance (what
+ * HDTF-style scripts run after detection), and of our whole stage (decode, detect, track, crop,
+ * JPEG, both passes) with detection every 5th and every frame. Our JPEGs are written to files as
+ * FFmpeg's are. Each figure is the best of two runs.
+ * Usage: FacesBench MODELS_DIR WORK_DIR VIDEO...
+ */
+public final class FacesBench {
+  public static void main(String[] args) throws Exception {
+    Path models = Path.of(args[0]);
+    Path work = Path.of(args[1]);
+    try (BlazeFace det = new BlazeFace(ModelFiles.verified(models, ModelFiles.BLAZEFACE_256),
+        256, Device.cpu(), 0.5f, 0.3f)) {
+      // Warm-up: the JIT and ONNX Runtime's first-run allocations.
+      ours(Path.of(args[2]), det, 5, work.resolve("warm"));
+      System.out.printf(Locale.ROOT, "%-28s %6s %9s %9s %9s %9s %8s %8s%n", "video", "frames",
+          "decode/s", "ffmpeg/s", "k=5 /s", "k=1 /s", "k5/ffm", "k1/ffm");
+      for (int v = 2; v < args.length; v++) {
+        Path video = Path.of(args[v]);
+        double[] dec = best(() -> decodeOnly(video));
+        double[] k5 = best(() -> ours(video, det, 5, work.resolve("ours")));
+        double[] k1 = best(() -> ours(video, det, 1, work.resolve("ours")));
+        Window w = clipWindow(video, det);
+        double[] ff = best(() -> ffmpeg(video, w, work.resolve("ffmpeg")));
+        System.out.printf(Locale.ROOT, "%-28s %6.0f %9.1f %9.1f %9.1f %9.1f %7.2fx %7.2fx%n",
+            video.getFileName(), k5[1], dec[1] / dec[0], ff[1] / ff[0], k5[1] / k5[0],
+            k1[1] / k1[0], k5[0] / ff[0], k1[0] / ff[0]);
+      }
+    }
+  }
+
+  interface Run {
+    double[] go() throws Exception;
+  }
+
+  /** {seconds, frames}: the faster of two runs. */
+  static double[] best(Run r) throws Exception {
+    double[] a = r.go();
+    double[] b = r.go();
+    return a[0] <= b[0] ? a : b;
+  }
+
+  static GridReader open(FileSource s, Path video)
+      throws io.talkset.core.media.ProbeException {
+    return GridReader.open(s, video.getFileName().toString(),
+        System.nanoTime() + 3_600_000_000_000L, -1, 0);
+  }
+
+  static double[] decodeOnly(Path video) throws Exception {
+    long t = System.nanoTime();
+    int n = 0;
+    try (FileSource s = new FileSource(video); GridReader r = open(s, video)) {
+      while (r.next()) {
+        n++;
+      }
+    }
+    return new double[] {(System.nanoTime() - t) / 1e9, n};
+  }
+
+  static double[] ours(Path video, BlazeFace det, int k, Path out) throws Exception {
+    clean(out);
+    FacePipeline.Params p = FacePipeline.Params.defaults().withDetectEvery(k);
+    long t = System.nanoTime();
+    int n = 0;
+    try (FileSource s = new FileSource(video)) {
+      FacePipeline.Analysis a = FacePipeline.analyze(() -> open(s, video), det, p);
+      try (FacePipeline.CloseableIterator<FacePipeline.CropFrame> it =
+          FacePipeline.crops(() -> open(s, video), a, p)) {
+        while (it.hasNext()) {
+          FacePipeline.CropFrame c = it.next();
+          Files.write(out.resolve(String.format(Locale.ROOT, "%06d.jpg", c.frameIndex())),
+              c.jpeg());
+          n++;
+        }
+      }
+    }
+    return new double[] {(System.nanoTime() - t) / 1e9, n};
+  }
+
+  static Window clipWindow(Path video, BlazeFace det) throws Exception {
+    try (FileSource s = new FileSource(video)) {
+      FacePipeline.Analysis a = FacePipeline.analyze(() -> open(s, video), det,
+          FacePipeline.Params.defaults());
+      return a.planned().get(0).windows()[0];
+    }
+  }
+
+  static double[] ffmpeg(Path video, Window w, Path out) throws Exception {
+    clean(out);
+    int side = (int) Math.round(w.side());
+    int x = (int) Math.max(0, Math.round(w.x0()));
+    int y = (int) Math.max(0, Math.round(w.y0()));
+    List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-v", "error", "-nostdin", "-i",
+        video.toString(), "-vf", String.format(Locale.ROOT,
+            "fps=25,crop=%d:%d:%d:%d,scale=512:512", side, side, x, y),
+        "-q:v", "2", out.resolve("%06d.jpg").toString()));
+    long t = System.nanoTime();
+    Process p = new ProcessBuilder(cmd).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("ffmpeg failed: " + cmd);
+    }
+    double secs = (System.nanoTime() - t) / 1e9;
+    try (var files = Files.list(out)) {
+      return new double[] {secs, files.count()};
+    }
+  }
+
+  static void clean(Path dir) throws Exception {
+    if (Files.exists(dir)) {
+      try (var files = Files.list(dir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          Files.delete(f);
+        }
+      }
+    }
+    Files.createDirectories(dir);
+  }
+}
