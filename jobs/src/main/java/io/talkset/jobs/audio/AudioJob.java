@@ -10,19 +10,16 @@ import io.talkset.jobs.Version;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.schemas.AudioSchemas;
 import io.talkset.schemas.ClipsSchema;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -32,8 +29,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
@@ -44,7 +39,6 @@ import scala.Tuple2;
  * and a run that died leaves nothing visible.
  */
 public final class AudioJob implements Job {
-  private static final Logger LOG = LoggerFactory.getLogger(AudioJob.class);
 
   /** What a run did. */
   public record Result(String batch, int processed, int skipped, long frames,
@@ -80,24 +74,10 @@ public final class AudioJob implements Job {
 
   public static Result process(SparkSession spark, AudioConfig cfg) throws Exception {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
-    TableCommitter framesTable = new TableCommitter(hconf, cfg.output(), "audio");
-    TableCommitter clipsTable = new TableCommitter(hconf, cfg.output(), "audio_clips");
-    framesTable.recoverBatches();
-    clipsTable.recoverBatches();
-    List<String> done = clipsTable.batches();
-    for (String b : framesTable.batches()) {
-      if (!done.contains(b)) {
-        LOG.warn("dropping audio batch {}: its audio_clips batch never committed", b);
-        framesTable.dropBatch(b);
-      }
-    }
-    Set<String> finished = new HashSet<>();
-    if (!done.isEmpty()) {
-      for (Row r : spark.read().schema(AudioSchemas.CLIPS.struct())
-          .parquet(clipsTable.table().toString()).select("clip_id").collectAsList()) {
-        finished.add(r.getString(0));
-      }
-    }
+    StageTables tables = StageTables.open(spark, cfg.output(), AudioSchemas.FRAMES,
+        AudioSchemas.CLIPS);
+    TableCommitter framesTable = tables.rows;
+    TableCommitter clipsTable = tables.status;
     Dataset<Row> clips = spark.read().schema(ClipsSchema.SCHEMA.struct())
         .parquet(new TableCommitter(hconf, cfg.output(), "clips").table().toString())
         .filter(col("status").equalTo("ok"));
@@ -105,7 +85,7 @@ public final class AudioJob implements Job {
     int skipped = 0;
     for (Row r : clips.select("clip_id", "path", "size", "media_kind", "video_duration_s",
         "duration_s").collectAsList()) {
-      if (finished.contains(r.getString(0))) {
+      if (tables.done(r.getString(0))) {
         skipped++;
         continue;
       }
@@ -137,9 +117,7 @@ public final class AudioJob implements Job {
       for (Row r : statusRows.groupBy("status").count().collectAsList()) {
         byStatus.put(r.getString(0), r.getLong(1));
       }
-      String batch = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-          .format(Instant.now().atOffset(ZoneOffset.UTC))
-          + "-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+      String batch = StageTables.newBatchId();
       String description = description(cfg, batch, todo.size(), byStatus);
       framesTable.appendBatch(frameRows, batch, description);
       long frames = spark.read().parquet(framesTable.table() + "/batch=" + batch).count();

@@ -8,19 +8,16 @@ import io.talkset.jobs.Version;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.FramesSchemas;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -30,8 +27,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The frames stage: for every ok clip with video not processed yet, finds the faces, tracks them,
@@ -42,7 +37,6 @@ import org.slf4j.LoggerFactory;
  * done: a re-run skips them and a run that died leaves nothing visible.
  */
 public final class FramesJob implements Job {
-  private static final Logger LOG = LoggerFactory.getLogger(FramesJob.class);
 
   /** What a run did. */
   public record Result(String batch, int processed, int skipped, long frames,
@@ -79,24 +73,10 @@ public final class FramesJob implements Job {
 
   public static Result process(SparkSession spark, FramesConfig cfg) throws Exception {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
-    TableCommitter framesTable = new TableCommitter(hconf, cfg.output(), "frames");
-    TableCommitter clipsTable = new TableCommitter(hconf, cfg.output(), "frames_clips");
-    framesTable.recoverBatches();
-    clipsTable.recoverBatches();
-    List<String> done = clipsTable.batches();
-    for (String b : framesTable.batches()) {
-      if (!done.contains(b)) {
-        LOG.warn("dropping frames batch {}: its frames_clips batch never committed", b);
-        framesTable.dropBatch(b);
-      }
-    }
-    Set<String> finished = new HashSet<>();
-    if (!done.isEmpty()) {
-      for (Row r : spark.read().schema(FramesSchemas.CLIPS.struct())
-          .parquet(clipsTable.table().toString()).select("clip_id").collectAsList()) {
-        finished.add(r.getString(0));
-      }
-    }
+    StageTables tables = StageTables.open(spark, cfg.output(), FramesSchemas.FRAMES,
+        FramesSchemas.CLIPS);
+    TableCommitter framesTable = tables.rows;
+    TableCommitter clipsTable = tables.status;
     Dataset<Row> clips = spark.read().schema(ClipsSchema.SCHEMA.struct())
         .parquet(new TableCommitter(hconf, cfg.output(), "clips").table().toString())
         .filter(col("status").equalTo("ok"));
@@ -104,7 +84,7 @@ public final class FramesJob implements Job {
     int skipped = 0;
     for (Row r : clips.select("clip_id", "path", "size", "media_kind", "video_duration_s",
         "duration_s", "rotation_deg").collectAsList()) {
-      if (finished.contains(r.getString(0))) {
+      if (tables.done(r.getString(0))) {
         skipped++;
         continue;
       }
@@ -124,9 +104,7 @@ public final class FramesJob implements Job {
     CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("frames_clips");
     JavaRDD<Row> rows = jsc.parallelize(todo, slices)
         .mapPartitions(it -> new FramesRows(it, cfg, conf.value(), statuses));
-    String batch = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-        .format(Instant.now().atOffset(ZoneOffset.UTC))
-        + "-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+    String batch = StageTables.newBatchId();
     framesTable.appendBatch(spark.createDataFrame(rows, FramesSchemas.FRAMES.struct()), batch,
         description(cfg, batch, todo.size(), null));
     // One status per clip, even if a partition's update arrived twice.
