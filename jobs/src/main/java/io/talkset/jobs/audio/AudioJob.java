@@ -1,22 +1,15 @@
 package io.talkset.jobs.audio;
 
-import static org.apache.spark.sql.functions.col;
-
 import io.talkset.core.audio.AudioFeatures;
-import io.talkset.core.audio.FrameAlignment;
 import io.talkset.core.audio.Pyin;
 import io.talkset.jobs.Job;
-import io.talkset.jobs.Version;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.schemas.AudioSchemas;
-import io.talkset.schemas.ClipsSchema;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -78,32 +71,22 @@ public final class AudioJob implements Job {
         AudioSchemas.CLIPS);
     TableCommitter framesTable = tables.rows;
     TableCommitter clipsTable = tables.status;
-    Dataset<Row> clips = spark.read().schema(ClipsSchema.SCHEMA.struct())
-        .parquet(new TableCommitter(hconf, cfg.output(), "clips").table().toString())
-        .filter(col("status").equalTo("ok"));
+    int[] skippedCount = {0};
     List<AudioRows.Todo> todo = new ArrayList<>();
-    int skipped = 0;
-    for (Row r : clips.select("clip_id", "path", "size", "media_kind", "video_duration_s",
-        "duration_s").collectAsList()) {
-      if (tables.done(r.getString(0))) {
-        skipped++;
-        continue;
-      }
+    for (Row r : tables.pending(spark, cfg.output(), skippedCount, "clip_id", "path", "size",
+        "media_kind", "video_duration_s", "duration_s")) {
       String kind = r.getString(3);
-      Integer videoFrames = null;
-      if ("av".equals(kind) || "video".equals(kind)) {
-        Double d = r.isNullAt(4) ? (r.isNullAt(5) ? null : r.getDouble(5)) : r.getDouble(4);
-        videoFrames = d == null ? null : FrameAlignment.videoFrames(d);
-      }
+      Integer videoFrames = "av".equals(kind) || "video".equals(kind)
+          ? StageTables.gridFrames(r, "video_duration_s", "duration_s") : null;
       todo.add(new AudioRows.Todo(r.getString(0), r.getString(1), r.getLong(2), videoFrames,
           kind));
     }
+    int skipped = skippedCount[0];
     if (todo.isEmpty()) {
       return new Result(null, 0, skipped, 0, Map.of());
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int slices = cfg.partitions() > 0 ? cfg.partitions()
-        : Math.max(1, Math.min(todo.size(), jsc.defaultParallelism() * 4));
+    int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
     JavaRDD<Tuple2<Row, List<Row>>> results = jsc.parallelize(todo, slices)
         .mapPartitions(it -> AudioRows.process(it, cfg, conf.value()))
@@ -118,7 +101,7 @@ public final class AudioJob implements Job {
         byStatus.put(r.getString(0), r.getLong(1));
       }
       String batch = StageTables.newBatchId();
-      String description = description(cfg, batch, todo.size(), byStatus);
+      String description = description(tables, cfg, batch, todo.size(), byStatus);
       framesTable.appendBatch(frameRows, batch, description);
       long frames = spark.read().parquet(framesTable.table() + "/batch=" + batch).count();
       // Committed last: from here on the clips count as done.
@@ -129,15 +112,9 @@ public final class AudioJob implements Job {
     }
   }
 
-  private static String description(AudioConfig cfg, String batch, int clips,
-      Map<String, Long> byStatus) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("tables", List.of("audio", "audio_clips"));
-    d.put("schema_version", AudioSchemas.VERSION);
-    d.put("batch", batch);
-    d.put("written_at", Instant.now().toString());
-    d.put("talkset_version", Version.get());
-    d.put("clips", clips);
+  private static String description(StageTables tables, AudioConfig cfg, String batch,
+      int clips, Map<String, Long> byStatus) {
+    Map<String, Object> d = tables.description(AudioSchemas.VERSION, batch, clips);
     d.put("clips_by_status", byStatus);
     d.put("samples_kept", cfg.keepSamples());
     d.put("conventions", new AudioFeatures(Pyin.Params.speech16k()).describe());

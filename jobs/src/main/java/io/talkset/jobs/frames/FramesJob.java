@@ -1,18 +1,12 @@
 package io.talkset.jobs.frames;
 
-import static org.apache.spark.sql.functions.col;
-
-import io.talkset.core.audio.FrameAlignment;
 import io.talkset.jobs.Job;
-import io.talkset.jobs.Version;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
-import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.FramesSchemas;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +17,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.CollectionAccumulator;
@@ -77,36 +70,28 @@ public final class FramesJob implements Job {
         FramesSchemas.CLIPS);
     TableCommitter framesTable = tables.rows;
     TableCommitter clipsTable = tables.status;
-    Dataset<Row> clips = spark.read().schema(ClipsSchema.SCHEMA.struct())
-        .parquet(new TableCommitter(hconf, cfg.output(), "clips").table().toString())
-        .filter(col("status").equalTo("ok"));
+    int[] skippedCount = {0};
     List<FramesRows.Todo> todo = new ArrayList<>();
-    int skipped = 0;
-    for (Row r : clips.select("clip_id", "path", "size", "media_kind", "video_duration_s",
-        "duration_s", "rotation_deg").collectAsList()) {
-      if (tables.done(r.getString(0))) {
-        skipped++;
-        continue;
-      }
-      Double d = r.isNullAt(4) ? (r.isNullAt(5) ? null : r.getDouble(5)) : r.getDouble(4);
+    for (Row r : tables.pending(spark, cfg.output(), skippedCount, "clip_id", "path", "size",
+        "media_kind", "video_duration_s", "duration_s", "rotation_deg")) {
       // The audio stage's frame count, so both tables number the same frames.
-      Integer grid = d == null ? null : FrameAlignment.videoFrames(d);
-      todo.add(new FramesRows.Todo(r.getString(0), r.getString(1), r.getLong(2), grid,
+      todo.add(new FramesRows.Todo(r.getString(0), r.getString(1), r.getLong(2),
+          StageTables.gridFrames(r, "video_duration_s", "duration_s"),
           r.isNullAt(6) ? 0 : r.getInt(6), r.getString(3)));
     }
+    int skipped = skippedCount[0];
     if (todo.isEmpty()) {
       return new Result(null, 0, skipped, 0, Map.of());
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int slices = cfg.partitions() > 0 ? cfg.partitions()
-        : Math.max(1, Math.min(todo.size(), jsc.defaultParallelism() * 4));
+    int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
     CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("frames_clips");
     JavaRDD<Row> rows = jsc.parallelize(todo, slices)
         .mapPartitions(it -> new FramesRows(it, cfg, conf.value(), statuses));
     String batch = StageTables.newBatchId();
     framesTable.appendBatch(spark.createDataFrame(rows, FramesSchemas.FRAMES.struct()), batch,
-        description(cfg, batch, todo.size(), null));
+        description(tables, cfg, batch, todo.size(), null));
     // One status per clip, even if a partition's update arrived twice.
     Map<String, Row> byClip = new LinkedHashMap<>();
     for (Row r : statuses.value()) {
@@ -122,22 +107,16 @@ public final class FramesJob implements Job {
     }
     long frames = spark.read().schema(FramesSchemas.FRAMES.struct())
         .parquet(framesTable.table() + "/batch=" + batch).count();
-    String description = description(cfg, batch, todo.size(), byStatus);
+    String description = description(tables, cfg, batch, todo.size(), byStatus);
     // Committed last: from here on the clips count as done.
     clipsTable.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
         FramesSchemas.CLIPS.struct()), batch, description);
     return new Result(batch, todo.size(), skipped, frames, byStatus);
   }
 
-  private static String description(FramesConfig cfg, String batch, int clips,
-      Map<String, Long> byStatus) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("tables", List.of("frames", "frames_clips"));
-    d.put("schema_version", FramesSchemas.VERSION);
-    d.put("batch", batch);
-    d.put("written_at", Instant.now().toString());
-    d.put("talkset_version", Version.get());
-    d.put("clips", clips);
+  private static String description(StageTables tables, FramesConfig cfg, String batch,
+      int clips, Map<String, Long> byStatus) {
+    Map<String, Object> d = tables.description(FramesSchemas.VERSION, batch, clips);
     if (byStatus != null) {
       d.put("clips_by_status", byStatus);
     }

@@ -1,17 +1,26 @@
 package io.talkset.jobs.io;
 
+import io.talkset.core.audio.FrameAlignment;
+import io.talkset.jobs.Version;
+import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.TableSchema;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +69,58 @@ public final class StageTables {
   /** Clips with a status from an earlier run. */
   public boolean done(String clipId) {
     return finished.contains(clipId);
+  }
+
+  /**
+   * The manifest's ok clips that have no status here yet, with {@code columns} (clip_id first);
+   * {@code skipped} receives the number already done.
+   */
+  public List<Row> pending(SparkSession spark, String output, int[] skipped, String... columns)
+      throws IOException {
+    Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    Dataset<Row> clips = spark.read().schema(ClipsSchema.SCHEMA.struct())
+        .parquet(new TableCommitter(hconf, output, ClipsSchema.SCHEMA.table()).table().toString())
+        .filter(functions.col("status").equalTo("ok"));
+    List<Row> todo = new ArrayList<>();
+    String[] rest = java.util.Arrays.copyOfRange(columns, 1, columns.length);
+    for (Row r : clips.select(columns[0], rest).collectAsList()) {
+      if (done(r.getString(0))) {
+        skipped[0]++;
+      } else {
+        todo.add(r);
+      }
+    }
+    return todo;
+  }
+
+  /**
+   * A clip's frames on the 25 fps grid, from its video duration (else its container duration):
+   * the one rule every per-frame table numbers its frames by, so they join on frame_index.
+   * Null when neither duration is known.
+   */
+  public static Integer gridFrames(Row r, String videoDuration, String duration) {
+    int v = r.fieldIndex(videoDuration);
+    int c = r.fieldIndex(duration);
+    Double d = r.isNullAt(v) ? (r.isNullAt(c) ? null : r.getDouble(c)) : r.getDouble(v);
+    return d == null ? null : FrameAlignment.videoFrames(d);
+  }
+
+  /** Tasks for {@code clips} clips: the configured number, else four per core. */
+  public static int slices(JavaSparkContext jsc, int clips, int configured) {
+    return configured > 0 ? configured
+        : Math.max(1, Math.min(clips, jsc.defaultParallelism() * 4));
+  }
+
+  /** The head of a batch's {@code _talkset.json}; the stage adds its settings. */
+  public Map<String, Object> description(int schemaVersion, String batch, int clips) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("tables", List.of(rows.name(), status.name()));
+    d.put("schema_version", schemaVersion);
+    d.put("batch", batch);
+    d.put("written_at", Instant.now().toString());
+    d.put("talkset_version", Version.get());
+    d.put("clips", clips);
+    return d;
   }
 
   /** A new batch id: UTC time, sortable, plus a random suffix. */

@@ -39,6 +39,11 @@ public final class TableCommitter {
   }
 
   /** The committed table's location. */
+  /** The table's name (its folder under the dataset root). */
+  public String name() {
+    return name;
+  }
+
   public Path table() {
     return new Path(root, name);
   }
