@@ -34,8 +34,11 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * Depths are estimates from profile relations rather than measured means: nasal-tip protrusion
  * sn–prn 19 mm, a nasal dorsum about 35° from the vertical, the inner eye corner 11 mm and the
  * sellion 18 mm in front of the outer eye corner, the nose tip 45 mm in front of it (consistent
- * with tragion–exocanthion and tragion–pronasale depths). They are the least certain numbers;
- * the tests show what a 15% error in depth costs.
+ * with tragion–exocanthion and tragion–pronasale depths), the upper lip 28 mm and the mouth
+ * corners 11 mm in front of it. Brows are placed by eye from the same norms: inner ends 21 mm
+ * and outer ends 17 mm above the canthal line, the outer ends 5 mm beyond the eye corners.
+ * Depths and brows are the least certain numbers; the tests show what a 15% error in depth
+ * costs.
  *
  * <h2>Camera</h2>
  * Pinhole, focal length in pixels (default {@code max(width, height)}, about a 53° horizontal
@@ -184,7 +187,7 @@ public final class HeadPose {
       // SQPnP: the global minimum of an object-space error, with the face in front of the
       // camera, no initial guess needed. Refining it with Levenberg-Marquardt on the pixel
       // error (SOLVEPNP_ITERATIVE) changed the mean angle error under 1 px noise by 1% and
-      // tripled the time, so it is left out.
+      // more than doubled the time, so it is left out.
       if (!solvePnP(obj, img, cam, dist, r, t, false, SOLVEPNP_SQPNP)) {
         return null;
       }
