@@ -8,6 +8,6 @@ public final class Schemas {
 
   public static List<TableSchema> all() {
     return List.of(ClipsSchema.SCHEMA, AudioSchemas.FRAMES, AudioSchemas.CLIPS,
-        FramesSchemas.FRAMES, FramesSchemas.CLIPS);
+        FramesSchemas.FRAMES, FramesSchemas.CLIPS, ParamsSchemas.PARAMS, ParamsSchemas.CLIPS);
   }
 }

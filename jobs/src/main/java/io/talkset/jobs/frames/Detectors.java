@@ -23,7 +23,7 @@ import scala.Option;
  * closed when the JVM exits. The device is decided per task: the GPU Spark assigned to the task
  * (resource {@code gpu}) when ONNX Runtime can use it, else the CPU, with a warning saying why.
  */
-final class Detectors {
+public final class Detectors {
   private static final Logger LOG = LoggerFactory.getLogger(Detectors.class);
   private static final Map<String, ConcurrentLinkedQueue<BlazeFace>> POOL =
       new ConcurrentHashMap<>();
@@ -38,7 +38,7 @@ final class Detectors {
   }
 
   /** Where a task runs its model, and why. */
-  record Placement(Device device, String description) {}
+  public record Placement(Device device, String description) {}
 
   /** A borrowed detector; give it back with {@link #close()}. */
   static final class Lease implements AutoCloseable {
@@ -84,7 +84,7 @@ final class Detectors {
    * GPU address in the task's {@code gpu} resource when ONNX Runtime has its CUDA provider (the
    * {@code gpu} Maven profile's build), else the CPU with a logged warning.
    */
-  static Placement placement(String mode, TaskContext task) {
+  public static Placement placement(String mode, TaskContext task) {
     if ("cpu".equals(mode) || task == null) {
       return new Placement(Device.cpu(), "cpu");
     }

@@ -27,7 +27,7 @@ public record FramesConfig(String output, String models, int detector, String de
     return new Options()
         .repeated("input", "URI", "accepted for 'talkset run'; the frames stage reads OUTPUT/clips")
         .value("output", "URI", null, "dataset root (reads clips/, writes frames/, frames_clips/)")
-        .value("models", "DIR", defaultModels(),
+        .value("models", "DIR", defaultModelsDir(),
             "folder of the pinned models (bin/fetch-models; TALKSET_MODELS)")
         .value("detector", "SIDE", "256", "BlazeFace model: 256 (full range) or 128 (close faces)")
         .value("device", "WHERE", "auto",
@@ -52,7 +52,7 @@ public record FramesConfig(String output, String models, int detector, String de
         .value("partitions", "N", "0", "tasks; 0 = four per core");
   }
 
-  static String defaultModels() {
+  public static String defaultModelsDir() {
     String env = System.getenv("TALKSET_MODELS");
     if (env != null && !env.isBlank()) {
       return env;

@@ -23,6 +23,12 @@ public final class FaceDescriptors implements AutoCloseable {
 
   /** One descriptor per face, given its 68 points in source pixels. */
   public float[][] describe(Mat bgr, float[][] landmarks) throws TranslateException {
+    return describe(java.util.Collections.nCopies(landmarks.length, bgr), landmarks);
+  }
+
+  /** As above with one face per picture: a batch across frames. */
+  public float[][] describe(java.util.List<Mat> bgr, float[][] landmarks)
+      throws TranslateException {
     int n = landmarks.length;
     if (n == 0) {
       return new float[0][];
@@ -34,7 +40,7 @@ public final class FaceDescriptors implements AutoCloseable {
       // Turned so the eyes are level, as dlib's face chips (the network's training input) are.
       double angle = eyeAngle(landmarks[i]);
       // The recognition network divides by 256 where the others divide by 255.
-      FaceInput.put(bgr, w[0], w[1], w[2], angle, side, 256f, input, i);
+      FaceInput.put(bgr.get(i), w[0], w[1], w[2], angle, side, 256f, input, i);
     }
     return net.run(input, n, 3, side, side);
   }

@@ -22,6 +22,12 @@ public final class FaceExpressions implements AutoCloseable {
 
   /** Seven probabilities per face, given its 68 points in source pixels. */
   public float[][] probabilities(Mat bgr, float[][] landmarks) throws TranslateException {
+    return probabilities(java.util.Collections.nCopies(landmarks.length, bgr), landmarks);
+  }
+
+  /** As above with one face per picture: a batch across frames. */
+  public float[][] probabilities(java.util.List<Mat> bgr, float[][] landmarks)
+      throws TranslateException {
     int n = landmarks.length;
     if (n == 0) {
       return new float[0][];
@@ -30,7 +36,7 @@ public final class FaceExpressions implements AutoCloseable {
     float[] input = new float[n * 3 * side * side];
     for (int i = 0; i < n; i++) {
       double[] w = FaceLandmarker.window(landmarks[i], ALIGN_SCALE);
-      FaceInput.put(bgr, w[0], w[1], w[2], side, input, i);
+      FaceInput.put(bgr.get(i), w[0], w[1], w[2], side, input, i);
     }
     return net.run(input, n, 3, side, side);
   }

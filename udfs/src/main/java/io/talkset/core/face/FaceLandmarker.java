@@ -41,6 +41,12 @@ public final class FaceLandmarker implements AutoCloseable {
    * source pixels. One batched network call per pass.
    */
   public float[][] landmarks(Mat bgr, float[][] boxes) throws TranslateException {
+    return landmarks(java.util.Collections.nCopies(boxes.length, bgr), boxes);
+  }
+
+  /** As above with one box per picture: a batch across frames. */
+  public float[][] landmarks(java.util.List<Mat> bgr, float[][] boxes)
+      throws TranslateException {
     int n = boxes.length;
     if (n == 0) {
       return new float[0][];
@@ -78,12 +84,12 @@ public final class FaceLandmarker implements AutoCloseable {
         scale * Math.max(maxX - minX, maxY - minY)};
   }
 
-  private float[][] pass(Mat bgr, double[][] windows) throws TranslateException {
+  private float[][] pass(java.util.List<Mat> bgr, double[][] windows) throws TranslateException {
     int side = FaceApiModels.FEATURE_SIDE;
     int n = windows.length;
     float[] input = new float[n * 3 * side * side];
     for (int i = 0; i < n; i++) {
-      FaceInput.put(bgr, windows[i][0], windows[i][1], windows[i][2], side, input, i);
+      FaceInput.put(bgr.get(i), windows[i][0], windows[i][1], windows[i][2], side, input, i);
     }
     float[][] raw = net.run(input, n, 3, side, side);
     float[][] out = new float[n][136];

@@ -1,0 +1,156 @@
+package io.talkset.jobs.params;
+
+import ai.djl.Device;
+import io.talkset.core.face.FaceDescriptors;
+import io.talkset.core.face.FaceExpressions;
+import io.talkset.core.face.FaceLandmarker;
+import io.talkset.core.face.ThreeDmm;
+import io.talkset.core.media.ErrorCodes;
+import io.talkset.core.media.ProbeException;
+import io.talkset.jobs.frames.Detectors;
+import io.talkset.jobs.io.HadoopConf;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.TaskContext;
+
+/**
+ * The stage's networks, kept for the life of the executor JVM (building the graphs from the
+ * weights and opening ONNX sessions costs about a second): a task borrows one set and gives it
+ * back; the pool closes them when the JVM exits. Device per task as in the frames stage.
+ */
+final class FaceNets implements AutoCloseable {
+  private static final Map<String, ConcurrentLinkedQueue<FaceNets>> POOL =
+      new ConcurrentHashMap<>();
+  private static final Map<String, byte[]> THREE_DMM = new ConcurrentHashMap<>();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> POOL.values().forEach(q -> {
+      FaceNets n;
+      while ((n = q.poll()) != null) {
+        n.closeNow();
+      }
+    }), "talkset-face-nets-close"));
+  }
+
+  final FaceLandmarker landmarker;
+  final FaceExpressions expressions;
+  final FaceDescriptors descriptors;
+  final ThreeDmm threeDmm;
+  final String threeDmmDescription;
+  final Detectors.Placement placement;
+  private String key;
+
+  private FaceNets(ParamsConfig cfg, Detectors.Placement where, HadoopConf conf)
+      throws ProbeException {
+    this.placement = where;
+    Path models = Path.of(cfg.models());
+    Device d = where.device();
+    FaceLandmarker lm = null;
+    FaceExpressions ex = null;
+    FaceDescriptors de = null;
+    ThreeDmm mm = null;
+    try {
+      lm = new FaceLandmarker(models, d, FaceLandmarker.Params.defaults());
+      ex = cfg.expression() ? new FaceExpressions(models, d) : null;
+      de = new FaceDescriptors(models, d);
+      if (!cfg.threeDmm().isEmpty()) {
+        byte[] onnx = threeDmmBytes(cfg, conf);
+        mm = new ThreeDmm(onnx, d);
+      }
+    } catch (ProbeException e) {
+      closeAll(lm, ex, de, mm);
+      throw e;
+    } catch (Exception e) {
+      closeAll(lm, ex, de, mm);
+      throw new ProbeException(ErrorCodes.MODEL_MISMATCH, "cannot load the face networks on "
+          + d + ": " + e.getMessage(), e);
+    }
+    this.landmarker = lm;
+    this.expressions = ex;
+    this.descriptors = de;
+    this.threeDmm = mm;
+    this.threeDmmDescription = describe3dmm(cfg);
+  }
+
+  static String describe3dmm(ParamsConfig cfg) {
+    if (cfg.threeDmm().isEmpty()) {
+      return "absent: no --3dmm-model configured, the mm_* columns are null";
+    }
+    byte[] b = THREE_DMM.get(cfg.threeDmm());
+    return cfg.threeDmm() + " sha256=" + (b == null ? "?" : sha256(b));
+  }
+
+  /** The regressor's bytes from any Hadoop file system, checked against the pin when given. */
+  private static byte[] threeDmmBytes(ParamsConfig cfg, HadoopConf conf) throws ProbeException {
+    byte[] cached = THREE_DMM.get(cfg.threeDmm());
+    if (cached != null) {
+      return cached;
+    }
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(cfg.threeDmm());
+      FileSystem fs = p.getFileSystem(conf.get());
+      byte[] b;
+      try (InputStream in = fs.open(p)) {
+        b = in.readAllBytes();
+      }
+      String sha = sha256(b);
+      if (!cfg.threeDmmSha256().isEmpty() && !cfg.threeDmmSha256().equals(sha)) {
+        throw new ProbeException(ErrorCodes.MODEL_MISMATCH, "3DMM model " + cfg.threeDmm()
+            + " has SHA-256 " + sha + ", not the expected " + cfg.threeDmmSha256());
+      }
+      THREE_DMM.put(cfg.threeDmm(), b);
+      return b;
+    } catch (java.io.IOException e) {
+      throw new ProbeException(ErrorCodes.MODEL_MISMATCH, "cannot read 3DMM model "
+          + cfg.threeDmm() + ": " + e, e);
+    }
+  }
+
+  static String sha256(byte[] b) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static FaceNets borrow(ParamsConfig cfg, HadoopConf conf) throws ProbeException {
+    Detectors.Placement where = Detectors.placement(cfg.device(), TaskContext.get());
+    String key = cfg.models() + "|" + where.device() + "|" + cfg.expression() + "|"
+        + cfg.threeDmm() + "|" + cfg.threeDmmSha256();
+    FaceNets n = POOL.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).poll();
+    if (n == null) {
+      n = new FaceNets(cfg, where, conf);
+    }
+    n.key = key;
+    return n;
+  }
+
+  /** Gives the set back to the pool. */
+  @Override
+  public void close() {
+    POOL.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).add(this);
+  }
+
+  private void closeNow() {
+    closeAll(landmarker, expressions, descriptors, threeDmm);
+  }
+
+  private static void closeAll(AutoCloseable... all) {
+    for (AutoCloseable c : all) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception ignored) {
+          // Closing at exit or after a failed load: nothing left to save.
+        }
+      }
+    }
+  }
+}

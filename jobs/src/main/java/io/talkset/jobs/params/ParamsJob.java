@@ -1,0 +1,309 @@
+package io.talkset.jobs.params;
+
+import io.talkset.core.face.FaceApiModels;
+import io.talkset.core.face.FaceDescriptors;
+import io.talkset.core.models.ModelFiles;
+import io.talkset.jobs.Job;
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.io.HadoopConf;
+import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.StageTables;
+import io.talkset.jobs.io.TableCommitter;
+import io.talkset.schemas.ClipsSchema;
+import io.talkset.schemas.FramesSchemas;
+import io.talkset.schemas.ParamsSchemas;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.util.CollectionAccumulator;
+
+/**
+ * The face-parameters stage: for every clip whose frames are done (frames_clips ok) and that has
+ * no parameters yet, runs landmarks, expression, identity and the optional 3DMM regressor on its
+ * crops and solves head pose ({@code face_params}, one row per frames row), and writes the clip's
+ * status with per-segment identity and expression summaries ({@code face_params_clips}, committed
+ * last). Segments of this batch are grouped by identity (descriptor distance under
+ * {@code --identity-threshold}).
+ */
+public final class ParamsJob implements Job {
+
+  /** What a run did. */
+  public record Result(String batch, int processed, int skipped, long frames,
+      Map<String, Long> byStatus) {}
+
+  @Override
+  public String name() {
+    return "params";
+  }
+
+  @Override
+  public String summary() {
+    return "68 landmarks, head pose, expression, identity and optional 3DMM per face frame"
+        + " (OUTPUT/face_params, face_params_clips)";
+  }
+
+  @Override
+  public Options options() {
+    return ParamsConfig.options();
+  }
+
+  @Override
+  public void validate(Options.Parsed args) {
+    ParamsConfig.from(args);
+  }
+
+  @Override
+  public String run(SparkSession spark, Options.Parsed args) throws Exception {
+    Result r = process(spark, ParamsConfig.from(args));
+    return String.format(Locale.ROOT, "params: %d clips processed (%d done before), %d face"
+        + " frames; by status %s%n  tables: %s/face_params, %s/face_params_clips%n",
+        r.processed(), r.skipped(), r.frames(), r.byStatus(), args.get("output"),
+        args.get("output"));
+  }
+
+  /** The pinned files this stage reads, for the status rows. */
+  static Map<String, String> modelPins() {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (String base : new String[] {FaceApiModels.LANDMARKS, FaceApiModels.EXPRESSION,
+        FaceApiModels.RECOGNITION}) {
+      m.put(base + ".bin", ModelFiles.pin(base + ".bin"));
+    }
+    return m;
+  }
+
+  /** Whether a pseudo label names the dataset's emotion (vocabularies differ slightly). */
+  static boolean sameEmotion(String pseudo, String dataset) {
+    String d = dataset.trim().toLowerCase(Locale.ROOT);
+    return switch (d) {
+      case "happiness", "happy", "joy" -> pseudo.equals("happy");
+      case "sadness", "sad" -> pseudo.equals("sad");
+      case "anger", "angry" -> pseudo.equals("angry");
+      case "fear", "fearful", "afraid" -> pseudo.equals("fearful");
+      case "disgust", "disgusted" -> pseudo.equals("disgusted");
+      case "surprise", "surprised" -> pseudo.equals("surprised");
+      case "neutral", "calm" -> pseudo.equals("neutral");
+      default -> false;
+    };
+  }
+
+  public static Result process(SparkSession spark, ParamsConfig cfg) throws Exception {
+    Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    StageTables tables = StageTables.open(spark, cfg.output(), ParamsSchemas.PARAMS,
+        ParamsSchemas.CLIPS);
+    TableCommitter framesClips = new TableCommitter(hconf, cfg.output(),
+        FramesSchemas.CLIPS.table());
+    if (framesClips.batches().isEmpty()) {
+      throw new IllegalStateException("params: no frames_clips table under " + cfg.output()
+          + ": run the frames stage first");
+    }
+    Dataset<Row> ok = spark.read().schema(FramesSchemas.CLIPS.struct())
+        .parquet(framesClips.table().toString()).filter(functions.col("status").equalTo("ok"))
+        .select("clip_id", "width", "height");
+    Dataset<Row> manifest = spark.read().schema(ClipsSchema.SCHEMA.struct())
+        .parquet(new TableCommitter(hconf, cfg.output(), ClipsSchema.SCHEMA.table()).table()
+            .toString()).select("clip_id", "emotion");
+    Map<String, ParamsRows.ClipInfo> info = new HashMap<>();
+    int skipped = 0;
+    for (Row r : ok.join(manifest, ok.col("clip_id").equalTo(manifest.col("clip_id")), "left")
+        .select(ok.col("clip_id"), ok.col("width"), ok.col("height"), manifest.col("emotion"))
+        .collectAsList()) {
+      if (tables.done(r.getString(0))) {
+        skipped++;
+      } else {
+        info.put(r.getString(0), new ParamsRows.ClipInfo(r.getInt(1), r.getInt(2),
+            r.isNullAt(3) ? null : r.getString(3)));
+      }
+    }
+    if (info.isEmpty()) {
+      return new Result(null, 0, skipped, 0, Map.of());
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int slices = StageTables.slices(jsc, info.size(), cfg.partitions());
+    Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    Broadcast<Map<String, ParamsRows.ClipInfo>> clips = jsc.broadcast(info);
+    CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("face_params_clips");
+    Dataset<Row> todo = spark.createDataset(new ArrayList<>(info.keySet()),
+        org.apache.spark.sql.Encoders.STRING()).toDF("clip_id");
+    Dataset<Row> frames = spark.read().schema(FramesSchemas.FRAMES.struct())
+        .parquet(new TableCommitter(hconf, cfg.output(), FramesSchemas.FRAMES.table()).table()
+            .toString())
+        .join(functions.broadcast(todo), "clip_id")
+        .select("clip_id", "segment", "frame_index", "jpeg", "size", "window_x", "window_y",
+            "window_side", "face_box")
+        .repartition(slices, functions.col("clip_id"))
+        .sortWithinPartitions("clip_id", "segment", "frame_index");
+    JavaRDD<Row> rows = frames.javaRDD().mapPartitions(
+        it -> new ParamsRows(it, cfg, conf.value(), clips.value(), statuses));
+    String batch = StageTables.newBatchId();
+    tables.rows.appendBatch(spark.createDataFrame(rows, ParamsSchemas.PARAMS.struct()), batch,
+        description(tables, cfg, batch, info.size(), null));
+    Map<String, Row> byClip = new LinkedHashMap<>();
+    for (Row r : statuses.value()) {
+      byClip.put(r.getString(0), r);
+    }
+    // A clip whose frames vanished from the frames table never reached a task.
+    for (String id : info.keySet()) {
+      byClip.computeIfAbsent(id, k -> missing(k, cfg));
+    }
+    List<Row> committed = groupIdentities(new ArrayList<>(byClip.values()),
+        cfg.identityThreshold());
+    Map<String, Long> byStatus = new TreeMap<>();
+    for (Row r : committed) {
+      byStatus.merge(r.getString(1), 1L, Long::sum);
+    }
+    long count = spark.read().schema(ParamsSchemas.PARAMS.struct())
+        .parquet(tables.rows.table() + "/batch=" + batch).count();
+    tables.status.appendBatch(spark.createDataFrame(committed, ParamsSchemas.CLIPS.struct()),
+        batch, description(tables, cfg, batch, info.size(), byStatus));
+    return new Result(batch, info.size(), skipped, count, byStatus);
+  }
+
+  private static Row missing(String clipId, ParamsConfig cfg) {
+    Object[] s = new Object[ParamsSchemas.CLIPS.struct().size()];
+    org.apache.spark.sql.types.StructType t = ParamsSchemas.CLIPS.struct();
+    s[t.fieldIndex("clip_id")] = clipId;
+    s[t.fieldIndex("status")] = "failed";
+    s[t.fieldIndex("error_code")] = io.talkset.core.media.ErrorCodes.INTERNAL;
+    s[t.fieldIndex("error_message")] = "frames_clips says ok but the frames table has no rows"
+        + " for this clip";
+    s[t.fieldIndex("frames")] = 0;
+    s[t.fieldIndex("settings")] = Json.write(cfg.describe());
+    s[t.fieldIndex("processed_at")] = new java.sql.Timestamp(System.currentTimeMillis());
+    return RowFactory.create(s);
+  }
+
+  /**
+   * Groups this batch's segments by identity: average-linkage agglomeration of the segment
+   * descriptors, merging while the closest groups are under the threshold, in a fixed order so
+   * the same input gives the same groups. Numbers the groups 0, 1, … by first appearance.
+   */
+  static List<Row> groupIdentities(List<Row> statuses, double threshold) {
+    org.apache.spark.sql.types.StructType t = ParamsSchemas.CLIPS.struct();
+    int segCol = t.fieldIndex("segments");
+    statuses.sort(java.util.Comparator.comparing(r -> r.getString(0)));
+    List<float[]> descs = new ArrayList<>();
+    List<int[]> where = new ArrayList<>();
+    for (int c = 0; c < statuses.size(); c++) {
+      Row r = statuses.get(c);
+      if (r.isNullAt(segCol)) {
+        continue;
+      }
+      List<Row> segs = rows(r.get(segCol));
+      for (int s = 0; s < segs.size(); s++) {
+        if (!segs.get(s).isNullAt(2)) {
+          descs.add((float[]) segs.get(s).get(2));
+          where.add(new int[] {c, s});
+        }
+      }
+    }
+    int[] group = cluster(descs, threshold);
+    List<Row> out = new ArrayList<>();
+    for (int c = 0; c < statuses.size(); c++) {
+      Row r = statuses.get(c);
+      if (r.isNullAt(segCol)) {
+        out.add(r);
+        continue;
+      }
+      List<Row> segs = new ArrayList<>(rows(r.get(segCol)));
+      for (int i = 0; i < where.size(); i++) {
+        if (where.get(i)[0] == c) {
+          Row s = segs.get(where.get(i)[1]);
+          Object[] v = new Object[s.length()];
+          for (int k = 0; k < v.length; k++) {
+            v[k] = s.get(k);
+          }
+          v[ParamsSchemas.SEGMENT.fieldIndex("identity_group")] = group[i];
+          segs.set(where.get(i)[1], RowFactory.create(v));
+        }
+      }
+      Object[] v = new Object[r.length()];
+      for (int k = 0; k < v.length; k++) {
+        v[k] = r.get(k);
+      }
+      v[segCol] = segs;
+      out.add(RowFactory.create(v));
+    }
+    return out;
+  }
+
+  /** Average-linkage clustering under {@code threshold}; labels by first appearance. */
+  static int[] cluster(List<float[]> d, double threshold) {
+    int n = d.size();
+    List<List<Integer>> groups = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      groups.add(new ArrayList<>(List.of(i)));
+    }
+    double[][] dist = new double[n][n];
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        dist[i][j] = dist[j][i] = FaceDescriptors.distance(d.get(i), d.get(j));
+      }
+    }
+    while (true) {
+      int bi = -1;
+      int bj = -1;
+      double best = threshold;
+      for (int i = 0; i < groups.size(); i++) {
+        for (int j = i + 1; j < groups.size(); j++) {
+          double s = 0;
+          for (int a : groups.get(i)) {
+            for (int b : groups.get(j)) {
+              s += dist[a][b];
+            }
+          }
+          s /= groups.get(i).size() * (double) groups.get(j).size();
+          if (s < best) {
+            best = s;
+            bi = i;
+            bj = j;
+          }
+        }
+      }
+      if (bi < 0) {
+        break;
+      }
+      groups.get(bi).addAll(groups.remove(bj));
+    }
+    int[] label = new int[n];
+    groups.sort(java.util.Comparator.comparingInt(g -> g.stream().mapToInt(x -> x).min()
+        .orElse(0)));
+    for (int g = 0; g < groups.size(); g++) {
+      for (int i : groups.get(g)) {
+        label[i] = g;
+      }
+    }
+    return label;
+  }
+
+  /** Status rows built on executors hold Java lists (Spark converts them when writing). */
+  @SuppressWarnings("unchecked")
+  private static List<Row> rows(Object v) {
+    return v instanceof List<?> l ? (List<Row>) l
+        : scala.jdk.javaapi.CollectionConverters.asJava((scala.collection.Seq<Row>) v);
+  }
+
+  private static String description(StageTables tables, ParamsConfig cfg, String batch,
+      int clips, Map<String, Long> byStatus) {
+    Map<String, Object> d = tables.description(ParamsSchemas.VERSION, batch, clips);
+    if (byStatus != null) {
+      d.put("clips_by_status", byStatus);
+    }
+    d.put("settings", cfg.describe());
+    d.put("models", modelPins());
+    d.put("threedmm", FaceNets.describe3dmm(cfg));
+    return Json.write(d);
+  }
+}

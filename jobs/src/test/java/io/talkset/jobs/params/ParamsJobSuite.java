@@ -1,0 +1,206 @@
+package io.talkset.jobs.params;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.talkset.core.crawl.FileExaminer;
+import io.talkset.core.fs.MediaNames;
+import io.talkset.core.media.FfmpegProber;
+import io.talkset.jobs.SparkTestSession;
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.crawl.CrawlConfig;
+import io.talkset.jobs.crawl.CrawlJob;
+import io.talkset.jobs.frames.FramesConfig;
+import io.talkset.jobs.frames.FramesJob;
+import io.talkset.testing.Samples;
+import io.talkset.testing.TestModels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The face-parameters stage after a real crawl and frames run, on a local Spark session. */
+class ParamsJobSuite {
+  private final SparkSession spark = SparkTestSession.get();
+
+  static ParamsConfig config(Path out, String... extra) {
+    String[] args = Stream.concat(Stream.of("--output", out.toString(), "--models",
+        Samples.models().toString()), Stream.of(extra)).toArray(String[]::new);
+    return ParamsConfig.from(ParamsConfig.options().parse(args));
+  }
+
+  void framesOf(Path in, Path out) throws Exception {
+    CrawlJob.crawl(spark, new CrawlConfig(List.of(in.toString()), out.toString(),
+        MediaNames.defaults(), FileExaminer.Require.ANY, 30_000,
+        FfmpegProber.FrameCount.ESTIMATE, 0, false));
+    Options.Parsed p = FramesConfig.options().parse(new String[] {"--output", out.toString(),
+        "--models", Samples.models().toString()});
+    FramesJob.process(spark, FramesConfig.from(p));
+  }
+
+  @Test
+  void everyFaceFrameGetsLandmarksPoseExpressionAndEachSegmentAnIdentity(@TempDir Path in,
+      @TempDir Path out) throws Exception {
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
+    Files.copy(Samples.get("video/forensics/movie-hello.mp4"), in.resolve("hello.mp4"));
+    framesOf(in, out);
+    ParamsJob.Result r = ParamsJob.process(spark, config(out));
+    assertEquals(2, r.processed());
+    assertEquals(Map.of("ok", 2L), r.byStatus());
+    Dataset<Row> frames = spark.read().parquet(out.resolve("frames").toString());
+    Dataset<Row> params = spark.read().parquet(out.resolve("face_params").toString());
+    assertEquals(frames.count(), r.frames());
+    assertEquals(frames.count(), params.count());
+    assertEquals(frames.count(), frames.join(params, frames.col("clip_id")
+        .equalTo(params.col("clip_id")).and(frames.col("frame_index")
+            .equalTo(params.col("frame_index")))).count(), "one params row per frames row");
+
+    // Points lie on the face: inside the face box grown by half its size, in source pixels,
+    // and the crop coordinates are the same points through the crop window.
+    List<Row> joined = frames.join(params, frames.col("clip_id").equalTo(params.col("clip_id"))
+        .and(frames.col("frame_index").equalTo(params.col("frame_index"))))
+        .select(frames.col("face_box"), frames.col("window_x"), frames.col("window_y"),
+            frames.col("window_side"), frames.col("size"), params.col("landmarks"),
+            params.col("landmarks_crop"), params.col("expression"), params.col("yaw_deg"),
+            params.col("mm_id")).collectAsList();
+    int outside = 0;
+    for (Row j : joined) {
+      List<Float> box = j.getList(0);
+      List<Float> lm = j.getList(5);
+      List<Float> crop = j.getList(6);
+      assertEquals(136, lm.size());
+      float bw = box.get(2) - box.get(0);
+      float bh = box.get(3) - box.get(1);
+      double s = j.getInt(4) / j.getDouble(3);
+      for (int k = 0; k < 68; k++) {
+        float x = lm.get(2 * k);
+        float y = lm.get(2 * k + 1);
+        if (x < box.get(0) - bw / 2 || x > box.get(2) + bw / 2 || y < box.get(1) - bh / 2
+            || y > box.get(3) + bh / 2) {
+          outside++;
+        }
+        assertEquals((x - j.getDouble(1)) * s, crop.get(2 * k), 0.05);
+        assertEquals((y - j.getDouble(2)) * s, crop.get(2 * k + 1), 0.05);
+      }
+      List<Float> e = j.getList(7);
+      double sum = 0;
+      for (float v : e) {
+        sum += v;
+      }
+      assertEquals(1.0, sum, 1e-3);
+      assertNotNull(j.get(8));
+      assertTrue(j.isNullAt(9), "no 3DMM model configured");
+    }
+    assertTrue(outside < joined.size() * 68 / 100, outside + " points off the face");
+
+    Map<String, Row> status = new java.util.HashMap<>();
+    for (Row c : spark.read().parquet(out.resolve("face_params_clips").toString())
+        .collectAsList()) {
+      status.put(c.getString(0), c);
+    }
+    for (Row c : status.values()) {
+      assertTrue(c.getString(c.fieldIndex("threedmm")).startsWith("absent"));
+      assertEquals("cpu", c.getString(c.fieldIndex("device")));
+      for (Row seg : c.<Row>getList(c.fieldIndex("segments"))) {
+        assertEquals(128, seg.getList(seg.fieldIndex("descriptor")).size());
+        assertTrue(seg.getInt(seg.fieldIndex("descriptor_samples")) >= 1);
+        assertNotNull(seg.get(seg.fieldIndex("identity_group")));
+        assertNotNull(seg.getString(seg.fieldIndex("pseudo_emotion")));
+        double raw = seg.getDouble(seg.fieldIndex("jitter_raw"));
+        double smoothed = seg.getDouble(seg.fieldIndex("jitter_smoothed"));
+        System.out.printf(java.util.Locale.ROOT, "params segment %d: %d frames, spread %.3f,"
+            + " group %d, %s (%.2f), landmark jitter raw %.4f smoothed %.4f, mean |yaw| %.1f%n",
+            seg.getInt(0), seg.getInt(1), seg.getDouble(seg.fieldIndex("identity_spread")),
+            seg.getInt(seg.fieldIndex("identity_group")), seg.getString(8), seg.getDouble(9),
+            raw, smoothed, seg.getDouble(seg.fieldIndex("mean_abs_yaw_deg")));
+        assertTrue(smoothed < raw, "smoothing lowers jitter: " + smoothed + " vs " + raw);
+      }
+    }
+    // The two videos show two different men.
+    List<Integer> groups = new ArrayList<>();
+    List<float[]> means = new ArrayList<>();
+    for (Row c : status.values()) {
+      Row seg = c.<Row>getList(c.fieldIndex("segments")).get(0);
+      groups.add(seg.getInt(6));
+      List<Float> d = seg.getList(2);
+      float[] f = new float[d.size()];
+      for (int i = 0; i < f.length; i++) {
+        f[i] = d.get(i);
+      }
+      means.add(f);
+    }
+    double between = io.talkset.core.face.FaceDescriptors.distance(means.get(0), means.get(1));
+    System.out.printf(java.util.Locale.ROOT, "distance between the two men's mean descriptors:"
+        + " %.3f%n", between);
+    // Each man's frames stay closer to his own mean than the other man is.
+    for (Row c : status.values()) {
+      Row seg = c.<Row>getList(c.fieldIndex("segments")).get(0);
+      assertTrue(seg.getBoolean(seg.fieldIndex("one_person")));
+      assertTrue(seg.getDouble(seg.fieldIndex("identity_spread")) < between);
+    }
+    assertTrue(!groups.get(0).equals(groups.get(1)), "two people, two groups: " + groups);
+
+    // Pose is continuous on real video: frame-to-frame yaw changes stay small.
+    List<Row> yaw = params.filter(col("yaw_deg").isNotNull()).orderBy("clip_id", "frame_index")
+        .select("clip_id", "frame_index", "yaw_deg", "pitch_deg", "roll_deg").collectAsList();
+    List<Double> steps = new ArrayList<>();
+    for (int i = 1; i < yaw.size(); i++) {
+      if (yaw.get(i).getString(0).equals(yaw.get(i - 1).getString(0))
+          && yaw.get(i).getInt(1) == yaw.get(i - 1).getInt(1) + 1) {
+        steps.add((double) Math.abs(yaw.get(i).getFloat(2) - yaw.get(i - 1).getFloat(2)));
+      }
+    }
+    steps.sort(null);
+    double median = steps.get(steps.size() / 2);
+    double p95 = steps.get(steps.size() * 95 / 100);
+    System.out.printf(java.util.Locale.ROOT, "yaw change per frame: median %.2f, p95 %.2f deg%n",
+        median, p95);
+    assertTrue(median < 1.5 && p95 < 6, median + " / " + p95);
+
+    // A re-run finds everything done.
+    ParamsJob.Result again = ParamsJob.process(spark, config(out));
+    assertEquals(0, again.processed());
+    assertEquals(2, again.skipped());
+  }
+
+  @Test
+  void aConfiguredThreeDmmModelFillsTheNamedColumns(@TempDir Path in, @TempDir Path out,
+      @TempDir Path models) throws Exception {
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
+    framesOf(in, out);
+    // Coefficient k is k (weights zero, biases 0..256): the split must give each column its own.
+    long[] index = new long[257];
+    float[] weight = new float[257];
+    float[] bias = new float[257];
+    for (int k = 0; k < 257; k++) {
+      bias[k] = k;
+    }
+    Path model = models.resolve("known.onnx");
+    Files.write(model, TestModels.threeDmm(index, weight, bias));
+    ParamsJob.Result r = ParamsJob.process(spark, config(out, "--3dmm-model",
+        model.toUri().toString(), "--expression", "false"));
+    assertEquals(Map.of("ok", 1L), r.byStatus());
+    Row row = spark.read().parquet(out.resolve("face_params").toString()).first();
+    int k = 0;
+    for (String c : new String[] {"mm_id", "mm_exp", "mm_tex", "mm_angles", "mm_gamma",
+        "mm_trans"}) {
+      for (Object v : row.getList(row.fieldIndex(c))) {
+        assertEquals((float) k++, (Float) v, 0f, c);
+      }
+    }
+    assertEquals(257, k);
+    assertNull(row.get(row.fieldIndex("expression")));
+    Row status = spark.read().parquet(out.resolve("face_params_clips").toString()).first();
+    assertTrue(status.getString(status.fieldIndex("threedmm")).contains("sha256="));
+  }
+}
