@@ -101,5 +101,16 @@ class FramesGpuSuite {
     Row s = spark.read().parquet(out.resolve("frames_clips").toString()).first();
     assertTrue(s.getString(s.fieldIndex("device")).contains("assigned gpu 3"),
         s.getString(s.fieldIndex("device")));
+
+    // The face-parameters stage places its networks the same way.
+    io.talkset.jobs.params.ParamsJob.Result p = io.talkset.jobs.params.ParamsJob.process(spark,
+        io.talkset.jobs.params.ParamsConfig.from(io.talkset.jobs.params.ParamsConfig.options()
+            .parse(new String[] {"--output", out.toString(), "--models",
+                Samples.models().toString()})));
+    assertEquals(java.util.Map.of("ok", 1L), p.byStatus());
+    assertEquals(r.frames(), p.frames());
+    Row ps = spark.read().parquet(out.resolve("face_params_clips").toString()).first();
+    assertTrue(ps.getString(ps.fieldIndex("device")).contains("assigned gpu 3"),
+        ps.getString(ps.fieldIndex("device")));
   }
 }
