@@ -84,19 +84,23 @@ public final class ParamsJob implements Job {
     return m;
   }
 
-  /** Whether a pseudo label names the dataset's emotion (vocabularies differ slightly). */
-  static boolean sameEmotion(String pseudo, String dataset) {
+  /**
+   * Whether a pseudo label names the dataset's emotion (vocabularies differ slightly); null when
+   * the dataset's label has no face-api class (contempt, calm, …).
+   */
+  static Boolean sameEmotion(String pseudo, String dataset) {
     String d = dataset.trim().toLowerCase(Locale.ROOT);
-    return switch (d) {
-      case "happiness", "happy", "joy" -> pseudo.equals("happy");
-      case "sadness", "sad" -> pseudo.equals("sad");
-      case "anger", "angry" -> pseudo.equals("angry");
-      case "fear", "fearful", "afraid" -> pseudo.equals("fearful");
-      case "disgust", "disgusted" -> pseudo.equals("disgusted");
-      case "surprise", "surprised" -> pseudo.equals("surprised");
-      case "neutral", "calm" -> pseudo.equals("neutral");
-      default -> false;
+    String as = switch (d) {
+      case "happiness", "happy", "joy" -> "happy";
+      case "sadness", "sad" -> "sad";
+      case "anger", "angry" -> "angry";
+      case "fear", "fearful", "afraid" -> "fearful";
+      case "disgust", "disgusted" -> "disgusted";
+      case "surprise", "surprised" -> "surprised";
+      case "neutral" -> "neutral";
+      default -> null;
     };
+    return as == null ? null : as.equals(pseudo);
   }
 
   public static Result process(SparkSession spark, ParamsConfig cfg) throws Exception {

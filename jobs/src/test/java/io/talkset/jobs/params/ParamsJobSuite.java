@@ -52,7 +52,10 @@ class ParamsJobSuite {
   void everyFaceFrameGetsLandmarksPoseExpressionAndEachSegmentAnIdentity(@TempDir Path in,
       @TempDir Path out) throws Exception {
     Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
-    Files.copy(Samples.get("video/forensics/movie-hello.mp4"), in.resolve("hello.mp4"));
+    // In MEAD's layout, labelled neutral: the pseudo label is checked against it.
+    Path mead = in.resolve("MEAD/M001/video/front/neutral/level_1");
+    Files.createDirectories(mead);
+    Files.copy(Samples.get("video/forensics/movie-hello.mp4"), mead.resolve("001.mp4"));
     framesOf(in, out);
     ParamsJob.Result r = ParamsJob.process(spark, config(out));
     assertEquals(2, r.processed());
@@ -108,6 +111,7 @@ class ParamsJobSuite {
         .collectAsList()) {
       status.put(c.getString(0), c);
     }
+    int labelledSegments = 0;
     for (Row c : status.values()) {
       assertTrue(c.getString(c.fieldIndex("threedmm")).startsWith("absent"));
       assertEquals("cpu", c.getString(c.fieldIndex("device")));
@@ -124,8 +128,18 @@ class ParamsJobSuite {
             seg.getInt(seg.fieldIndex("identity_group")), seg.getString(8), seg.getDouble(9),
             raw, smoothed, seg.getDouble(seg.fieldIndex("mean_abs_yaw_deg")));
         assertTrue(smoothed < raw, "smoothing lowers jitter: " + smoothed + " vs " + raw);
+        String labelled = seg.getString(seg.fieldIndex("dataset_emotion"));
+        if (labelled == null) {
+          assertTrue(seg.isNullAt(seg.fieldIndex("emotion_agrees")));
+        } else {
+          labelledSegments++;
+          assertEquals("neutral", labelled);
+          assertEquals("neutral", seg.getString(seg.fieldIndex("pseudo_emotion")));
+          assertTrue(seg.getBoolean(seg.fieldIndex("emotion_agrees")));
+        }
       }
     }
+    assertEquals(1, labelledSegments, "the MEAD clip's label reached its segment");
     // The two videos show two different men.
     List<Integer> groups = new ArrayList<>();
     List<float[]> means = new ArrayList<>();
