@@ -123,9 +123,6 @@ class FaceDescriptorsTest {
     for (int i = 0; i < desc.size(); i++) {
       for (int j = i + 1; j < desc.size(); j++) {
         double d = FaceDescriptors.distance(desc.get(i), desc.get(j));
-        if (Boolean.getBoolean("talkset.debug")) {
-          System.out.printf(Locale.ROOT, "%-12s %-12s %.3f%n", names.get(i), names.get(j), d);
-        }
         (who.get(i).equals(who.get(j)) ? same : diff).add(d);
       }
     }
@@ -152,10 +149,10 @@ class FaceDescriptorsTest {
     System.out.printf(Locale.ROOT, "face and its mirror image: mean distance %.3f, max %.3f%n",
         meanMirror, mirrored.stream().mapToDouble(d -> d).max().orElseThrow());
     assertTrue(desc.size() >= 12, "faces described: " + desc.size());
-    // Measured (see the README): same 0.63, different 0.71, AUC 0.75, mirror 0.25. These are
+    // Measured (see the README): same 0.63, different 0.74, AUC 0.87, mirror 0.25. These are
     // casual photos over 17 years (the 1988 scans show the same man at 18), some faces 50 px.
-    assertTrue(meanSame < meanDiff - 0.05, meanSame + " vs " + meanDiff);
-    assertTrue(auc >= 0.7, "AUC " + auc);
+    assertTrue(meanSame < meanDiff - 0.08, meanSame + " vs " + meanDiff);
+    assertTrue(auc >= 0.8, "AUC " + auc);
     assertTrue(meanMirror < 0.35, "mirror " + meanMirror);
   }
 }
