@@ -2,7 +2,7 @@ package io.talkset.jobs.params;
 
 import io.talkset.core.face.HeadPose;
 import io.talkset.core.face.SegmentParams;
-import io.talkset.core.face.ThreeDmm;
+import io.talkset.core.face.Coeffs257;
 import io.talkset.core.media.ErrorCodes;
 import io.talkset.core.media.ProbeException;
 import io.talkset.jobs.io.HadoopConf;
@@ -178,12 +178,13 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
         p == null ? null : (float) p.pitchDeg(), p == null ? null : (float) p.rollDeg(),
         p == null ? null : (float) p.tx(), p == null ? null : (float) p.ty(),
         p == null ? null : (float) p.tz(), p == null ? null : (float) p.reprojectionErrorPx(),
-        f.expression(), part(c, ThreeDmm.ID), part(c, ThreeDmm.EXP), part(c, ThreeDmm.TEX),
-        part(c, ThreeDmm.ANGLES), part(c, ThreeDmm.GAMMA), part(c, ThreeDmm.TRANS));
+        f.expression(), part(c, Coeffs257.Part.ID), part(c, Coeffs257.Part.EXP),
+        part(c, Coeffs257.Part.TEX), part(c, Coeffs257.Part.ANGLE), part(c, Coeffs257.Part.GAMMA),
+        part(c, Coeffs257.Part.TRANS));
   }
 
-  private static float[] part(float[] c, int[] range) {
-    return c == null ? null : Arrays.copyOfRange(c, range[0], range[1]);
+  private static float[] part(float[] c, Coeffs257.Part p) {
+    return c == null ? null : Arrays.copyOfRange(c, p.offset(), p.end());
   }
 
   private static Row summary(int segment, SegmentParams.Summary s, String datasetEmotion,

@@ -1,36 +1,22 @@
 package io.talkset.core.face;
 
-import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
-import static org.bytedeco.opencv.global.opencv_core.CV_64F;
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
-import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
 
 import ai.djl.Device;
 import ai.djl.translate.TranslateException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.javacpp.indexer.UByteIndexer;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Scalar;
-import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * The 3DMM slot: any ONNX regressor with Deep3DFaceRecon's contract, a 224 × 224 RGB crop
  * aligned from five landmarks ({@link Align5}) as N×3×224×224 floats in [0, 1] in, 257
- * coefficients out, split into Deep3DFaceRecon's named parts.
+ * coefficients out, split into Deep3DFaceRecon's named parts ({@link Coeffs257}).
  */
 public final class ThreeDmm implements AutoCloseable {
-  public static final int SIDE = 224;
-  public static final int COEFFICIENTS = 257;
-  /** Index ranges [from, to) of the parts in the 257 outputs. */
-  public static final int[] ID = {0, 80};
-  public static final int[] EXP = {80, 144};
-  public static final int[] TEX = {144, 224};
-  public static final int[] ANGLES = {224, 227};
-  public static final int[] GAMMA = {227, 254};
-  public static final int[] TRANS = {254, 257};
+  public static final int SIDE = Align5.SIZE;
+  public static final int COEFFICIENTS = Coeffs257.LENGTH;
 
   private final OnnxNet net;
 
@@ -40,13 +26,8 @@ public final class ThreeDmm implements AutoCloseable {
 
   /** The aligned network input for one picture, written at item {@code index} of {@code dst}. */
   public static void input(Mat bgr, float[] landmarks68, float[] dst, int index) {
-    double[] a = Align5.affine(Align5.fromLandmarks68(landmarks68), bgr.cols(), bgr.rows());
-    try (Mat m = new Mat(2, 3, CV_64F); Mat out = new Mat();
-        DoubleIndexer ix = m.createIndexer()) {
-      ix.put(0, 0, a[0], a[1], a[2]);
-      ix.put(1, 0, a[3], a[4], a[5]);
-      warpAffine(bgr, out, m, new Size(SIDE, SIDE), INTER_LINEAR, BORDER_CONSTANT,
-          new Scalar(0, 0, 0, 0));
+    Align5.Transform t = Align5.fit(Align5.fromDlib68(landmarks68), bgr.cols(), bgr.rows());
+    try (Mat out = Align5.crop(bgr, t)) {
       int plane = SIDE * SIDE;
       int base = index * 3 * plane;
       try (UByteIndexer px = out.createIndexer()) {

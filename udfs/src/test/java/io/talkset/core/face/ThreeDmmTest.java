@@ -50,12 +50,49 @@ class ThreeDmmTest {
       // The faces differ, so the batch did not repeat one input.
       assertEquals(false, java.util.Arrays.equals(out.get(0), out.get(1)));
     }
-    int covered = 0;
-    for (int[] r : new int[][] {ThreeDmm.ID, ThreeDmm.EXP, ThreeDmm.TEX, ThreeDmm.ANGLES,
-        ThreeDmm.GAMMA, ThreeDmm.TRANS}) {
-      assertEquals(covered, r[0]);
-      covered = r[1];
+  }
+
+  /**
+   * Alignment through the slot: five coloured dots drawn where a real face's five alignment
+   * points are (dlib's labelled points); the model reads the pixels where Deep3DFaceRecon's
+   * alignment puts those points in the 224 crop, and must see each dot's colour in RGB order.
+   */
+  @Test
+  void theRegressorSeesTheFivePointsWhereTheAlignmentPutsThem() throws Exception {
+    DlibFaces.Face face = DlibFaces.load("testing_with_face_landmarks.xml").get(0);
+    float[] lm5 = Align5.fromDlib68(face.points());
+    int[][] colours = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}, {255, 255, 0}, {0, 255, 255}};
+    Mat canvas = new Mat(480, 640, org.bytedeco.opencv.global.opencv_core.CV_8UC3,
+        new org.bytedeco.opencv.opencv_core.Scalar(128, 128, 128, 0));
+    for (int i = 0; i < 5; i++) {
+      // OpenCV draws in BGR.
+      org.bytedeco.opencv.global.opencv_imgproc.circle(canvas,
+          new org.bytedeco.opencv.opencv_core.Point(Math.round(lm5[2 * i]),
+              Math.round(lm5[2 * i + 1])), 2,
+          new org.bytedeco.opencv.opencv_core.Scalar(colours[i][2], colours[i][1],
+              colours[i][0], 0), -1, org.bytedeco.opencv.global.opencv_imgproc.LINE_8, 0);
     }
-    assertEquals(257, covered);
+    Align5.Transform t = Align5.fit(lm5, canvas.cols(), canvas.rows());
+    long[] index = new long[257];
+    float[] weight = new float[257];
+    float[] bias = new float[257];
+    int k = 0;
+    for (int i = 0; i < 5; i++) {
+      double[] at = t.toCrop(lm5[2 * i], lm5[2 * i + 1]);
+      int x = (int) Math.round(at[0]);
+      int y = (int) Math.round(at[1]);
+      for (int c = 0; c < 3; c++) {
+        index[k] = (long) c * 224 * 224 + y * 224L + x;
+        weight[k++] = 255;
+      }
+    }
+    try (ThreeDmm mm = new ThreeDmm(TestModels.threeDmm(index, weight, bias), Device.cpu())) {
+      float[] out = mm.coefficients(List.of(canvas), List.of(face.points())).get(0);
+      for (int i = 0; i < 5; i++) {
+        for (int c = 0; c < 3; c++) {
+          assertEquals(colours[i][c], out[3 * i + c], 40, "point " + i + " channel " + c);
+        }
+      }
+    }
   }
 }
