@@ -1,16 +1,21 @@
 package io.talkset.core.metrics;
 
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.talkset.core.metrics.MetricsReference.Pair;
+import io.talkset.testing.Samples;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -107,6 +112,26 @@ class SsimTest {
     assertEquals(luma.mean(p.a(), p.b()), luma.mean(a, b), 1e-12);
     Ssim skimage = new Ssim(Ssim.SKIMAGE);
     assertEquals(skimage.mean(p.a(), p.b()), skimage.mean(a, b), 1e-12);
+  }
+
+  @Test
+  void openCvMatsIncludingRoisGiveTheSameAsBytes() {
+    Object[] c = MetricPictures.CROPS[1];
+    try (Mat full = imread(Samples.get((String) c[1]).toString());
+        Mat roi = new Mat(full, new Rect((int) c[2], (int) c[3], (int) c[4], (int) c[5]));
+        Mat jpeg = MetricPictures.jpeg(roi, 30)) {
+      assertFalse(roi.isContinuous());
+      Pixels a = MetricPictures.rgb(roi.clone());
+      Pixels b = MetricPictures.rgb(jpeg);
+      for (Ssim.Params p : List.of(Ssim.SKIMAGE, Ssim.WANG_2004)) {
+        Ssim ssim = new Ssim(p);
+        assertEquals(ssim.mean(a, b), ssim.mean(roi, jpeg), 1e-12, p.toString());
+      }
+      assertEquals(ref.get("cruise-jpeg30").get("ssim_skimage").asDouble(),
+          new Ssim(Ssim.SKIMAGE).mean(roi, jpeg), TOLERANCE);
+      assertEquals(Psnr.luma(a, b), Psnr.luma(roi, jpeg), 1e-12);
+      assertEquals(Psnr.rgb(a, b), Psnr.rgb(roi, jpeg), 0);
+    }
   }
 
   @Test
