@@ -57,6 +57,8 @@ def main():
             "name": item["name"],
             "ssim_skimage": float(ssim),
             "ssim_skimage_channels": channels,
+            # Another window (radius int(3.5 * 2 + 0.5) = 7) for the general filter path.
+            "ssim_skimage_sigma2": float(structural_similarity(a, b, **{**SKIMAGE, "sigma": 2.0})),
             "ssim_wang_y": ssim_index_m(ya, yb),
             "ssim_skimage_y": float(structural_similarity(
                 ya, yb, data_range=255, gaussian_weights=True, sigma=1.5,

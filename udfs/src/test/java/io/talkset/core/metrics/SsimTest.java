@@ -67,6 +67,16 @@ class SsimTest {
   }
 
   @Test
+  void otherWindowsMatchScikitImageToo() {
+    // skimage's radius for σ 2: int(3.5·2 + 0.5) = 7.
+    Ssim ssim = new Ssim(new Ssim.Params(7, 2.0, 0.01, 0.03, 255, Ssim.Color.PER_CHANNEL));
+    for (Pair p : pairs) {
+      assertEquals(ref.get(p.name()).get("ssim_skimage_sigma2").asDouble(), ssim.mean(p.a(),
+          p.b()), TOLERANCE, p.name());
+    }
+  }
+
+  @Test
   void mapMatchesScikitImageIncludingTheReflectedBorder() throws Exception {
     Ssim ssim = new Ssim(Ssim.SKIMAGE);
     for (Pair p : pairs) {
