@@ -10,14 +10,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The reference implementations, run at test time: a virtual environment with librosa from the
- * machine's pip index (created once under the talkset cache), and Debian's python3 with
- * python3-torchaudio for Kaldi's features (installed by bin/test).
+ * The reference implementations, run at test time: a virtual environment with librosa and
+ * scikit-image from the machine's pip index (created once under the talkset cache), and Debian's
+ * python3 with python3-torchaudio for Kaldi's features (installed by bin/test).
  */
 public final class Python {
   /** Bump when the requirements change: a new folder is built. */
-  private static final String VENV = "venv-reference-1";
-  private static final String[] REQUIREMENTS = {"librosa==0.11.0", "scipy", "numpy"};
+  public static final String VENV = "venv-reference-2";
+  private static final String[] REQUIREMENTS = {"librosa==0.11.0", "scikit-image==0.26.0",
+      "scipy", "numpy"};
   private static Path venvPython;
 
   private Python() {}
