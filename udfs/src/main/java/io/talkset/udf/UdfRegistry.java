@@ -20,5 +20,11 @@ public final class UdfRegistry {
         AudioUdfs.PitchUdf.RETURN_TYPE);
     spark.udf().register(AudioUdfs.ResampleUdf.NAME, new AudioUdfs.ResampleUdf(),
         AudioUdfs.ResampleUdf.RETURN_TYPE);
+    spark.udf().register(ImageUdfs.SsimUdf.NAME, new ImageUdfs.SsimUdf(),
+        org.apache.spark.sql.types.DataTypes.DoubleType);
+    spark.udf().register(ImageUdfs.PsnrUdf.NAME, new ImageUdfs.PsnrUdf(),
+        org.apache.spark.sql.types.DataTypes.DoubleType);
+    spark.udf().register(ImageUdfs.CpbdUdf.NAME, new ImageUdfs.CpbdUdf(),
+        org.apache.spark.sql.types.DataTypes.DoubleType);
   }
 }

@@ -77,6 +77,43 @@ class UdfRegistrySuite {
     assertTrue(String.valueOf(rootMessage(e)).contains("got 'htk'"), rootMessage(e));
   }
 
+  @Test
+  void imageMetricUdfsMatchTheCoreOnEncodedPictures() throws Exception {
+    UdfRegistry.registerAll(spark);
+    org.bytedeco.opencv.opencv_core.Mat img = org.bytedeco.opencv.global.opencv_imgcodecs.imread(
+        io.talkset.testing.Samples.get("photos/skimage/astronaut.png").toString());
+    byte[] png = java.nio.file.Files.readAllBytes(
+        io.talkset.testing.Samples.get("photos/skimage/astronaut.png"));
+    org.bytedeco.javacpp.BytePointer buf = new org.bytedeco.javacpp.BytePointer();
+    org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", img, buf,
+        new org.bytedeco.javacpp.IntPointer(
+            org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY, 30));
+    byte[] jpeg = new byte[(int) buf.limit()];
+    buf.get(jpeg);
+    spark.createDataFrame(java.util.List.of(org.apache.spark.sql.RowFactory.create(png, jpeg)),
+        new org.apache.spark.sql.types.StructType()
+            .add("a", org.apache.spark.sql.types.DataTypes.BinaryType)
+            .add("b", org.apache.spark.sql.types.DataTypes.BinaryType))
+        .createOrReplaceTempView("pics");
+    Row r = spark.sql("SELECT talkset_ssim(a, b, 'skimage'), talkset_psnr(a, b, 'rgb'),"
+        + " talkset_psnr(a, a, 'y'), talkset_cpbd(a), talkset_ssim(a, NULL, 'wang') FROM pics")
+        .first();
+    try (org.bytedeco.opencv.opencv_core.Mat j = org.bytedeco.opencv.global.opencv_imgcodecs
+        .imdecode(new org.bytedeco.opencv.opencv_core.Mat(jpeg),
+            org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR)) {
+      assertEquals(new io.talkset.core.metrics.Ssim(io.talkset.core.metrics.Ssim.SKIMAGE)
+          .mean(img, j), r.getDouble(0), 1e-12);
+      assertEquals(io.talkset.core.metrics.Psnr.rgb(img, j), r.getDouble(1), 1e-12);
+    }
+    assertTrue(r.getDouble(0) > 0.5 && r.getDouble(0) < 0.99, "q30 JPEG: " + r.getDouble(0));
+    assertEquals(Double.POSITIVE_INFINITY, r.getDouble(2));
+    assertEquals(io.talkset.core.metrics.Sharpness.cpbd(img), r.getDouble(3), 1e-12);
+    assertTrue(r.isNullAt(4));
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> spark.sql("SELECT talkset_ssim(a, b, 'ms') FROM pics").collect());
+    assertTrue(String.valueOf(rootMessage(e)).contains("got 'ms'"), rootMessage(e));
+  }
+
   static String rootMessage(Throwable t) {
     StringBuilder sb = new StringBuilder();
     for (Throwable c = t; c != null; c = c.getCause()) {
