@@ -27,9 +27,10 @@ import java.util.Map;
  *       used and {@link Result#fellBack()} says so.</li>
  * </ul>
  * Rows are reference frames, columns frames of the other clip. Costs are computed a few rows at a
- * time into small buffers (the cost matrix is never stored), the accumulated cost keeps two rows,
- * and the step choice is one byte per band cell, so time and memory are linear in length for a
- * fixed radius in frames. Not thread-safe (reuses buffers): one instance per task.
+ * time into small buffers (the cost matrix is never stored); the accumulated cost of every band
+ * cell is kept (8 bytes; librosa keeps 20 for every cell of the matrix) and the steps are decided
+ * while backtracking, so time and memory are linear in length for a fixed radius in frames. Not
+ * thread-safe (reuses buffers): one instance per task.
  */
 public final class Dtw {
   private static final double INF = Double.POSITIVE_INFINITY;
@@ -41,9 +42,6 @@ public final class Dtw {
    */
   private static final int ROWS = 4;
   private static final int BLOCK = 1024;
-  /** Steps as stored: 0 the diagonal, 1 (0,1) along the other clip, 2 (1,0). */
-  private static final byte NEXT_OTHER = 1;
-  private static final byte NEXT_REFERENCE = 2;
 
   /** The local distance between two frames, named as {@code scipy.spatial.distance.cdist}. */
   public enum Metric {
@@ -227,9 +225,7 @@ public final class Dtw {
   private double[][] yDims = new double[0][];
   private double[] yNorm = new double[0];
   private double[][] rowCosts = new double[0][];
-  private double[] prev = new double[0];
-  private double[] cur = new double[0];
-  private byte[] steps = new byte[0];
+  private double[] band = new double[0];
   private int[] rowLo = new int[0];
   private int[] rowStart = new int[0];
   private int[] pathI = new int[0];
@@ -342,7 +338,7 @@ public final class Dtw {
       long banded = accumulate(matrix, n, m, d, r, accumulated);
       cells += Math.abs(banded);
       if (banded > 0) {
-        return backtrack(n, m, r, false, cells);
+        return backtrack(matrix, n, m, d, r, false, cells);
       }
     }
     long full = accumulate(matrix, n, m, d, -1, accumulated);
@@ -351,7 +347,7 @@ public final class Dtw {
       throw new IllegalArgumentException("no path of finite cost from (0, 0) to (" + (n - 1)
           + ", " + (m - 1) + "): the cost matrix has infinite costs across it");
     }
-    return backtrack(n, m, r, r >= 0, cells);
+    return backtrack(matrix, n, m, d, r, r >= 0, cells);
   }
 
   /** First column of row i in the band of radius r (-1: full). */
@@ -373,8 +369,8 @@ public final class Dtw {
   }
 
   /**
-   * Fills the step choices for the band of radius r (-1: full). Returns the number of cells,
-   * negative when the end is unreachable.
+   * Fills the accumulated cost D over the band of radius r (-1: full). Returns the number of
+   * cells, negative when the end is unreachable.
    */
   private long accumulate(double[] matrix, int n, int m, int d, int r, double[] accumulated) {
     rowLo = grow(rowLo, n);
@@ -396,87 +392,163 @@ public final class Dtw {
       // librosa's band of radius 0 excludes (0, 0) itself.
       return -total;
     }
-    steps = grow(steps, (int) total);
-    prev = grow(prev, m + 1);
-    cur = grow(cur, m + 1);
-    // Index j + 1 holds column j; index 0 is column -1, always +inf except before row 0, where
-    // D = 0 there makes the diagonal step give D[0][0] = C[0][0] exactly as librosa sets it.
-    Arrays.fill(prev, 0, m + 1, INF);
-    Arrays.fill(cur, 0, m + 1, INF);
-    prev[0] = 0;
-    if (accumulated != null) {
-      Arrays.fill(accumulated, 0, n * m, INF);
+    band = grow(band, (int) total);
+    double[] dd = band;
+    // Row 0: librosa sets D[0][0] = C[0][0]; along the row only the (0,1) step exists.
+    double[] c0 = cost(matrix, 0, n, m, d, r);
+    double left = c0[0];
+    dd[0] = left;
+    for (int j = 1; j <= hi(0, n, m, r); j++) {
+      left += c0[j];
+      dd[j] = left;
     }
-    for (int i = 0; i < n; i++) {
-      int lo = rowLo[i];
-      int hi = hi(i, n, m, r);
-      double[] c;
-      int cOff;
-      if (matrix != null) {
-        c = matrix;
-        cOff = i * m;
+    int i = 1;
+    while (i < n) {
+      // Two rows at once where the band edges move by at most a column and, from features,
+      // both rows' distances are in the same group.
+      if (i + 1 < n && rowLo[i + 1] - rowLo[i] <= 1 && hi(i + 1, n, m, r) - hi(i, n, m, r) <= 1
+          && (matrix != null || (i + 1) % ROWS != 0)) {
+        rowPair(matrix, i, n, m, d, r);
+        i += 2;
       } else {
-        if (i % ROWS == 0) {
-          distanceRows(i, Math.min(n, i + ROWS), n, m, d, r);
-        }
-        c = rowCosts[i % ROWS];
-        cOff = 0;
+        cost(matrix, i, n, m, d, r);
+        rowAlone(costRow(matrix, i, m), costOff(matrix, i, m), i, n, m, r);
+        i++;
       }
-      row(c, cOff, prev, cur, steps, rowStart[i] - lo, lo, hi);
-      if (accumulated != null) {
-        System.arraycopy(cur, lo + 1, accumulated, i * m + lo, hi - lo + 1);
-      }
-      if (i == 0) {
-        prev[0] = INF;
-      }
-      // What the next row reads outside this row's band must be +inf: column lo − 1 and the
-      // columns past hi up to the next row's end (cur still holds row i − 2 there).
-      cur[lo] = INF;
-      int nextHi = i + 1 < n ? hi(i + 1, n, m, r) : hi;
-      for (int j = hi + 2; j <= nextHi + 1; j++) {
-        cur[j] = INF;
-      }
-      double[] t = prev;
-      prev = cur;
-      cur = t;
     }
-    if (Double.isNaN(prev[m])) {
+    double end = dd[(int) total - 1];
+    if (Double.isNaN(end)) {
       // A NaN cost makes every later cell NaN, the end included.
       throw nanAt(matrix, n, m);
     }
-    boolean reached = prev[m] < INF;
-    return reached ? total : -total;
+    if (accumulated != null) {
+      Arrays.fill(accumulated, 0, n * m, INF);
+      for (int k = 0; k < n; k++) {
+        System.arraycopy(dd, rowStart[k], accumulated, k * m + rowLo[k],
+            rowStart[k + 1] - rowStart[k]);
+      }
+    }
+    return end < INF ? total : -total;
   }
 
   /**
-   * One row of the recursion over columns lo..hi. {@code up} is the previous row, {@code out}
-   * this one (index j + 1 = column j); {@code stepAt + j} is where column j's step goes.
-   *
-   * <p>librosa takes the diagonal, then (0,1), then (1,0), a later one only when strictly lower.
-   * The choice is made without branches (random data makes them unpredictable, 4× slower): the
-   * sign bit of {@code a − b} is {@code a < b} for values that are not NaN (an exact difference
-   * rounds to zero only when a == b). Comparing +∞ with +∞ gives NaN, whose sign is arbitrary:
-   * that only happens where every candidate is +∞ or where a finite one wins regardless, and
-   * such a cell's step is never followed.
+   * Makes row i's costs available (features: computes them for its group of rows when i starts
+   * one) and returns the array holding them.
    */
-  private static void row(double[] c, int cOff, double[] up, double[] out, byte[] steps,
-      int stepAt, int lo, int hi) {
+  private double[] cost(double[] matrix, int i, int n, int m, int d, int r) {
+    if (matrix != null) {
+      return matrix;
+    }
+    if (i % ROWS == 0) {
+      distanceRows(i, Math.min(n, i + ROWS), n, m, d, r);
+    }
+    return rowCosts[i % ROWS];
+  }
+
+  private double[] costRow(double[] matrix, int i, int m) {
+    return matrix != null ? matrix : rowCosts[i % ROWS];
+  }
+
+  private static int costOff(double[] matrix, int i, int m) {
+    return matrix != null ? i * m : 0;
+  }
+
+  /** D of row i at column j, +inf outside its band. */
+  private double at(int i, int j) {
+    int lo = rowLo[i];
+    int k = j - lo;
+    return k < 0 || k >= rowStart[i + 1] - rowStart[i] ? INF : band[rowStart[i] + k];
+  }
+
+  /**
+   * Row i alone (i ≥ 1), from row i − 1: {@code D = min(D[i−1][j−1], D[i−1][j]) + C} against
+   * {@code D[i][j−1] + C}. Rounding is monotonic, so min(a, b) + c is exactly the smaller of
+   * a + c and b + c: these are librosa's values, bit for bit.
+   */
+  private void rowAlone(double[] c, int cOff, int i, int n, int m, int r) {
+    double[] dd = band;
+    int lo = rowLo[i];
+    int hi = hi(i, n, m, r);
+    int out = rowStart[i] - lo;
+    int upLo = rowLo[i - 1];
+    int upHi = hi(i - 1, n, m, r);
+    int up = rowStart[i - 1] - upLo;
     double left = INF;
-    for (int j = lo; j <= hi; j++) {
+    // Columns whose upper neighbours are both inside row i − 1's band, read directly.
+    int from = Math.max(lo, upLo + 1);
+    int to = Math.min(hi, upHi);
+    for (int j = lo; j < Math.min(from, hi + 1); j++) {
       double cost = c[cOff + j];
-      double diagonal = up[j] + cost;
-      double nextReference = up[j + 1] + cost;
-      // The vertical step beats the diagonal only when strictly lower.
-      int vertical = (int) (Double.doubleToRawLongBits(nextReference - diagonal) >>> 63);
-      double upper = Math.min(diagonal, nextReference);
-      double nextOther = left + cost;
-      long diff = Double.doubleToRawLongBits(nextOther - upper);
-      int equal = (int) (((diff | -diff) >>> 63) ^ 1);
-      // (0,1) beats the diagonal only when lower, but comes before (1,0) on a tie.
-      int horizontal = (int) (diff >>> 63) | (vertical & equal);
-      steps[stepAt + j] = (byte) (horizontal | ((vertical & ~horizontal) << 1));
-      left = Math.min(upper, nextOther);
-      out[j + 1] = left;
+      left = Math.min(Math.min(at(i - 1, j - 1), at(i - 1, j)) + cost, left + cost);
+      dd[out + j] = left;
+    }
+    for (int j = from; j <= to; j++) {
+      double cost = c[cOff + j];
+      left = Math.min(Math.min(dd[up + j - 1], dd[up + j]) + cost, left + cost);
+      dd[out + j] = left;
+    }
+    for (int j = Math.max(from, to + 1); j <= hi; j++) {
+      double cost = c[cOff + j];
+      left = Math.min(Math.min(at(i - 1, j - 1), at(i - 1, j)) + cost, left + cost);
+      dd[out + j] = left;
+    }
+  }
+
+  /**
+   * Rows i and i + 1 together, row i + 1 one column behind: the two running minima are
+   * independent chains, which the processor overlaps (each alone waits on the add and min
+   * before it; 1.5× faster). Needs each band edge to move by at most one column per row, as
+   * librosa's band and the full matrix do.
+   */
+  private void rowPair(double[] matrix, int i, int n, int m, int d, int r) {
+    double[] dd = band;
+    double[] c0 = cost(matrix, i, n, m, d, r);
+    double[] c1 = cost(matrix, i + 1, n, m, d, r);
+    int k0 = costOff(matrix, i, m);
+    int k1 = costOff(matrix, i + 1, m);
+    int a0 = rowLo[i];
+    int b0 = hi(i, n, m, r);
+    int a1 = rowLo[i + 1];
+    int b1 = hi(i + 1, n, m, r);
+    int upHi = hi(i - 1, n, m, r);
+    int up = rowStart[i - 1] - rowLo[i - 1];
+    int out0 = rowStart[i] - a0;
+    int out1 = rowStart[i + 1] - a1;
+    // Row i up to column a1, where row i + 1 starts.
+    double l0 = INF;
+    int firstMain = a1 + 1;
+    for (int j = a0; j <= Math.min(a1, b0); j++) {
+      double cost = c0[k0 + j];
+      l0 = Math.min(Math.min(at(i - 1, j - 1), at(i - 1, j)) + cost, l0 + cost);
+      dd[out0 + j] = l0;
+    }
+    double p0 = a1 - 1 >= a0 ? dd[out0 + a1 - 1] : INF;
+    double l1 = INF;
+    // Column t of row i and t − 1 of row i + 1, while row i's upper neighbours are in band.
+    int end = Math.min(b0, upHi);
+    for (int t = firstMain; t <= end; t++) {
+      double cost1 = c1[k1 + t - 1];
+      l1 = Math.min(Math.min(p0, l0) + cost1, l1 + cost1);
+      dd[out1 + t - 1] = l1;
+      double cost0 = c0[k0 + t];
+      p0 = l0;
+      l0 = Math.min(Math.min(dd[up + t - 1], dd[up + t]) + cost0, l0 + cost0);
+      dd[out0 + t] = l0;
+    }
+    // The rest of row i, then the rest of row i + 1 (its upper neighbours from the stored row).
+    for (int j = Math.max(firstMain, end + 1); j <= b0; j++) {
+      double cost = c0[k0 + j];
+      l0 = Math.min(Math.min(at(i - 1, j - 1), at(i - 1, j)) + cost, l0 + cost);
+      dd[out0 + j] = l0;
+    }
+    int next = end >= firstMain ? end : a1;
+    if (end < firstMain) {
+      l1 = INF;
+    }
+    for (int j = next; j <= b1; j++) {
+      double cost = c1[k1 + j];
+      l1 = Math.min(Math.min(at(i, j - 1), at(i, j)) + cost, l1 + cost);
+      dd[out1 + j] = l1;
     }
   }
 
@@ -565,6 +637,46 @@ public final class Dtw {
     }
   }
 
+  /**
+   * One distance, with the operations of {@link #distances} in the same order (Java never fuses
+   * or reorders them), so the same bits.
+   */
+  private double distance(int i, int j, int d) {
+    int xi = i * d;
+    double acc = 0;
+    switch (params.metric()) {
+      case L1 -> {
+        acc = Math.abs(x[xi] - yDims[0][j]);
+        for (int k = 1; k < d; k++) {
+          acc += Math.abs(x[xi + k] - yDims[k][j]);
+        }
+      }
+      case L2 -> {
+        double t = x[xi] - yDims[0][j];
+        acc = t * t;
+        for (int k = 1; k < d; k++) {
+          t = x[xi + k] - yDims[k][j];
+          acc += t * t;
+        }
+        acc = Math.sqrt(acc);
+      }
+      case COSINE -> {
+        acc = x[xi] * yDims[0][j];
+        for (int k = 1; k < d; k++) {
+          acc += x[xi + k] * yDims[k][j];
+        }
+        double denominator = norm(x, xi, d) * yNorm[j];
+        if (denominator == 0) {
+          return 1;
+        }
+        double cos = acc / denominator;
+        acc = 1 - (Math.abs(cos) > 1 ? Math.copySign(1, cos) : cos);
+      }
+      default -> throw new IllegalStateException(params.metric().name());
+    }
+    return acc;
+  }
+
   private static IllegalArgumentException nanAt(double[] matrix, int n, int m) {
     for (int k = 0; matrix != null && k < n * m; k++) {
       if (Double.isNaN(matrix[k])) {
@@ -575,8 +687,15 @@ public final class Dtw {
     return new IllegalArgumentException("a distance is NaN (features too large?)");
   }
 
-  private Result backtrack(int n, int m, int r, boolean fellBack, long cells) {
-    double cost = prev[m];
+  /**
+   * The path from (N−1, M−1) back to (0, 0). Each cell's step is decided here, from the stored
+   * D and the cell's cost, exactly as librosa decides it while filling D: the three sums
+   * D[prev] + C in the order diagonal, (0,1), (1,0), a later one taken only when strictly lower.
+   * The same sums in the same arithmetic give the same choice, ties included.
+   */
+  private Result backtrack(double[] matrix, int n, int m, int d, int r, boolean fellBack,
+      long cells) {
+    double cost = band[rowStart[n] - 1];
     int cap = n + m;
     pathI = grow(pathI, cap);
     pathJ = grow(pathJ, cap);
@@ -587,11 +706,27 @@ public final class Dtw {
     pathJ[len] = j;
     len++;
     while (i != 0 || j != 0) {
-      byte s = steps[rowStart[i] + j - rowLo[i]];
-      if (s != NEXT_OTHER) {
+      double c;
+      if (matrix != null) {
+        c = matrix[i * m + j];
+      } else {
+        c = distance(i, j, d);
+      }
+      double best = i > 0 && j > 0 ? at(i - 1, j - 1) + c : INF;
+      int step = 0;
+      double h = j > 0 ? at(i, j - 1) + c : INF;
+      if (h < best) {
+        best = h;
+        step = 1;
+      }
+      double v = i > 0 ? at(i - 1, j) + c : INF;
+      if (v < best) {
+        step = 2;
+      }
+      if (step != 1) {
         i--;
       }
-      if (s != NEXT_REFERENCE) {
+      if (step != 2) {
         j--;
       }
       pathI[len] = i;

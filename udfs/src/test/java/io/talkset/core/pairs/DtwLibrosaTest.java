@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DtwLibrosaTest {
   private static final int[][] SIZES = {
-    {1, 1}, {1, 9}, {9, 1}, {2, 2}, {2, 3}, {30, 30}, {40, 57}, {57, 40}, {120, 200}, {300, 260},
+    {1, 1}, {1, 9}, {9, 1}, {2, 2}, {2, 3}, {9, 9}, {11, 4}, {20, 23}, {23, 20}, {30, 30},
+    {40, 57}, {57, 40}, {120, 200}, {300, 260},
   };
   private static final Double[] BANDS = {null, 0.1, 0.25, 0.5};
 

@@ -157,6 +157,57 @@ class DtwTest {
     assertNotEquals(none.align(a, b).cost(), none.align(a, shifted).cost(), 1e-2 * base);
   }
 
+  /**
+   * The cost is D at the end: the local distances along the path added in path order. Computed
+   * here from the definitions in plain scalar code, it must come out to the same bits as the
+   * vectorized distances the recursion used (and the backtracking's own recomputation).
+   */
+  @Test
+  void costIsTheSumOfLocalDistancesAlongThePath() throws Exception {
+    float[][] a = DtwLibrosaTest.random(RND, 90, 13);
+    float[][] b = DtwLibrosaTest.random(RND, 130, 13);
+    float[][] speechA = Speech.mfcc("speech/allison/invalid.wav");
+    float[][] speechB = Speech.mfcc("speech/allison/pbx-invalid.wav");
+    for (float[][][] pair : new float[][][][] {{a, b}, {speechA, speechB}}) {
+      for (Dtw.Metric metric : Dtw.Metric.values()) {
+        for (Dtw.Band band : new Dtw.Band[] {Dtw.Band.full(), Dtw.Band.frames(7)}) {
+          Dtw.Result r = new Dtw(Dtw.Params.defaults().withMetric(metric)
+              .withNormalization(Dtw.Normalization.NONE).withBand(band)).align(pair[0], pair[1]);
+          double sum = 0;
+          for (int k = 0; k < r.length(); k++) {
+            sum += distance(metric, pair[0][r.reference()[k]], pair[1][r.other()[k]]);
+          }
+          assertEquals(sum, r.cost(), 0, metric + " " + band);
+        }
+      }
+    }
+  }
+
+  /** scipy's definitions, summed over dimensions in order. */
+  private static double distance(Dtw.Metric metric, float[] u, float[] v) {
+    double s = 0;
+    double uu = 0;
+    double vv = 0;
+    for (int k = 0; k < u.length; k++) {
+      double t = (double) u[k] - v[k];
+      switch (metric) {
+        case L1 -> s += Math.abs(t);
+        case L2 -> s += t * t;
+        default -> s += (double) u[k] * v[k];
+      }
+      uu += (double) u[k] * u[k];
+      vv += (double) v[k] * v[k];
+    }
+    if (metric == Dtw.Metric.L2) {
+      return Math.sqrt(s);
+    }
+    if (metric == Dtw.Metric.L1) {
+      return s;
+    }
+    double cos = s / (Math.sqrt(uu) * Math.sqrt(vv));
+    return 1 - Math.max(-1, Math.min(1, cos));
+  }
+
   /** Hand-computed local distances on a one-frame pair, each metric. */
   @Test
   void metricsAreTheirDefinitions() {
