@@ -1,8 +1,9 @@
 """librosa's side of bin/bench-dtw: librosa.sequence.dtw (default steps) on the features DtwBench
 wrote, one core: on the precomputed Euclidean cost matrix (C=), on the features (X, Y,
 metric='euclidean': scipy's cdist inside), and with librosa's band of the same radius in frames
-(global_constraints=True; librosa still walks the whole matrix). Prints best times and cells per
-second in DtwBench's format, from thread CPU time as DtwBench measures it (band cells for the band). Usage: dtw_bench.py WORK RADIUS L...
+(global_constraints=True; librosa still walks the whole matrix). Prints the best thread CPU
+times, as DtwBench measures them, and cells per second in DtwBench's format (band cells for the
+band). Usage: dtw_bench.py WORK RADIUS L...
 """
 import os
 import sys
@@ -27,7 +28,8 @@ def best(f):
 
 
 def show(what, n, cells, s):
-    print(f"librosa {what:<12} {n:6d} {cells:12d} cells {s:10.6f} s {cells / s / 1e6:9.1f} Mcells/s")
+    print(f"librosa {what:<12} {n:6d} {cells:12d} cells {s:10.6f} s"
+          f" {cells / s / 1e6:9.1f} Mcells/s")
 
 
 for n in lengths:
