@@ -411,8 +411,7 @@ public final class Dtw {
         rowPair(matrix, i, n, m, d, r);
         i += 2;
       } else {
-        cost(matrix, i, n, m, d, r);
-        rowAlone(costRow(matrix, i, m), costOff(matrix, i, m), i, n, m, r);
+        rowAlone(cost(matrix, i, n, m, d, r), costOff(matrix, i, m), i, n, m, r);
         i++;
       }
     }
@@ -443,10 +442,6 @@ public final class Dtw {
       distanceRows(i, Math.min(n, i + ROWS), n, m, d, r);
     }
     return rowCosts[i % ROWS];
-  }
-
-  private double[] costRow(double[] matrix, int i, int m) {
-    return matrix != null ? matrix : rowCosts[i % ROWS];
   }
 
   private static int costOff(double[] matrix, int i, int m) {
