@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -48,8 +49,7 @@ public final class Talkset {
     }
     Job job = jobs.get(args[0]);
     if (job == null) {
-      System.err.println("talkset: unknown job '" + args[0] + "' (jobs: "
-          + String.join(", ", jobs.keySet()) + "; see talkset --help)");
+      System.err.println(unknownJob(jobs, args[0]));
       return 2;
     }
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -59,9 +59,8 @@ public final class Talkset {
     }
     Options.Parsed parsed;
     try {
-      parsed = job.options().parse(rest);
       // Validate before a session starts, so argument errors cost no Spark start-up.
-      job.validate(parsed);
+      parsed = parseAndValidate(job, rest);
     } catch (UsageException e) {
       System.err.println("talkset " + job.name() + ": " + e.getMessage());
       return 2;
@@ -76,6 +75,41 @@ public final class Talkset {
     } finally {
       spark.stop();
     }
+  }
+
+  /**
+   * Checks a command line ({@code <job> [options]}) exactly as {@link #execute} does before a
+   * session starts: the job exists, its options parse, and the job accepts them. Starts nothing,
+   * prints nothing; for schedulers and tests that check task arguments ahead of a run.
+   *
+   * @return the one-line error {@code execute} would print, or empty when the line is accepted
+   */
+  public static Optional<String> validate(String[] args) {
+    if (args.length == 0) {
+      return Optional.of("talkset: no job given (see talkset --help)");
+    }
+    Map<String, Job> jobs = jobs();
+    Job job = jobs.get(args[0]);
+    if (job == null) {
+      return Optional.of(unknownJob(jobs, args[0]));
+    }
+    try {
+      parseAndValidate(job, Arrays.copyOfRange(args, 1, args.length));
+      return Optional.empty();
+    } catch (UsageException e) {
+      return Optional.of("talkset " + job.name() + ": " + e.getMessage());
+    }
+  }
+
+  private static String unknownJob(Map<String, Job> jobs, String name) {
+    return "talkset: unknown job '" + name + "' (jobs: " + String.join(", ", jobs.keySet())
+        + "; see talkset --help)";
+  }
+
+  private static Options.Parsed parseAndValidate(Job job, String[] rest) {
+    Options.Parsed parsed = job.options().parse(rest);
+    job.validate(parsed);
+    return parsed;
   }
 
   static String usage(Map<String, Job> jobs) {

@@ -1,5 +1,6 @@
 package io.talkset.jobs.frames;
 
+import io.talkset.jobs.GpuStages;
 import io.talkset.jobs.Job;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
@@ -87,8 +88,9 @@ public final class FramesJob implements Job {
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
     CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("frames_clips");
-    JavaRDD<Row> rows = jsc.parallelize(todo, slices)
-        .mapPartitions(it -> new FramesRows(it, cfg, conf.value(), statuses));
+    // Detection runs in these tasks: they alone ask for a GPU (spark.talkset.gpu.taskAmount).
+    JavaRDD<Row> rows = GpuStages.forModelTasks(jsc.parallelize(todo, slices)
+        .mapPartitions(it -> new FramesRows(it, cfg, conf.value(), statuses)), cfg.device());
     String batch = StageTables.newBatchId();
     framesTable.appendBatch(spark.createDataFrame(rows, FramesSchemas.FRAMES.struct()), batch,
         description(tables, cfg, batch, todo.size(), null));

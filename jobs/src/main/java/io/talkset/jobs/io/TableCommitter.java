@@ -35,7 +35,7 @@ public final class TableCommitter {
   public TableCommitter(Configuration conf, String rootUri, String name) throws IOException {
     this.root = new Path(rootUri);
     this.fs = root.getFileSystem(conf);
-    this.name = name;
+    this.name = OutputNames.segment("table name", name);
   }
 
   /** The committed table's location. */
@@ -87,7 +87,7 @@ public final class TableCommitter {
 
   /** Removes a committed batch (a batch whose companion table never committed). */
   public void dropBatch(String id) throws IOException {
-    fs.delete(new Path(table(), "batch=" + id), true);
+    fs.delete(new Path(table(), "batch=" + OutputNames.segment("batch id", id)), true);
   }
 
   /**
@@ -96,6 +96,7 @@ public final class TableCommitter {
    * table (hive partitioning) see every committed batch and never a partial one.
    */
   public void appendBatch(Dataset<Row> rows, String id, String description) throws IOException {
+    OutputNames.segment("batch id", id);
     Path staging = new Path(table(), ".batch=" + id + ".staging");
     fs.delete(staging, true);
     rows.write().parquet(staging.toString());

@@ -3,6 +3,7 @@ package io.talkset.jobs.params;
 import io.talkset.core.face.FaceApiModels;
 import io.talkset.core.face.FaceDescriptors;
 import io.talkset.core.models.ModelFiles;
+import io.talkset.jobs.GpuStages;
 import io.talkset.jobs.Job;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
@@ -149,8 +150,9 @@ public final class ParamsJob implements Job {
             "window_side", "face_box")
         .repartition(slices, functions.col("clip_id"))
         .sortWithinPartitions("clip_id", "segment", "frame_index");
-    JavaRDD<Row> rows = frames.javaRDD().mapPartitions(
-        it -> new ParamsRows(it, cfg, conf.value(), clips.value(), statuses));
+    // The networks run after the shuffle, in these tasks: they alone ask for a GPU.
+    JavaRDD<Row> rows = GpuStages.forModelTasks(frames.javaRDD().mapPartitions(
+        it -> new ParamsRows(it, cfg, conf.value(), clips.value(), statuses)), cfg.device());
     String batch = StageTables.newBatchId();
     tables.rows.appendBatch(spark.createDataFrame(rows, ParamsSchemas.PARAMS.struct()), batch,
         description(tables, cfg, batch, info.size(), null));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.talkset.core.crawl.FileExaminer;
 import io.talkset.core.fs.MediaNames;
 import io.talkset.core.media.FfmpegProber;
+import io.talkset.jobs.GpuStages;
 import io.talkset.jobs.SparkSessions;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Spark with a {@code gpu} resource found by a discovery script, as a GPU cluster is set up
  * (spark.{driver,executor,task}.resource.gpu.*). Runs in its own JVM (the surefire execution
  * {@code gpu-resources}): a JVM has one SparkContext and its resources are fixed at start.
- * This machine has no CUDA build of ONNX Runtime, so the stage must read the assigned address,
- * warn, and run on the CPU.
+ * Only the model tasks ask for it ({@link GpuStages}, stage-level scheduling). This machine has
+ * no CUDA build of ONNX Runtime, so the stage must read the assigned address, warn, and run on
+ * the CPU.
  */
 class FramesGpuSuite {
   @TempDir static Path tmp;
@@ -61,7 +63,9 @@ class FramesGpuSuite {
         .config("spark.worker.resource.gpu.amount", "1")
         .config("spark.worker.resource.gpu.discoveryScript", script.toString())
         .config("spark.executor.resource.gpu.amount", "1")
-        .config("spark.task.resource.gpu.amount", "0.5")
+        // No spark.task.resource.gpu.amount: only the model tasks ask for the GPU, through
+        // stage-level scheduling (GpuStages), as cluster-config/README.md describes.
+        .config(GpuStages.TASK_AMOUNT, "0.5")
         .getOrCreate();
     SparkSessions.configure(spark);
   }
@@ -72,13 +76,30 @@ class FramesGpuSuite {
   }
 
   @Test
+  void onlyModelTasksAskForTheGpu() {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // Tasks of other stages (crawl, audio) get no gpu, so the GPU count does not limit them.
+    assertEquals(List.of(false, false, false), jsc.parallelize(List.of(1, 2, 3), 3).map(i ->
+        org.apache.spark.TaskContext.get().resources().contains("gpu")).collect());
+    // The same tasks through the model stages' profile are each assigned the worker's gpu.
+    assertEquals(List.of("3", "3", "3"), GpuStages.forModelTasks(jsc.parallelize(
+        List.of(1, 2, 3), 3), "auto").map(i -> String.join(",",
+            org.apache.spark.TaskContext.get().resources().get("gpu").get().addresses()))
+        .collect());
+    // --device cpu needs no GPU, so it asks for none.
+    assertEquals(List.of(false), GpuStages.forModelTasks(jsc.parallelize(List.of(1), 1), "cpu")
+        .map(i -> org.apache.spark.TaskContext.get().resources().contains("gpu")).collect());
+  }
+
+  @Test
   void theTaskSeesTheAssignedGpuAndFallsBackToTheCpuWithAWarning() throws Exception {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    List<String> seen = jsc.parallelize(List.of(1, 2), 2).map(i -> {
-      Detectors.Placement p = Detectors.placement("auto",
-          org.apache.spark.TaskContext.get());
-      return p.device() + " | " + p.description();
-    }).collect();
+    List<String> seen = GpuStages.forModelTasks(jsc.parallelize(List.of(1, 2), 2), "auto")
+        .map(i -> {
+          Detectors.Placement p = Detectors.placement("auto",
+              org.apache.spark.TaskContext.get());
+          return p.device() + " | " + p.description();
+        }).collect();
     for (String s : seen) {
       assertTrue(s.startsWith("cpu() | cpu (task was assigned gpu 3, but this ONNX Runtime"
           + " build has no CUDA provider"), s);
