@@ -223,4 +223,50 @@ class PairsJobSuite {
       }
     }
   }
+  @Test
+  void meadAudioPairsOnlyThroughASentenceKeyMapping(@TempDir Path in, @TempDir Path out)
+      throws Exception {
+    // MEAD's audio tree, AAC in .m4a as MEAD ships it; the numbers differ across emotions.
+    String[][] takes = {{"a", "neutral/level_1/001"}, {"b", "angry/level_3/017"},
+        {"c", "happy/level_2/005"}};
+    for (String[] t : takes) {
+      Path target = in.resolve("M003/audio/" + t[1] + ".m4a");
+      Files.createDirectories(target.getParent());
+      Process ffmpeg = new ProcessBuilder("ffmpeg", "-nostdin", "-loglevel", "error", "-i",
+          Samples.get("speech/allison/confbridge-begin-glorious-" + t[0] + ".wav").toString(),
+          "-c:a", "aac", "-b:a", "96k", target.toString()).redirectErrorStream(true).start();
+      String log = new String(ffmpeg.getInputStream().readAllBytes());
+      assertEquals(0, ffmpeg.waitFor(), log);
+    }
+    crawlAndAudio(in, out);
+    PairsJob.Result none = PairsJob.process(spark, config(out));
+    assertEquals(0, none.planned());
+    assertEquals(3, none.unpairable());
+    assertFalse(Files.exists(out.resolve("pairs")), "nothing to write, no table");
+
+    Path keys = in.resolve("mead-keys.csv");
+    Files.writeString(keys, "clip,sentence_key\n"
+        + "M003/audio/neutral/level_1/001.m4a,s01\n"
+        + "M003/audio/angry/level_3/017.m4a,s01\n"
+        + "M003/audio/happy/level_2/005.m4a,s01\n");
+    PairsJob.Result r = PairsJob.process(spark, config(out, "--sentence-keys", keys.toString()));
+    assertEquals(2, r.planned());
+    assertEquals(Map.of("ok", 2L), r.byStatus());
+    Map<String, String> ids = idsByName(out);
+    List<Row> rows = spark.read().parquet(out.resolve("pairs").toString())
+        .orderBy("other_emotion").collectAsList();
+    assertEquals(List.of("angry", "happy"),
+        rows.stream().map(p -> p.getString(p.fieldIndex("other_emotion"))).toList());
+    assertEquals(List.of("3", "2"),
+        rows.stream().map(p -> p.getString(p.fieldIndex("other_intensity"))).toList());
+    for (Row p : rows) {
+      assertEquals("mead", p.getString(p.fieldIndex("dataset")));
+      assertEquals("M003", p.getString(p.fieldIndex("speaker")));
+      assertEquals("s01", p.getString(p.fieldIndex("sentence_key")));
+      assertEquals("mapping", p.getString(p.fieldIndex("sentence_key_source")));
+      assertTrue(p.isNullAt(p.fieldIndex("view")), "MEAD audio has no camera view");
+      assertEquals(ids.get("001.m4a"), p.getString(p.fieldIndex("reference_clip_id")));
+      assertEquals("neutral", p.getString(p.fieldIndex("reference_emotion")));
+    }
+  }
 }
