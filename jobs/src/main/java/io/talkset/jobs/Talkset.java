@@ -19,7 +19,8 @@ public final class Talkset {
   /** Stages in pipeline order; later issues append to this list. */
   static List<Job> stages() {
     return List.of(new CrawlJob(), new io.talkset.jobs.audio.AudioJob(),
-        new io.talkset.jobs.frames.FramesJob(), new io.talkset.jobs.params.ParamsJob());
+        new io.talkset.jobs.frames.FramesJob(), new io.talkset.jobs.params.ParamsJob(),
+        new io.talkset.jobs.pairs.PairsJob());
   }
 
   static Map<String, Job> jobs() {
