@@ -32,9 +32,9 @@ inputs = np.fromfile(os.path.join(clip, "input.f32"), dtype="<f4").reshape(n, 3,
 
 
 def best(run):
-    """Seconds of the faster of two runs (as ParamsBench times its own)."""
+    """Seconds of the fastest of three runs (as ParamsBench times its own)."""
     times = []
-    for _ in range(2):
+    for _ in range(3):
         t = time.perf_counter()
         run()
         times.append(time.perf_counter() - t)

@@ -45,7 +45,8 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * first-pass input tensors, by our {@link OnnxNet} and by the peers (PYTHON running
  * params_bench.py, inheriting the core): Python onnxruntime and OpenCV's dnn on the same graph
  * and tensors, and a Python landmarks + pose path (decode, warp, both passes, solvePnP). Each
- * figure is the best of two runs; ratios are our frames per second over the peer's.
+ * figure is the best of three runs (the core is shared with whatever else the machine runs);
+ * ratios are our frames per second over the peer's.
  * Usage: ParamsBench MODELS_DIR WORK_DIR PYTHON PEER_SCRIPT VIDEO...
  */
 public final class ParamsBench {
@@ -154,10 +155,10 @@ public final class ParamsBench {
     void go() throws Exception;
   }
 
-  /** Seconds of the faster of two runs. */
+  /** Seconds of the fastest of three runs. */
   static double best(Run r) throws Exception {
     double b = Double.MAX_VALUE;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
       long t = System.nanoTime();
       r.go();
       b = Math.min(b, (System.nanoTime() - t) / 1e9);
