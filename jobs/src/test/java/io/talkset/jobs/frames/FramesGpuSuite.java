@@ -56,7 +56,7 @@ class FramesGpuSuite {
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.test.home", sparkHome.toString())
         .config("spark.executor.extraClassPath", classPath)
-        .config("spark.executor.extraJavaOptions", "-Dai.djl.offline=true"
+        .config("spark.executor.extraJavaOptions", "-Dai.djl.offline=true -Dai.djl.onnx.disable_alternative=true"
             + " -Dorg.bytedeco.javacpp.cachedir=" + cache + "/javacpp")
         .config("spark.executorEnv.DJL_CACHE_DIR", cache + "/djl")
         .config("spark.executorEnv.LC_ALL", "C.UTF-8")

@@ -10,7 +10,8 @@ import org.bytedeco.javacpp.indexer.UByteIndexer;
 import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
- * The 3DMM slot: any ONNX regressor with Deep3DFaceRecon's contract, a 224 × 224 RGB crop
+ * The 3DMM slot: any ONNX or TorchScript regressor (told apart by the file's content:
+ * TorchScript files are zip archives) with Deep3DFaceRecon's contract, a 224 × 224 RGB crop
  * aligned from five landmarks ({@link Align5}) as N×3×224×224 floats in [0, 1] in, 257
  * coefficients out, split into Deep3DFaceRecon's named parts ({@link Coeffs257}).
  */
@@ -20,8 +21,16 @@ public final class ThreeDmm implements AutoCloseable {
 
   private final OnnxNet net;
 
-  public ThreeDmm(byte[] onnx, Device device) throws IOException {
-    this.net = new OnnxNet("threedmm", onnx, device);
+  /** {@code model}: an ONNX graph (ONNX Runtime) or a TorchScript archive (PyTorch). */
+  public ThreeDmm(byte[] model, Device device) throws IOException {
+    this.net = OnnxNet.isTorchScript(model)
+        ? OnnxNet.torchScript("threedmm", model, device)
+        : new OnnxNet("threedmm", model, device);
+  }
+
+  /** Which engine runs the regressor: "PyTorch" for TorchScript, else "OnnxRuntime". */
+  public static String engineFor(byte[] model) {
+    return OnnxNet.isTorchScript(model) ? "PyTorch" : "OnnxRuntime";
   }
 
   /** The aligned network input for one picture, written at item {@code index} of {@code dst}. */

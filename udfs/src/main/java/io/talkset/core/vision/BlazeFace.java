@@ -55,6 +55,7 @@ public final class BlazeFace implements FaceDetector, AutoCloseable {
     this.size = size;
     this.minScore = minScore;
     this.iouThreshold = iouThreshold;
+    io.talkset.core.face.OnnxNet.djlDefaults();
     this.model = Model.newInstance("blazeface", device, "OnnxRuntime");
     // One thread per session: executors run one task per core, and ONNX Runtime's own pool
     // would spin on cores other tasks are using.

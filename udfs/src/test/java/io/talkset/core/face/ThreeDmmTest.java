@@ -6,10 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import ai.djl.Device;
 import io.talkset.testing.Samples;
 import io.talkset.testing.TestModels;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The 3DMM slot with a regressor of known weights: batching and the 257-way split, exactly. */
 class ThreeDmmTest {
@@ -50,6 +52,55 @@ class ThreeDmmTest {
       // The faces differ, so the batch did not repeat one input.
       assertEquals(false, java.util.Arrays.equals(out.get(0), out.get(1)));
     }
+  }
+
+  /**
+   * A TorchScript regressor (DJL's PyTorch engine, picked by the file's content) gives exactly
+   * the ONNX stand-in's outputs on the same three batched faces.
+   */
+  @Test
+  void torchScriptRegressorMatchesTheOnnxOne(@TempDir Path tmp) throws Exception {
+    Random rnd = new Random(11);
+    long[] index = new long[257];
+    float[] weight = new float[257];
+    float[] bias = new float[257];
+    for (int k = 0; k < 257; k++) {
+      index[k] = rnd.nextInt(3 * 224 * 224);
+      weight[k] = 1 + k;
+      bias[k] = k * 1000;
+    }
+    byte[] onnx = TestModels.threeDmm(index, weight, bias);
+    byte[] pt = TestModels.threeDmmTorchScript(index, weight, bias, tmp);
+    assertEquals("PyTorch", ThreeDmm.engineFor(pt));
+    assertEquals("OnnxRuntime", ThreeDmm.engineFor(onnx));
+    Mat astronaut = imread(Samples.get("photos/skimage/astronaut.png").toString());
+    float[][] lms = new float[3][136];
+    for (int f = 0; f < 3; f++) {
+      for (int k = 0; k < 68; k++) {
+        double a = 2 * Math.PI * k / 68;
+        lms[f][2 * k] = (float) (230 - 12 * f + (45 + 4 * f) * Math.cos(a));
+        lms[f][2 * k + 1] = (float) (115 + 9 * f + (55 - 3 * f) * Math.sin(a));
+      }
+    }
+    List<Mat> pictures = List.of(astronaut, astronaut, astronaut);
+    List<float[]> marks = List.of(lms[0], lms[1], lms[2]);
+    List<float[]> fromOnnx;
+    List<float[]> fromTorch;
+    try (ThreeDmm mm = new ThreeDmm(onnx, Device.cpu())) {
+      fromOnnx = mm.coefficients(pictures, marks);
+    }
+    try (ThreeDmm mm = new ThreeDmm(pt, Device.cpu())) {
+      fromTorch = mm.coefficients(pictures, marks);
+    }
+    assertEquals(3, fromTorch.size());
+    for (int f = 0; f < 3; f++) {
+      assertEquals(257, fromTorch.get(f).length);
+      for (int k = 0; k < 257; k++) {
+        assertEquals(fromOnnx.get(f)[k], fromTorch.get(f)[k], 1e-4,
+            "face " + f + " coefficient " + k);
+      }
+    }
+    assertEquals(false, java.util.Arrays.equals(fromTorch.get(0), fromTorch.get(1)));
   }
 
   /**
