@@ -190,6 +190,18 @@ class ParamsJobSuite {
   @Test
   void aConfiguredThreeDmmModelFillsTheNamedColumns(@TempDir Path in, @TempDir Path out,
       @TempDir Path models) throws Exception {
+    threeDmmFillsTheNamedColumns(in, out, models, false);
+  }
+
+  /** The same through a TorchScript regressor: DJL's PyTorch engine on the executors. */
+  @Test
+  void aTorchScriptThreeDmmModelFillsTheNamedColumns(@TempDir Path in, @TempDir Path out,
+      @TempDir Path models) throws Exception {
+    threeDmmFillsTheNamedColumns(in, out, models, true);
+  }
+
+  private void threeDmmFillsTheNamedColumns(Path in, Path out, Path models, boolean torchScript)
+      throws Exception {
     Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
     framesOf(in, out);
     // Coefficient k is k (weights zero, biases 0..256): the split must give each column its own.
@@ -199,8 +211,10 @@ class ParamsJobSuite {
     for (int k = 0; k < 257; k++) {
       bias[k] = k;
     }
-    Path model = models.resolve("known.onnx");
-    Files.write(model, TestModels.threeDmm(index, weight, bias));
+    Path model = models.resolve(torchScript ? "known.pt" : "known.onnx");
+    Files.write(model, torchScript
+        ? TestModels.threeDmmTorchScript(index, weight, bias, models)
+        : TestModels.threeDmm(index, weight, bias));
     ParamsJob.Result r = ParamsJob.process(spark, config(out, "--3dmm-model",
         model.toUri().toString(), "--expression", "false"));
     assertEquals(Map.of("ok", 1L), r.byStatus());
