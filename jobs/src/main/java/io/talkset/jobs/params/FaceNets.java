@@ -60,8 +60,8 @@ final class FaceNets implements AutoCloseable {
       ex = cfg.expression() ? new FaceExpressions(models, d) : null;
       de = new FaceDescriptors(models, d);
       if (!cfg.threeDmm().isEmpty()) {
-        byte[] onnx = threeDmmBytes(cfg, conf);
-        mm = new ThreeDmm(onnx, d);
+        // ONNX or TorchScript: ThreeDmm picks the engine from the file's content.
+        mm = new ThreeDmm(threeDmmBytes(cfg, conf), d);
       }
     } catch (ProbeException e) {
       closeAll(lm, ex, de, mm);

@@ -16,7 +16,7 @@ import java.util.Map;
  * @param models folder of the pinned models (bin/fetch-models)
  * @param device auto (the task's Spark gpu resource when assigned, else CPU) or cpu
  * @param smoothing none, one-euro or savgol
- * @param threeDmm URI of a 3DMM regressor (ONNX, Deep3DFaceRecon's contract), or empty
+ * @param threeDmm URI of a 3DMM regressor (ONNX or TorchScript, Deep3DFaceRecon's contract), or empty
  * @param threeDmmSha256 the regressor's expected SHA-256, or empty (then only recorded)
  */
 public record ParamsConfig(String output, String models, String device, String smoothing,
@@ -45,7 +45,7 @@ public record ParamsConfig(String output, String models, String device, String s
             "descriptor distance under which two segments are the same person (face-api uses"
                 + " 0.6 on photos; on low-resolution video 0.5 separates better)")
         .value("3dmm-model", "URI", "",
-            "ONNX 3DMM regressor (224x224 crop aligned from 5 landmarks in, 257 coefficients"
+            "ONNX or TorchScript 3DMM regressor (224x224 crop aligned from 5 landmarks in, 257 coefficients"
                 + " out) on any Hadoop file system; empty: mm_* columns null")
         .value("3dmm-sha256", "HEX", "", "expected SHA-256 of --3dmm-model (checked when given)")
         .value("params-batch", "N", "16", "frames per network call")
