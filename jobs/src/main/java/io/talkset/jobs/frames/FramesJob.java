@@ -9,11 +9,9 @@ import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.schemas.FramesSchemas;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -94,15 +92,8 @@ public final class FramesJob implements Job {
     String batch = StageTables.newBatchId();
     framesTable.appendBatch(spark.createDataFrame(rows, FramesSchemas.FRAMES.struct()), batch,
         description(tables, cfg, batch, todo.size(), null));
-    // One status per clip, even if a partition's update arrived twice.
-    Map<String, Row> byClip = new LinkedHashMap<>();
-    for (Row r : statuses.value()) {
-      byClip.put(r.getString(0), r);
-    }
-    Map<String, Long> byStatus = new TreeMap<>();
-    for (Row r : byClip.values()) {
-      byStatus.merge(r.getString(2), 1L, Long::sum);
-    }
+    Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());
+    Map<String, Long> byStatus = StageTables.countByStatus(byClip.values(), FramesSchemas.CLIPS);
     if (byClip.size() != todo.size()) {
       throw new IllegalStateException("frames: " + todo.size() + " clips sent, "
           + byClip.size() + " statuses back; the batch is not committed");

@@ -123,6 +123,31 @@ public final class StageTables {
     return d;
   }
 
+  /**
+   * Status rows from executors, one per clip (clip_id first): a task that ran twice (a retry,
+   * a speculative copy) sends its clips' statuses twice, and the last one wins.
+   */
+  public static Map<String, Row> oneStatusPerClip(List<Row> statuses) {
+    Map<String, Row> byClip = new LinkedHashMap<>();
+    for (Row r : statuses) {
+      byClip.put(r.getString(0), r);
+    }
+    return byClip;
+  }
+
+  /**
+   * How many status rows have each value of the {@code status} column (rows built on executors
+   * carry no schema, so the column is found in the table's).
+   */
+  public static Map<String, Long> countByStatus(Iterable<Row> statuses, TableSchema table) {
+    int column = table.struct().fieldIndex("status");
+    Map<String, Long> byStatus = new java.util.TreeMap<>();
+    for (Row r : statuses) {
+      byStatus.merge(r.getString(column), 1L, Long::sum);
+    }
+    return byStatus;
+  }
+
   /** A new batch id: UTC time, sortable, plus a random suffix. */
   public static String newBatchId() {
     return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")

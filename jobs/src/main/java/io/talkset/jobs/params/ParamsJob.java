@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -156,20 +155,14 @@ public final class ParamsJob implements Job {
     String batch = StageTables.newBatchId();
     tables.rows.appendBatch(spark.createDataFrame(rows, ParamsSchemas.PARAMS.struct()), batch,
         description(tables, cfg, batch, info.size(), null));
-    Map<String, Row> byClip = new LinkedHashMap<>();
-    for (Row r : statuses.value()) {
-      byClip.put(r.getString(0), r);
-    }
+    Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());
     // A clip whose frames vanished from the frames table never reached a task.
     for (String id : info.keySet()) {
       byClip.computeIfAbsent(id, k -> missing(k, cfg));
     }
     List<Row> committed = groupIdentities(new ArrayList<>(byClip.values()),
         cfg.identityThreshold());
-    Map<String, Long> byStatus = new TreeMap<>();
-    for (Row r : committed) {
-      byStatus.merge(r.getString(1), 1L, Long::sum);
-    }
+    Map<String, Long> byStatus = StageTables.countByStatus(committed, ParamsSchemas.CLIPS);
     long count = spark.read().schema(ParamsSchemas.PARAMS.struct())
         .parquet(tables.rows.table() + "/batch=" + batch).count();
     tables.status.appendBatch(spark.createDataFrame(committed, ParamsSchemas.CLIPS.struct()),
