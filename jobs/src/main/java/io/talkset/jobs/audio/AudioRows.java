@@ -32,7 +32,7 @@ final class AudioRows {
 
   static Iterator<Tuple2<Row, List<Row>>> process(Iterator<Todo> todo, AudioConfig cfg,
       HadoopConf conf) {
-    AudioDecoder decoder = new AudioDecoder(FrameAlignment.SAMPLE_RATE);
+    AudioDecoder decoder = new AudioDecoder(FrameAlignment.SAMPLE_RATE).limits(cfg.limits());
     AudioFeatures features = new AudioFeatures(Pyin.Params.speech16k());
     List<Tuple2<Row, List<Row>>> out = new ArrayList<>();
     while (todo.hasNext()) {
@@ -80,7 +80,8 @@ final class AudioRows {
       set(v, "source_rate", r[0].sourceRate());
       set(v, "source_channels", r[0].sourceChannels());
     } catch (ProbeException e) {
-      set(v, "status", ErrorCodes.NO_AUDIO.equals(e.code()) ? "rejected" : "failed");
+      set(v, "status", ErrorCodes.NO_AUDIO.equals(e.code())
+          || ErrorCodes.OVER_LIMIT.equals(e.code()) ? "rejected" : "failed");
       set(v, "error_code", e.code());
       set(v, "error_message", e.getMessage());
       frames.clear();

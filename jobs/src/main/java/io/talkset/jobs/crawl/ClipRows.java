@@ -29,7 +29,7 @@ final class ClipRows {
   static Iterator<Row> examine(Iterator<ListedEntry> entries, CrawlConfig cfg, HadoopConf conf) {
     List<Row> rows = new ArrayList<>();
     try (FileExaminer examiner = new FileExaminer(
-        new FfmpegProber(cfg.frameCount()), cfg.timeoutMillis(), cfg.require())) {
+        new FfmpegProber(cfg.frameCount()), cfg.timeoutMillis(), cfg.require(), cfg.limits())) {
       while (entries.hasNext()) {
         ListedEntry e = entries.next();
         rows.add(toRow(e, examine(examiner, e, conf), new Timestamp(System.currentTimeMillis())));

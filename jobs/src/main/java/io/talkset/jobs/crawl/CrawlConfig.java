@@ -3,6 +3,8 @@ package io.talkset.jobs.crawl;
 import io.talkset.core.crawl.FileExaminer;
 import io.talkset.core.fs.MediaNames;
 import io.talkset.core.media.FfmpegProber;
+import io.talkset.core.media.InputLimits;
+import io.talkset.jobs.cli.LimitOptions;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.UsageException;
 import java.io.Serializable;
@@ -18,6 +20,7 @@ import java.util.List;
  * @param frameCount how frame counts are obtained
  * @param partitions probe tasks (0 = automatic)
  * @param reprobeFailed re-probe unchanged files that failed last time
+ * @param limits input limits checked against what each container declares
  */
 public record CrawlConfig(
     List<String> inputs,
@@ -27,10 +30,18 @@ public record CrawlConfig(
     long timeoutMillis,
     FfmpegProber.FrameCount frameCount,
     int partitions,
-    boolean reprobeFailed) implements Serializable {
+    boolean reprobeFailed,
+    InputLimits limits) implements Serializable {
+
+  public CrawlConfig(List<String> inputs, String output, MediaNames media,
+      FileExaminer.Require require, long timeoutMillis, FfmpegProber.FrameCount frameCount,
+      int partitions, boolean reprobeFailed) {
+    this(inputs, output, media, require, timeoutMillis, frameCount, partitions, reprobeFailed,
+        InputLimits.DEFAULTS);
+  }
 
   public static Options options() {
-    return new Options()
+    return LimitOptions.add(new Options()
         .repeated("input", "URI", "file, folder or glob to crawl (file://, hdfs://, s3a://);"
             + " repeat for several")
         .value("output", "URI", null, "dataset root; the manifest is written to OUTPUT/clips")
@@ -42,7 +53,7 @@ public record CrawlConfig(
         .value("extensions", "LIST", MediaNames.DEFAULT_EXTENSIONS,
             "file extensions treated as media")
         .value("partitions", "N", "0", "probe tasks; 0 = four per core")
-        .flag("reprobe-failed", "probe unchanged files that failed last time again");
+        .flag("reprobe-failed", "probe unchanged files that failed last time again"));
   }
 
   public static CrawlConfig from(Options.Parsed a) {
@@ -61,6 +72,6 @@ public record CrawlConfig(
     return new CrawlConfig(List.copyOf(inputs), a.require("output"), media,
         a.choice("require", FileExaminer.Require.class), a.positiveLong("probe-timeout-ms"),
         a.choice("frame-count", FfmpegProber.FrameCount.class), partitions,
-        a.flag("reprobe-failed"));
+        a.flag("reprobe-failed"), LimitOptions.from(a));
   }
 }

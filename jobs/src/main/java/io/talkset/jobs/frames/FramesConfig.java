@@ -1,8 +1,10 @@
 package io.talkset.jobs.frames;
 
+import io.talkset.core.media.InputLimits;
 import io.talkset.core.vision.CropWindows;
 import io.talkset.core.vision.FacePipeline;
 import io.talkset.core.vision.FaceTracker;
+import io.talkset.jobs.cli.LimitOptions;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.UsageException;
 import java.io.Serializable;
@@ -21,10 +23,20 @@ import java.util.Map;
 public record FramesConfig(String output, String models, int detector, String device,
     float minScore, int detectEvery, String policy, double zoom, int smoothFrames,
     String outside, double maxOutside, int size, int jpegQuality, int minSegmentFrames,
-    int maxGap, String subject, long timeoutMillis, int partitions) implements Serializable {
+    int maxGap, String subject, long timeoutMillis, int partitions, InputLimits limits)
+    implements Serializable {
+
+  public FramesConfig(String output, String models, int detector, String device,
+      float minScore, int detectEvery, String policy, double zoom, int smoothFrames,
+      String outside, double maxOutside, int size, int jpegQuality, int minSegmentFrames,
+      int maxGap, String subject, long timeoutMillis, int partitions) {
+    this(output, models, detector, device, minScore, detectEvery, policy, zoom, smoothFrames,
+        outside, maxOutside, size, jpegQuality, minSegmentFrames, maxGap, subject, timeoutMillis,
+        partitions, InputLimits.DEFAULTS);
+  }
 
   public static Options options() {
-    return new Options()
+    return LimitOptions.add(new Options()
         .repeated("input", "URI", "accepted for 'talkset run'; the frames stage reads OUTPUT/clips")
         .value("output", "URI", null, "dataset root (reads clips/, writes frames/, frames_clips/)")
         .value("models", "DIR", defaultModelsDir(),
@@ -49,7 +61,7 @@ public record FramesConfig(String output, String models, int detector, String de
         .value("subject", "P", "largest_persistent",
             "subject of a shot: largest_persistent, largest or longest")
         .value("frames-timeout-ms", "MS", "3600000", "per-clip limit for both passes")
-        .value("partitions", "N", "0", "tasks; 0 = four per core");
+        .value("partitions", "N", "0", "tasks; 0 = four per core"));
   }
 
   public static String defaultModelsDir() {
@@ -96,7 +108,8 @@ public record FramesConfig(String output, String models, int detector, String de
         a.intIn("smooth-frames", 1, 1001), outside, a.doubleIn("max-outside", 0, 1),
         a.intIn("size", 16, 4096), a.intIn("jpeg-quality", 1, 100),
         a.intIn("min-segment-frames", 1, 1_000_000), maxGap, subject,
-        a.positiveLong("frames-timeout-ms"), a.nonNegativeInt("partitions"));
+        a.positiveLong("frames-timeout-ms"), a.nonNegativeInt("partitions"),
+        LimitOptions.from(a));
   }
 
   /** The core pipeline's parameters. */

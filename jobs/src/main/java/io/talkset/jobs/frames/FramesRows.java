@@ -138,7 +138,7 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
       int grid = t.gridFrames() == null ? -1 : t.gridFrames();
       SeekableSource s = source;
       FacePipeline.ReaderFactory videos = () -> GridReader.open(s, name, deadline, grid,
-          t.rotation());
+          t.rotation()).limits(cfg.limits());
       FacePipeline.Analysis a = FacePipeline.analyze(videos, lease.detector, params);
       set("grid_frames", a.frames());
       set("width", a.width());
@@ -171,7 +171,8 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
   }
 
   private static String failedOrRejected(ProbeException e) {
-    return ErrorCodes.NO_VIDEO.equals(e.code()) ? "rejected" : "failed";
+    return ErrorCodes.NO_VIDEO.equals(e.code()) || ErrorCodes.OVER_LIMIT.equals(e.code())
+        ? "rejected" : "failed";
   }
 
   private void finish(String state, String code, String message) {

@@ -130,6 +130,36 @@ class CrawlJobSuite {
     assertEquals(Map.of("ok", 7L, "rejected", 2L, "failed", 4L), result.byStatus());
   }
 
+  /**
+   * Input limits from the command line: a clip whose container declares pictures over
+   * --max-side is a rejected row with over_limit, the other clip is ok, and the audio stage
+   * (which takes only ok clips) never opens the rejected one.
+   */
+  @Test
+  void clipsOverAnInputLimitAreRejectedRowsThatLaterStagesSkip(@TempDir Path in,
+      @TempDir Path out) throws Exception {
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("small.avi"));
+    Files.copy(Samples.get("video/forensics/movie-hello.mp4"), in.resolve("hd.mp4"));
+    String[] args = {"--input", in.toString(), "--output", out.toString(), "--max-side", "1024"};
+    CrawlJob.crawl(spark, CrawlConfig.from(CrawlConfig.options().parse(args)));
+    Map<String, Row> rows = byFile(out.resolve("clips").toString());
+    Row hd = rows.get("file:" + in.resolve("hd.mp4"));
+    assertEquals("rejected", s(hd, "status"));
+    assertEquals("over_limit", s(hd, "error_code"));
+    assertEquals("the video declares 1280×720 pictures, over --max-side 1024",
+        s(hd, "error_message"));
+    assertEquals("1280", s(hd, "width"), "the probe's numbers are kept");
+    assertEquals("ok", s(rows.get("file:" + in.resolve("small.avi")), "status"));
+
+    io.talkset.jobs.audio.AudioJob.process(spark, io.talkset.jobs.audio.AudioConfig.from(
+        io.talkset.jobs.audio.AudioConfig.options().parse(args)));
+    List<Row> audio = spark.read().parquet(out.resolve("audio_clips").toString())
+        .collectAsList();
+    assertEquals(1, audio.size());
+    assertEquals(s(rows.get("file:" + in.resolve("small.avi")), "clip_id"),
+        s(audio.get(0), "clip_id"));
+  }
+
   @Test
   void manifestValuesMatchFfprobeAndTheLayout(@TempDir Path in, @TempDir Path out)
       throws Exception {

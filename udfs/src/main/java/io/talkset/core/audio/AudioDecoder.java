@@ -24,6 +24,7 @@ import static org.bytedeco.ffmpeg.global.swresample.swr_init;
 
 import io.talkset.core.media.ErrorCodes;
 import io.talkset.core.media.FfmpegInput;
+import io.talkset.core.media.InputLimits;
 import io.talkset.core.media.ProbeException;
 import io.talkset.core.media.SeekableSource;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
@@ -74,9 +75,20 @@ public final class AudioDecoder {
       long droppedSamples, int sourceRate, int sourceChannels, String codec) {}
 
   private final int rate;
+  private InputLimits limits = InputLimits.DEFAULTS;
 
   public AudioDecoder(int rate) {
     this.rate = rate;
+  }
+
+  /**
+   * Bounds the samples a decode may deliver (silence padded at the start included) whatever the
+   * container declared; past it, decoding stops with {@code over_limit}. This is what bounds the
+   * memory of {@link #decodeAll}.
+   */
+  public AudioDecoder limits(InputLimits l) {
+    this.limits = l;
+    return this;
   }
 
   /** Decodes everything into one array (convenient for short clips and tests). */
@@ -123,6 +135,7 @@ public final class AudioDecoder {
     AVPacket pkt = av_packet_alloc();
     AVFrame frame = av_frame_alloc();
     Resampler rs = null;
+    long maxSamples = limits.maxSamples(rate);
     try {
       int ret;
       Aligner out = new Aligner(sink);
@@ -139,10 +152,16 @@ public final class AudioDecoder {
             long pts = st.start_time() != AV_NOPTS_VALUE ? st.start_time()
                 : frame.best_effort_timestamp();
             double first = pts == AV_NOPTS_VALUE ? t0 : pts * tb;
+            if ((first - t0) * rate > maxSamples) {
+              throw limits.tooLong("audio track's start offset");
+            }
             out.start(first - t0, rate);
           }
           rs.convert(frame, out);
           av_frame_unref(frame);
+          if (out.delivered > maxSamples) {
+            throw limits.tooLong("audio track");
+          }
         }
         if (ret == AVERROR_EOF) {
           break;

@@ -3,6 +3,7 @@ package io.talkset.core.crawl;
 import io.talkset.core.ids.ContentId;
 import io.talkset.core.media.ErrorCodes;
 import io.talkset.core.media.FfmpegProber;
+import io.talkset.core.media.InputLimits;
 import io.talkset.core.media.MediaInfo;
 import io.talkset.core.media.ProbeException;
 import io.talkset.core.media.SeekableSource;
@@ -57,12 +58,19 @@ public final class FileExaminer implements Closeable {
   private final FfmpegProber prober;
   private final long timeoutMillis;
   private final Require require;
+  private final InputLimits limits;
   private ExecutorService worker;
 
   public FileExaminer(FfmpegProber prober, long timeoutMillis, Require require) {
+    this(prober, timeoutMillis, require, InputLimits.DEFAULTS);
+  }
+
+  public FileExaminer(FfmpegProber prober, long timeoutMillis, Require require,
+      InputLimits limits) {
     this.prober = prober;
     this.timeoutMillis = timeoutMillis;
     this.require = require;
+    this.limits = limits;
     this.worker = newWorker();
   }
 
@@ -127,6 +135,10 @@ public final class FileExaminer implements Closeable {
       return new Result(id.get(), REJECTED, ErrorCodes.NO_AUDIO,
           "video without audio (" + info.videoCodec + "): no audio stream, and --require is "
               + require.name().toLowerCase(Locale.ROOT), info, elapsed);
+    }
+    String over = limits.exceeded(info, size);
+    if (over != null) {
+      return new Result(id.get(), REJECTED, ErrorCodes.OVER_LIMIT, over, info, elapsed);
     }
     String note = switch (kind) {
       case "audio" -> "audio only: no video stream; face stages will skip it";

@@ -25,6 +25,11 @@ public final class ErrorCodes {
   public static final String NO_FACE = "no_face";
   /** Failed: the model file is missing or is not the pinned one. */
   public static final String MODEL_MISMATCH = "model_mismatch";
+  /**
+   * Rejected: over an input limit (picture size, duration or file size; {@code InputLimits}),
+   * as declared by the container at crawl time or as found while decoding.
+   */
+  public static final String OVER_LIMIT = "over_limit";
   /** Failed: the probe exceeded the per-file time limit. */
   public static final String PROBE_TIMEOUT = "probe_timeout";
   /** Failed: the file system refused to open or read the file. */

@@ -28,6 +28,7 @@ import static org.bytedeco.opencv.global.opencv_core.ROTATE_90_COUNTERCLOCKWISE;
 
 import io.talkset.core.media.ErrorCodes;
 import io.talkset.core.media.FfmpegInput;
+import io.talkset.core.media.InputLimits;
 import io.talkset.core.media.ProbeException;
 import io.talkset.core.media.SeekableSource;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
@@ -84,6 +85,7 @@ public final class GridReader implements AutoCloseable {
   private double currentT;
   private int decoded;
   private int repeated;
+  private InputLimits limits = InputLimits.DEFAULTS;
 
   private GridReader(FfmpegInput in, AVStream st, int streamIndex, long deadlineNanos,
       int gridFrames, int rotationDeg) throws ProbeException {
@@ -121,10 +123,23 @@ public final class GridReader implements AutoCloseable {
     }
   }
 
+  /**
+   * Bounds what the stream may deliver whatever its container declared: each decoded picture's
+   * size, and the number of grid frames (duration). Over a limit, decoding stops with
+   * {@code over_limit}.
+   */
+  public GridReader limits(InputLimits l) {
+    this.limits = l;
+    return this;
+  }
+
   /** Advances to the next grid frame; false at the end. */
   public boolean next() throws ProbeException {
     if (limit >= 0 && next >= limit) {
       return false;
+    }
+    if (next >= limits.maxGridFrames(FPS)) {
+      throw limits.tooLong("video stream");
     }
     while (true) {
       if (havePrev && haveAhead) {
@@ -165,6 +180,10 @@ public final class GridReader implements AutoCloseable {
     while (true) {
       int ret = avcodec_receive_frame(dec, work);
       if (ret >= 0) {
+        if (decoded == 0 || work.width() != prev.width() || work.height() != prev.height()) {
+          // Every new picture size, not only the first: a stream may change size mid-way.
+          limits.checkPicture(work.width(), work.height());
+        }
         long pts = work.best_effort_timestamp();
         double t = pts == AV_NOPTS_VALUE ? decoded / nominal : pts * tb;
         if (t0 == null) {
