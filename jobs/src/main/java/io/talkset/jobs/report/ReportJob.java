@@ -182,9 +182,7 @@ public final class ReportJob implements Job {
     if (clipMap != null && params != null) {
       Dataset<Row> withSet = params.select("clip_id", POSE)
           .join(broadcast(clipMap.select("clip_id", "dataset")), "clip_id");
-      for (String angle : POSE) {
-        histograms(withSet, angle, cfg.bins(), stats);
-      }
+      histograms(withSet, List.of(POSE), cfg.bins(), stats);
     }
     if (pairs != null) {
       Dataset<Row> ok = pairs.filter(col("status").equalTo("ok"));
@@ -290,30 +288,66 @@ public final class ReportJob implements Job {
     }
   }
 
-  /**
-   * One histogram of {@code column} per dataset, all on the same bins (so datasets compare):
-   * the range from one aggregation, the counts per (dataset, bin) from a second.
-   */
+  /** {@link #histograms(Dataset, List, int, Map)} of one column. */
   static void histograms(Dataset<Row> withDataset, String column, int bins,
       Map<String, Stats> stats) {
-    // Null, NaN and infinite values are left out: abs() < infinity is false for all three.
-    Dataset<Row> v = withDataset.select(col("dataset"), col(column).cast("double").as("v"))
-        .filter(abs(col("v")).lt(lit(Double.POSITIVE_INFINITY)));
-    Row range = v.agg(min("v"), max("v")).first();
-    if (range.isNullAt(0)) {
+    histograms(withDataset, List.of(column), bins, stats);
+  }
+
+  /**
+   * One histogram per column and dataset; a column's datasets share its bins (so they compare):
+   * every column's range from one aggregation, then the counts per (column, dataset, bin) from
+   * a second, whatever the number of columns.
+   */
+  static void histograms(Dataset<Row> withDataset, List<String> columns, int bins,
+      Map<String, Stats> stats) {
+    List<Column> ranges = new ArrayList<>();
+    for (String c : columns) {
+      ranges.add(min(finite(col(c))));
+      ranges.add(max(finite(col(c))));
+    }
+    Row range = withDataset.agg(ranges.get(0), ranges.subList(1, ranges.size())
+        .toArray(new Column[0])).first();
+    Map<String, Histogram> empty = new LinkedHashMap<>();
+    Dataset<Row> binned = null;
+    for (int i = 0; i < columns.size(); i++) {
+      if (range.isNullAt(2 * i)) {
+        continue;
+      }
+      Histogram h = Histogram.covering(range.getDouble(2 * i), range.getDouble(2 * i + 1), bins);
+      empty.put(columns.get(i), h);
+      Column v = finite(col(columns.get(i)));
+      // Histogram.bin's rule, in Spark: floor((x - lo) / width) clamped to the bins.
+      Column bin = least(greatest(floor(v.minus(lit(h.lo())).divide(lit(h.width())))
+          .cast("int"), lit(0)), lit(h.bins() - 1));
+      Dataset<Row> one = withDataset.filter(v.isNotNull())
+          .select(lit(columns.get(i)).as("column"), col("dataset"), bin.as("bin"));
+      binned = binned == null ? one : binned.unionAll(one);
+    }
+    if (binned == null) {
       return;
     }
-    Histogram empty = Histogram.covering(range.getDouble(0), range.getDouble(1), bins);
-    // Histogram.bin's rule, in Spark: floor((x - lo) / width) clamped to the bins.
-    Column bin = least(greatest(floor(col("v").minus(lit(empty.lo())).divide(lit(empty.width())))
-        .cast("int"), lit(0)), lit(empty.bins() - 1));
-    Map<String, long[]> counts = new TreeMap<>();
-    for (Row r : v.groupBy(col("dataset"), bin.as("bin")).count().collectAsList()) {
-      counts.computeIfAbsent(r.getString(0), k -> new long[empty.bins()])[r.getInt(1)] =
-          r.getLong(2);
+    Map<List<String>, long[]> counts = new TreeMap<>(java.util.Comparator
+        .comparing((List<String> k) -> k.get(0)).thenComparing(k -> k.get(1)));
+    for (Row r : binned.groupBy("column", "dataset", "bin").count().collectAsList()) {
+      counts.computeIfAbsent(List.of(r.getString(0), r.getString(1)),
+          k -> new long[empty.get(k.get(0)).bins()])[r.getInt(2)] = r.getLong(3);
     }
-    counts.forEach((dataset, c) -> of(stats, dataset).histograms.put(column,
-        new Histogram(empty.lo(), empty.width(), c)));
+    // Columns in the order asked, so a dataset's charts come in a fixed order.
+    for (String c : columns) {
+      counts.forEach((key, n) -> {
+        if (key.get(0).equals(c)) {
+          Histogram h = empty.get(c);
+          of(stats, key.get(1)).histograms.put(c, new Histogram(h.lo(), h.width(), n));
+        }
+      });
+    }
+  }
+
+  /** The value as a double, null when null, NaN or infinite (abs() < ∞ is false for those). */
+  private static Column finite(Column c) {
+    Column d = c.cast("double");
+    return when(abs(d).lt(lit(Double.POSITIVE_INFINITY)), d);
   }
 
   /**
