@@ -123,6 +123,21 @@ public final class Chromium {
     return new double[] {(double) ink / n, Math.sqrt(Math.max(0, sq / n - mean * mean))};
   }
 
+  /** Pixels within {@code tolerance} (sum of channel differences) of {@code colour}. */
+  public static long pixelsNear(BufferedImage im, java.awt.Color colour, int tolerance) {
+    long n = 0;
+    for (int y = 0; y < im.getHeight(); y++) {
+      for (int x = 0; x < im.getWidth(); x++) {
+        int rgb = im.getRGB(x, y);
+        int d = Math.abs((rgb >> 16 & 0xff) - colour.getRed())
+            + Math.abs((rgb >> 8 & 0xff) - colour.getGreen())
+            + Math.abs((rgb & 0xff) - colour.getBlue());
+        n += d <= tolerance ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
   private static String run(Path work, String tag, String chromium, String... args)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox",

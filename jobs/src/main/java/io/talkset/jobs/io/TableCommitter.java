@@ -128,7 +128,7 @@ public final class TableCommitter {
     recover();
     Path staging = stagingFolder();
     rows.write().parquet(staging.toString());
-    swapIn(staging, description);
+    swapIn(staging, description, fs);
   }
 
   /**
@@ -142,21 +142,25 @@ public final class TableCommitter {
     recover();
     Path staging = stagingFolder();
     fs.mkdirs(staging);
+    // Local file systems would add a hidden .crc beside each file: clutter in a folder people
+    // open in a browser or copy around, and these files are read whole, never in splits.
+    FileSystem plain = fs instanceof org.apache.hadoop.fs.ChecksumFileSystem c
+        ? c.getRawFileSystem() : fs;
     for (java.util.Map.Entry<String, byte[]> f : files.entrySet()) {
-      try (OutputStream out = fs.create(new Path(staging, OutputNames.segment("file name",
+      try (OutputStream out = plain.create(new Path(staging, OutputNames.segment("file name",
           f.getKey())), true)) {
         out.write(f.getValue());
       }
     }
-    swapIn(staging, description);
+    swapIn(staging, description, plain);
   }
 
   private Path stagingFolder() {
     return new Path(root, "." + name + ".staging-" + UUID.randomUUID().toString().substring(0, 8));
   }
 
-  private void swapIn(Path staging, String description) throws IOException {
-    try (OutputStream out = fs.create(new Path(staging, DESCRIPTION_FILE), true)) {
+  private void swapIn(Path staging, String description, FileSystem writer) throws IOException {
+    try (OutputStream out = writer.create(new Path(staging, DESCRIPTION_FILE), true)) {
       out.write(description.getBytes(StandardCharsets.UTF_8));
     }
     String id = staging.getName().substring(staging.getName().lastIndexOf('-') + 1);

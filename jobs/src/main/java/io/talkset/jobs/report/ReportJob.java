@@ -363,6 +363,9 @@ public final class ReportJob implements Job {
         .withColumn("h", hash)
         .withColumn("in_clip", row_number().over(Window.partitionBy("dataset", "clip_id")
             .orderBy("h")))
+        // No dataset needs more than `limit` frames of one clip: the per-dataset window (one
+        // task per dataset) then sorts at most limit × clips small rows, not every frame.
+        .filter(col("in_clip").leq(limit))
         .withColumn("rank", row_number().over(Window.partitionBy("dataset")
             .orderBy(col("in_clip"), col("h"))))
         .filter(col("rank").leq(limit))
@@ -405,9 +408,13 @@ public final class ReportJob implements Job {
   }
 
   private static void warpingPaths(Dataset<Row> okPairs, int limit, Map<String, Stats> stats) {
-    List<Row> rows = okPairs.filter(col("path_reference").isNotNull())
+    // The window sorts narrow keys; only the chosen pairs' paths are read afterwards.
+    Dataset<Row> picked = okPairs.filter(col("path_reference").isNotNull())
+        .select("dataset", "pair_id")
         .withColumn("rank", row_number().over(Window.partitionBy("dataset").orderBy("pair_id")))
         .filter(col("rank").leq(limit))
+        .select("pair_id", "rank");
+    List<Row> rows = okPairs.join(broadcast(picked), "pair_id")
         .select("dataset", "reference_emotion", "reference_intensity", "other_emotion",
             "other_intensity", "normalized_cost", "path_reference", "path_other", "rank")
         .orderBy("dataset", "rank").collectAsList();

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.talkset.core.crawl.FileExaminer;
 import io.talkset.core.fs.MediaNames;
 import io.talkset.core.media.FfmpegProber;
+import io.talkset.core.report.Chart;
 import io.talkset.core.report.ContactSheet;
 import io.talkset.core.report.Histogram;
 import io.talkset.core.report.Html;
@@ -47,6 +48,7 @@ import javax.sound.sampled.AudioSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +60,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReportJobSuite {
   private static final Pattern CELL = Pattern.compile("<td[^>]*>(.*?)</td>");
-  private final SparkSession spark = SparkTestSession.get();
+  private static final SparkSession spark = SparkTestSession.get();
+  @TempDir
+  static Path tmp;
+  /** The pipeline's output root (once for the suite: the earlier stages take a minute). */
+  static Path out;
+  static ReportJob.Result result;
+  static String html;
 
   static ReportConfig config(Path out, String... extra) {
     String[] args = Stream.concat(Stream.of("--output", out.toString()), Stream.of(extra))
@@ -72,7 +80,7 @@ class ReportJobSuite {
         Samples.get("speech/allison/confbridge-begin-glorious-c.wav"));
   }
 
-  void dataset(Path in) throws Exception {
+  static void dataset(Path in) throws Exception {
     Path mead = Files.createDirectories(in.resolve("MEAD/M001/video/front/neutral/level_1"));
     Files.copy(Samples.get("video/forensics/movie-hello.mp4"), mead.resolve("001.mp4"));
     // RAVDESS actor 01: neutral, angry, happy (strong) say statement 01; a corrupt take.
@@ -88,7 +96,7 @@ class ReportJobSuite {
     Files.copy(Samples.get("speech/allison/confbridge-has-joined.wav"), odd.resolve("x.wav"));
   }
 
-  void pipeline(Path in, Path out) throws Exception {
+  static void pipeline(Path in, Path out) throws Exception {
     CrawlJob.crawl(spark, new CrawlConfig(List.of(in.toString()), out.toString(),
         MediaNames.defaults(), FileExaminer.Require.ANY, 30_000,
         FfmpegProber.FrameCount.ESTIMATE, 0, false));
@@ -113,30 +121,36 @@ class ReportJobSuite {
     return cells;
   }
 
-  @Test
-  void theReportShowsTheTablesNumbersPerDatasetAndEveryPictureLoadsInABrowser(
-      @TempDir Path in, @TempDir Path tmp, @TempDir Path work) throws Exception {
+  @BeforeAll
+  static void runEveryStageThenTheReport() throws Exception {
+    Path in = Files.createDirectories(tmp.resolve("in"));
     dataset(in);
     // An output root whose name needs escaping on the page.
-    Path out = tmp.resolve("out <&> 'x'");
+    out = tmp.resolve("out <&> 'x'");
     pipeline(in, out);
-    Path stale = Files.createDirectories(out.resolve("report")).resolve("stale.png");
-    Files.write(stale, new byte[] {1});
+    Files.write(Files.createDirectories(out.resolve("report")).resolve("stale.png"),
+        new byte[] {1});
+    result = ReportJob.process(spark, config(out));
+    html = Files.readString(out.resolve("report/index.html"), StandardCharsets.UTF_8);
+  }
 
-    ReportJob.Result r = ReportJob.process(spark, config(out));
-    assertEquals(List.of("generic", "mead", "ravdess"), r.datasets());
-    assertEquals(List.of(), r.missing());
-    Path dir = out.resolve("report");
-    assertFalse(Files.exists(stale), "a run replaces the whole folder");
+  @Test
+  void aRunReplacesTheWholeFolderAndNamesTheRun() throws Exception {
+    assertEquals(List.of("generic", "mead", "ravdess"), result.datasets());
+    assertEquals(List.of(), result.missing());
+    assertFalse(Files.exists(out.resolve("report/stale.png")), "a run replaces the folder");
     try (Stream<Path> s = Files.list(out)) {
       assertEquals(List.of(), s.map(p -> p.getFileName().toString())
           .filter(n -> n.startsWith(".report")).toList(), "no staging left");
     }
-    String html = Files.readString(dir.resolve("index.html"), StandardCharsets.UTF_8);
     assertTrue(html.contains(Html.escape(out.toString())), "output root shown, escaped");
     assertFalse(html.contains("<&>"));
     assertTrue(html.contains(Html.escape(io.talkset.jobs.Version.get())));
+  }
 
+  @Test
+  void thePageShowsTheTablesNumbersPerDataset() throws Exception {
+    ReportJob.Result r = result;
     // Overview numbers, each from the tables by a query of its own.
     Dataset<Row> clips = spark.read().parquet(out.resolve("clips").toString())
         .withColumn("ds", coalesce(col("dataset"), lit("generic")));
@@ -203,8 +217,11 @@ class ReportJobSuite {
     }
     assertTrue(section.contains("<td>clips</td><td>rejected</td>")
         || section.contains("<td>clips</td><td>failed</td>"), "the corrupt take is counted");
+  }
 
-    // Every picture the page names exists, decodes, and has the size the page says.
+  /** Every picture the page names, decoded, by name. */
+  static Map<String, BufferedImage> images() throws Exception {
+    Path dir = out.resolve("report");
     Matcher img = Pattern.compile("<img src=\"([^\"]+)\" width=\"(\\d+)\" height=\"(\\d+)\"")
         .matcher(html);
     Map<String, BufferedImage> images = new TreeMap<>();
@@ -215,6 +232,13 @@ class ReportJobSuite {
       assertEquals(Integer.parseInt(img.group(3)), im.getHeight(), img.group(1));
       images.put(img.group(1), im);
     }
+    return images;
+  }
+
+  @Test
+  void everyPictureExistsDecodesAndShowsItsData() throws Exception {
+    ReportJob.Result r = result;
+    Map<String, BufferedImage> images = images();
     for (String expected : List.of("d2-face-px.png", "d2-yaw.png", "d2-pitch.png",
         "d2-roll.png", "d2-crops.png", "d2-status.png", "d3-dtw-cost.png", "d3-dtw-paths.png",
         "d3-status.png", "d1-status.png")) {
@@ -244,15 +268,22 @@ class ReportJobSuite {
     Histogram expected = Histogram.of(px.stream().mapToDouble(Double::doubleValue).toArray(), 30);
     assertArrayEquals(expected.counts(), stats.get("all").histograms.get("face_px").counts());
     assertEquals(expected.lo(), stats.get("all").histograms.get("face_px").lo());
+  }
 
-    // In a browser: every image loads, the screenshot is not blank.
-    Chromium.Rendered shown = Chromium.render(dir, work, 1280, 2400);
+  @Test
+  void inABrowserEveryImageLoadsAndThePageIsNotBlank(@TempDir Path work) throws Exception {
+    ReportJob.Result r = result;
+    Map<String, BufferedImage> images = images();
+    Chromium.Rendered shown = Chromium.render(out.resolve("report"), work, 1280, 2400);
     assertEquals(List.of(), shown.broken(), "images that did not load");
     assertEquals(images.size(), shown.loaded().size());
     double[] inkSpread = Chromium.inkAndSpread(shown.screenshot());
+    // The charts themselves reached the screen: their bar colour, within rounding.
+    long bars = Chromium.pixelsNear(shown.screenshot(), Chart.BAR, 6);
     System.out.printf(Locale.ROOT, "report: %d datasets, %d images all loaded in chromium;"
-        + " screenshot %.1f%% ink, luma spread %.1f%n", r.datasets().size(),
-        shown.loaded().size(), 100 * inkSpread[0], inkSpread[1]);
+        + " screenshot %.1f%% ink, luma spread %.1f, %d bar pixels%n", r.datasets().size(),
+        shown.loaded().size(), 100 * inkSpread[0], inkSpread[1], bars);
+    assertTrue(bars > 1000, bars + " bar-coloured pixels on screen");
     assertTrue(inkSpread[0] > 0.03, "screenshot nearly blank: " + inkSpread[0]);
     assertTrue(inkSpread[1] > 20, "screenshot nearly uniform: " + inkSpread[1]);
   }
@@ -271,7 +302,7 @@ class ReportJobSuite {
   }
 
   /** Sum of a status table's column per dataset (through the manifest). */
-  private Map<String, Long> sumBy(Path out, String table, String column) {
+  private static Map<String, Long> sumBy(Path out, String table, String column) {
     Dataset<Row> clips = spark.read().parquet(out.resolve("clips").toString())
         .select(col("clip_id"), coalesce(col("dataset"), lit("generic")).as("ds"));
     Map<String, Long> m = new HashMap<>();
@@ -283,7 +314,7 @@ class ReportJobSuite {
   }
 
   /** Clips of {@code okClips} whose status in a stage's table is ok. */
-  private long okStatus(Path out, String table, Dataset<Row> okClips) {
+  private static long okStatus(Path out, String table, Dataset<Row> okClips) {
     return spark.read().parquet(out.resolve(table).toString())
         .filter(col("status").equalTo("ok")).join(okClips.select("clip_id"), "clip_id").count();
   }

@@ -79,16 +79,8 @@ class ReportTest {
     assertEquals(List.of("640x360 d1-face-px.png", "136x152 d1-sheet.png"), shown.loaded());
     BufferedImage shot = shown.screenshot();
     double[] inkSpread = Chromium.inkAndSpread(shot);
-    // Bars of the histogram, in their exact colour, made it to the screen.
-    int bar = 0;
-    for (int y = 0; y < shot.getHeight(); y++) {
-      for (int x = 0; x < shot.getWidth(); x++) {
-        int d = Math.abs((shot.getRGB(x, y) >> 16 & 0xff) - Chart.BAR.getRed())
-            + Math.abs((shot.getRGB(x, y) >> 8 & 0xff) - Chart.BAR.getGreen())
-            + Math.abs((shot.getRGB(x, y) & 0xff) - Chart.BAR.getBlue());
-        bar += d <= 6 ? 1 : 0;
-      }
-    }
+    // Bars of the histogram, in their colour within rounding, made it to the screen.
+    long bar = Chromium.pixelsNear(shot, Chart.BAR, 6);
     System.out.printf(Locale.ROOT, "report in chromium: %d images loaded, %.1f%% ink, luma"
         + " spread %.1f, %d bar pixels%n", shown.loaded().size(), 100 * inkSpread[0],
         inkSpread[1], bar);
