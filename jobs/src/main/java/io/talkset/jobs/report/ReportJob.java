@@ -1,17 +1,11 @@
 package io.talkset.jobs.report;
 
-import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.countDistinct;
-import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.greatest;
-import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -294,60 +288,11 @@ public final class ReportJob implements Job {
     histograms(withDataset, List.of(column), bins, stats);
   }
 
-  /**
-   * One histogram per column and dataset; a column's datasets share its bins (so they compare):
-   * every column's range from one aggregation, then the counts per (column, dataset, bin) from
-   * a second, whatever the number of columns.
-   */
+  /** {@link SparkHistograms#of} by dataset, into each dataset's stats. */
   static void histograms(Dataset<Row> withDataset, List<String> columns, int bins,
       Map<String, Stats> stats) {
-    List<Column> ranges = new ArrayList<>();
-    for (String c : columns) {
-      ranges.add(min(finite(col(c))));
-      ranges.add(max(finite(col(c))));
-    }
-    Row range = withDataset.agg(ranges.get(0), ranges.subList(1, ranges.size())
-        .toArray(new Column[0])).first();
-    Map<String, Histogram> empty = new LinkedHashMap<>();
-    Dataset<Row> binned = null;
-    for (int i = 0; i < columns.size(); i++) {
-      if (range.isNullAt(2 * i)) {
-        continue;
-      }
-      Histogram h = Histogram.covering(range.getDouble(2 * i), range.getDouble(2 * i + 1), bins);
-      empty.put(columns.get(i), h);
-      Column v = finite(col(columns.get(i)));
-      // Histogram.bin's rule, in Spark: floor((x - lo) / width) clamped to the bins.
-      Column bin = least(greatest(floor(v.minus(lit(h.lo())).divide(lit(h.width())))
-          .cast("int"), lit(0)), lit(h.bins() - 1));
-      Dataset<Row> one = withDataset.filter(v.isNotNull())
-          .select(lit(columns.get(i)).as("column"), col("dataset"), bin.as("bin"));
-      binned = binned == null ? one : binned.unionAll(one);
-    }
-    if (binned == null) {
-      return;
-    }
-    Map<List<String>, long[]> counts = new TreeMap<>(java.util.Comparator
-        .comparing((List<String> k) -> k.get(0)).thenComparing(k -> k.get(1)));
-    for (Row r : binned.groupBy("column", "dataset", "bin").count().collectAsList()) {
-      counts.computeIfAbsent(List.of(r.getString(0), r.getString(1)),
-          k -> new long[empty.get(k.get(0)).bins()])[r.getInt(2)] = r.getLong(3);
-    }
-    // Columns in the order asked, so a dataset's charts come in a fixed order.
-    for (String c : columns) {
-      counts.forEach((key, n) -> {
-        if (key.get(0).equals(c)) {
-          Histogram h = empty.get(c);
-          of(stats, key.get(1)).histograms.put(c, new Histogram(h.lo(), h.width(), n));
-        }
-      });
-    }
-  }
-
-  /** The value as a double, null when null, NaN or infinite (abs() < ∞ is false for those). */
-  private static Column finite(Column c) {
-    Column d = c.cast("double");
-    return when(abs(d).lt(lit(Double.POSITIVE_INFINITY)), d);
+    SparkHistograms.of(withDataset, "dataset", columns, bins).forEach((column, byDataset) ->
+        byDataset.forEach((dataset, h) -> of(stats, dataset).histograms.put(column, h)));
   }
 
   /**

@@ -143,6 +143,10 @@ class ReportJobSuite {
       assertEquals(List.of(), s.map(p -> p.getFileName().toString())
           .filter(n -> n.startsWith(".report")).toList(), "no staging left");
     }
+    try (Stream<Path> s = Files.list(out.resolve("report"))) {
+      assertEquals(List.of(), s.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith(".")).toList(), "no hidden files (checksums) beside the page");
+    }
     assertTrue(html.contains(Html.escape(out.toString())), "output root shown, escaped");
     assertFalse(html.contains("<&>"));
     assertTrue(html.contains(Html.escape(io.talkset.jobs.Version.get())));
