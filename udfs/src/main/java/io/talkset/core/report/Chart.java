@@ -20,6 +20,11 @@ import java.util.Locale;
  * ({@link #xPixel}, {@link #yPixel}) for the same reason.
  */
 public final class Chart {
+  static {
+    // First, before the colour and font constants: headless mode is chosen when AWT starts.
+    Png.init();
+  }
+
   public static final int WIDTH = 640;
   public static final int HEIGHT = 360;
   /** Fill of histogram and bar-chart bars. */
@@ -35,10 +40,6 @@ public final class Chart {
   static final Color DIAGONAL = new Color(0x99, 0x99, 0x99);
   private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 14);
   private static final Font TEXT = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
-
-  static {
-    Png.init();
-  }
 
   private final BufferedImage image;
   private final Rectangle plot = new Rectangle(70, 40, WIDTH - 70 - 20, HEIGHT - 40 - 52);

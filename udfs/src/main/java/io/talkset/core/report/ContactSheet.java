@@ -18,15 +18,16 @@ import javax.imageio.ImageIO;
  * coordinates are in the crop's own pixels (face_params.landmarks_crop) and are scaled with it.
  */
 public final class ContactSheet {
+  static {
+    // First, before the colour and font constants: headless mode is chosen when AWT starts.
+    Png.init();
+  }
+
   /** Colour of the landmark dots (pure green: absent from skin, easy to find in tests). */
   public static final Color LANDMARK = new Color(0, 255, 0);
   public static final int DOT = 3;
   static final int CAPTION = 16;
   static final int GAP = 4;
-
-  static {
-    Png.init();
-  }
 
   /**
    * One crop.
