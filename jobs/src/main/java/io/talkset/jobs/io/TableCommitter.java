@@ -126,12 +126,44 @@ public final class TableCommitter {
   /** Writes {@code rows} as Parquet with {@code description} beside it, then swaps it in. */
   public void write(Dataset<Row> rows, String description) throws IOException {
     recover();
-    String id = UUID.randomUUID().toString().substring(0, 8);
-    Path staging = new Path(root, "." + name + ".staging-" + id);
+    Path staging = stagingFolder();
     rows.write().parquet(staging.toString());
-    try (OutputStream out = fs.create(new Path(staging, DESCRIPTION_FILE), true)) {
+    swapIn(staging, description, fs);
+  }
+
+  /**
+   * Writes plain files (a report: a page and its pictures) as the folder's whole new content,
+   * {@code description} beside them, then swaps it in as {@link #write} does.
+   *
+   * @param files by plain file name (no '/'), in writing order
+   */
+  public void writeFiles(java.util.Map<String, byte[]> files, String description)
+      throws IOException {
+    recover();
+    Path staging = stagingFolder();
+    fs.mkdirs(staging);
+    // Local file systems would add a hidden .crc beside each file: clutter in a folder people
+    // open in a browser or copy around, and these files are read whole, never in splits.
+    FileSystem plain = fs instanceof org.apache.hadoop.fs.ChecksumFileSystem c
+        ? c.getRawFileSystem() : fs;
+    for (java.util.Map.Entry<String, byte[]> f : files.entrySet()) {
+      try (OutputStream out = plain.create(new Path(staging, OutputNames.segment("file name",
+          f.getKey())), true)) {
+        out.write(f.getValue());
+      }
+    }
+    swapIn(staging, description, plain);
+  }
+
+  private Path stagingFolder() {
+    return new Path(root, "." + name + ".staging-" + UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  private void swapIn(Path staging, String description, FileSystem writer) throws IOException {
+    try (OutputStream out = writer.create(new Path(staging, DESCRIPTION_FILE), true)) {
       out.write(description.getBytes(StandardCharsets.UTF_8));
     }
+    String id = staging.getName().substring(staging.getName().lastIndexOf('-') + 1);
     Path old = new Path(root, "." + name + ".old-" + id);
     boolean hadOld = fs.exists(table());
     if (hadOld && !fs.rename(table(), old)) {

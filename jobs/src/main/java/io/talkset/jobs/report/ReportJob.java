@@ -1,0 +1,386 @@
+package io.talkset.jobs.report;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.talkset.core.report.Chart;
+import io.talkset.core.report.ContactSheet;
+import io.talkset.core.report.Histogram;
+import io.talkset.core.report.Report;
+import io.talkset.jobs.Job;
+import io.talkset.jobs.Version;
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.TableCommitter;
+import io.talkset.schemas.AudioSchemas;
+import io.talkset.schemas.ClipsSchema;
+import io.talkset.schemas.FramesSchemas;
+import io.talkset.schemas.PairsSchemas;
+import io.talkset.schemas.ParamsSchemas;
+import io.talkset.schemas.TableSchema;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The report stage: a static HTML page with PNG charts per dataset ({@code clips.dataset}, null
+ * read as {@value #GENERIC}), from whatever tables exist under the dataset root; a missing or
+ * empty table is reported as such. Everything per frame is aggregated by Spark (histograms as
+ * bin counts, samples through a window with a limit); only counts, a few crops and a few DTW
+ * paths reach the driver, which draws the charts ({@link Chart}) and writes
+ * {@code OUTPUT/report/} whole through {@link TableCommitter#writeFiles}: a re-run replaces it.
+ * Stage tables are matched to datasets through the manifest, so a status row whose clip is no
+ * longer in {@code clips} is left out.
+ */
+public final class ReportJob implements Job {
+  /** The folder under the dataset root. */
+  public static final String FOLDER = "report";
+  /** The dataset name of clips whose layout set none. */
+  public static final String GENERIC = "generic";
+  static final String[] POSE = {"yaw_deg", "pitch_deg", "roll_deg"};
+
+  /**
+   * What a run wrote.
+   *
+   * @param page the report's index.html
+   * @param missing tables that were absent or empty
+   */
+  public record Result(String page, List<String> datasets, int images, List<String> missing) {}
+
+  @Override
+  public String name() {
+    return "report";
+  }
+
+  @Override
+  public String summary() {
+    return "static HTML dataset report with PNG charts per dataset (OUTPUT/report/index.html)";
+  }
+
+  @Override
+  public Options options() {
+    return ReportConfig.options();
+  }
+
+  @Override
+  public void validate(Options.Parsed args) {
+    ReportConfig.from(args);
+  }
+
+  @Override
+  public String run(SparkSession spark, Options.Parsed args) throws Exception {
+    Result r = process(spark, ReportConfig.from(args));
+    return String.format(Locale.ROOT, "report: %d dataset(s) %s, %d image(s)%s%n  page: %s%n",
+        r.datasets().size(), r.datasets(), r.images(),
+        r.missing().isEmpty() ? "" : "; tables missing or empty: " + r.missing(), r.page());
+  }
+
+  /** What the page shows about one dataset. */
+  static final class Stats {
+    final String name;
+    long clips;
+    long okClips;
+    double seconds;
+    long speakers;
+    /** stage → status → clips (pairs for the pairs stage). */
+    final Map<String, Map<String, Long>> byStatus = new LinkedHashMap<>();
+    /** Rows stage, status, error_code, count. */
+    final List<List<String>> statusRows = new ArrayList<>();
+    /** emotion → intensity → ok clips. */
+    final Map<String, Map<String, Long>> emotions = new TreeMap<>();
+    long faceFrames;
+    long paramFrames;
+    final Map<String, Histogram> histograms = new LinkedHashMap<>();
+    final List<ContactSheet.Tile> tiles = new ArrayList<>();
+    final List<Chart.Series> paths = new ArrayList<>();
+
+    Stats(String name) {
+      this.name = name;
+    }
+
+    long ok(String stage) {
+      return byStatus.getOrDefault(stage, Map.of()).getOrDefault("ok", 0L);
+    }
+  }
+
+  public static Result process(SparkSession spark, ReportConfig cfg) throws Exception {
+    Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
+    List<String> missing = new ArrayList<>();
+    List<List<String>> tableRows = new ArrayList<>();
+    for (TableSchema s : List.of(ClipsSchema.SCHEMA, AudioSchemas.CLIPS, FramesSchemas.FRAMES,
+        FramesSchemas.CLIPS, ParamsSchemas.PARAMS, ParamsSchemas.CLIPS, PairsSchemas.PAIRS)) {
+      Dataset<Row> t = read(spark, hconf, cfg.output(), s);
+      long rows = t == null ? 0 : t.count();
+      if (t == null || rows == 0) {
+        missing.add(s.table());
+        tableRows.add(List.of(s.table(), t == null ? "missing" : "empty", "0"));
+      } else {
+        tables.put(s.table(), t);
+        tableRows.add(List.of(s.table(), "present", Long.toString(rows)));
+      }
+    }
+
+    Map<String, Stats> stats = new TreeMap<>();
+    Dataset<Row> clipMap = null;
+    Dataset<Row> clips = tables.get(ClipsSchema.SCHEMA.table());
+    if (clips != null) {
+      clipMap = clips.select(col("clip_id"), coalesce(col("dataset"), lit(GENERIC)).as("dataset"),
+          col("speaker"));
+      summarizeClips(clips, stats);
+    }
+    statuses("audio", tables.get(AudioSchemas.CLIPS.table()), clipMap, null, stats);
+    statuses("frames", tables.get(FramesSchemas.CLIPS.table()), clipMap, "frames_written", stats);
+    statuses("params", tables.get(ParamsSchemas.CLIPS.table()), clipMap, "frames", stats);
+    Dataset<Row> pairs = tables.get(PairsSchemas.PAIRS.table());
+    if (pairs != null) {
+      pairs = pairs.withColumn("dataset", coalesce(col("dataset"), lit(GENERIC)));
+      statuses("pairs", pairs, null, null, stats);
+    }
+
+    Dataset<Row> frames = tables.get(FramesSchemas.FRAMES.table());
+    Dataset<Row> params = tables.get(ParamsSchemas.PARAMS.table());
+    if (clipMap != null && frames != null) {
+      Dataset<Row> withSet = frames.select("clip_id", "face_px")
+          .join(broadcast(clipMap.select("clip_id", "dataset")), "clip_id");
+      histograms(withSet, "face_px", cfg.bins(), stats);
+      if (cfg.samples() > 0) {
+        samples(spark, frames, params, clipMap, cfg.samples(), stats);
+      }
+    }
+    if (clipMap != null && params != null) {
+      Dataset<Row> withSet = params.select("clip_id", POSE)
+          .join(broadcast(clipMap.select("clip_id", "dataset")), "clip_id");
+      histograms(withSet, List.of(POSE), cfg.bins(), stats);
+    }
+    if (pairs != null) {
+      Dataset<Row> ok = pairs.filter(col("status").equalTo("ok"));
+      histograms(ok, "normalized_cost", cfg.bins(), stats);
+      if (cfg.paths() > 0) {
+        warpingPaths(ok, cfg.paths(), stats);
+      }
+    }
+
+    String when = Instant.now().toString();
+    Report page = ReportPage.render(cfg, when, tableRows, missing, stats.values());
+    Map<String, byte[]> files = page.files();
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("tables", List.of(FOLDER));
+    d.put("written_at", when);
+    d.put("talkset_version", Version.get());
+    d.put("datasets", List.copyOf(stats.keySet()));
+    d.put("files", List.copyOf(files.keySet()));
+    d.put("missing_tables", missing);
+    d.put("settings", cfg.describe());
+    TableCommitter folder = new TableCommitter(hconf, cfg.output(), FOLDER);
+    folder.writeFiles(files, Json.write(d));
+    return new Result(new Path(folder.table(), Report.INDEX).toString(),
+        List.copyOf(stats.keySet()), files.size() - 1, missing);
+  }
+
+  /** A table under the root with its explicit schema, or null when it has no visible data. */
+  static Dataset<Row> read(SparkSession spark, Configuration hconf, String output,
+      TableSchema schema) throws java.io.IOException {
+    Path p = new TableCommitter(hconf, output, schema.table()).table();
+    FileSystem fs = p.getFileSystem(hconf);
+    if (!fs.exists(p)) {
+      return null;
+    }
+    boolean data = false;
+    for (FileStatus s : fs.listStatus(p)) {
+      String n = s.getPath().getName();
+      // Staging folders and _talkset.json / _SUCCESS are not data; Spark skips them too.
+      data |= !n.startsWith(".") && !n.startsWith("_");
+    }
+    return data ? spark.read().schema(schema.struct()).parquet(p.toString()) : null;
+  }
+
+  private static Stats of(Map<String, Stats> stats, String dataset) {
+    return stats.computeIfAbsent(dataset, Stats::new);
+  }
+
+  private static void summarizeClips(Dataset<Row> clips, Map<String, Stats> stats) {
+    Column ok = col("status").equalTo("ok");
+    Dataset<Row> c = clips.withColumn("dataset", coalesce(col("dataset"), lit(GENERIC)));
+    for (Row r : c.groupBy("dataset").agg(count(lit(1)), sum(when(ok, 1).otherwise(0)),
+        sum(when(ok, col("duration_s"))), countDistinct(when(ok, col("speaker"))))
+        .collectAsList()) {
+      Stats s = of(stats, r.getString(0));
+      s.clips = r.getLong(1);
+      s.okClips = r.getLong(2);
+      s.seconds = r.isNullAt(3) ? 0 : r.getDouble(3);
+      s.speakers = r.getLong(4);
+    }
+    statuses("clips", c, null, null, stats);
+    for (Row r : c.filter(ok).groupBy("dataset", "emotion", "intensity").count()
+        .collectAsList()) {
+      of(stats, r.getString(0)).emotions
+          .computeIfAbsent(r.isNullAt(1) ? "(none)" : r.getString(1), k -> new TreeMap<>())
+          .merge(r.isNullAt(2) ? "(none)" : r.getString(2), r.getLong(3), Long::sum);
+    }
+  }
+
+  /**
+   * Status and error-code counts of one stage's status table, per dataset (through the
+   * manifest when the table has no dataset column); {@code frames} sums a frame-count column.
+   */
+  private static void statuses(String stage, Dataset<Row> table, Dataset<Row> clipMap,
+      String frames, Map<String, Stats> stats) {
+    if (table == null) {
+      return;
+    }
+    Dataset<Row> t = table;
+    if (clipMap != null) {
+      t = table.select("clip_id", frames == null ? new String[] {"status", "error_code"}
+          : new String[] {"status", "error_code", frames})
+          .join(broadcast(clipMap.select("clip_id", "dataset")), "clip_id");
+    } else if (!List.of(table.columns()).contains("dataset")) {
+      return;
+    }
+    Column framesSum = frames == null ? lit(0L) : sum(col(frames));
+    List<Row> rows = t.groupBy("dataset", "status", "error_code")
+        .agg(count(lit(1)), framesSum).orderBy("dataset", "status", "error_code")
+        .collectAsList();
+    for (Row r : rows) {
+      Stats s = of(stats, r.getString(0));
+      long n = r.getLong(3);
+      s.byStatus.computeIfAbsent(stage, k -> new TreeMap<>()).merge(r.getString(1), n,
+          Long::sum);
+      s.statusRows.add(List.of(stage, r.getString(1), r.isNullAt(2) ? "" : r.getString(2),
+          Long.toString(n)));
+      long f = r.isNullAt(4) ? 0 : ((Number) r.get(4)).longValue();
+      if ("frames".equals(stage)) {
+        s.faceFrames += f;
+      } else if ("params".equals(stage)) {
+        s.paramFrames += f;
+      }
+    }
+  }
+
+  /** {@link #histograms(Dataset, List, int, Map)} of one column. */
+  static void histograms(Dataset<Row> withDataset, String column, int bins,
+      Map<String, Stats> stats) {
+    histograms(withDataset, List.of(column), bins, stats);
+  }
+
+  /** {@link SparkHistograms#of} by dataset, into each dataset's stats. */
+  static void histograms(Dataset<Row> withDataset, List<String> columns, int bins,
+      Map<String, Stats> stats) {
+    SparkHistograms.of(withDataset, "dataset", columns, bins).forEach((column, byDataset) ->
+        byDataset.forEach((dataset, h) -> of(stats, dataset).histograms.put(column, h)));
+  }
+
+  /**
+   * A few crops per dataset with their landmarks: keys picked by a window (round-robin over
+   * clips, a hash order within a clip, so a re-run picks the same frames), then only those
+   * frames' JPEGs read and brought to the driver.
+   */
+  private static void samples(SparkSession spark, Dataset<Row> frames, Dataset<Row> params,
+      Dataset<Row> clipMap, int limit, Map<String, Stats> stats) {
+    Column hash = xxhash64(col("clip_id"), col("frame_index"));
+    List<Row> picked = frames.select("clip_id", "frame_index")
+        .join(broadcast(clipMap), "clip_id")
+        .withColumn("h", hash)
+        .withColumn("in_clip", row_number().over(Window.partitionBy("dataset", "clip_id")
+            .orderBy("h")))
+        // No dataset needs more than `limit` frames of one clip: the per-dataset window (one
+        // task per dataset) then sorts at most limit × clips small rows, not every frame.
+        .filter(col("in_clip").leq(limit))
+        .withColumn("rank", row_number().over(Window.partitionBy("dataset")
+            .orderBy(col("in_clip"), col("h"))))
+        .filter(col("rank").leq(limit))
+        .select("dataset", "speaker", "clip_id", "frame_index", "rank")
+        .collectAsList();
+    if (picked.isEmpty()) {
+      return;
+    }
+    StructType keySchema = new StructType()
+        .add("dataset", DataTypes.StringType).add("speaker", DataTypes.StringType)
+        .add("clip_id", DataTypes.StringType).add("frame_index", DataTypes.IntegerType)
+        .add("rank", DataTypes.IntegerType);
+    List<Row> keyRows = new ArrayList<>();
+    TreeSet<String> ids = new TreeSet<>();
+    for (Row r : picked) {
+      keyRows.add(RowFactory.create(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)));
+      ids.add(r.getString(2));
+    }
+    Dataset<Row> keys = spark.createDataFrame(keyRows, keySchema);
+    // The clip filter lets Parquet skip row groups before the join.
+    Dataset<Row> f = frames.filter(col("clip_id").isin(ids.toArray()))
+        .select(col("clip_id").as("f_clip"), col("frame_index").as("f_frame"), col("jpeg"));
+    Dataset<Row> crops = f.join(broadcast(keys), f.col("f_clip").equalTo(keys.col("clip_id"))
+        .and(f.col("f_frame").equalTo(keys.col("frame_index"))));
+    Column landmarks = lit(null).cast(DataTypes.createArrayType(DataTypes.FloatType));
+    if (params != null) {
+      Dataset<Row> p = params.filter(col("clip_id").isin(ids.toArray()))
+          .select(col("clip_id").as("p_clip"), col("frame_index").as("p_frame"),
+              col("landmarks_crop"));
+      crops = crops.join(p, crops.col("clip_id").equalTo(p.col("p_clip"))
+          .and(crops.col("frame_index").equalTo(p.col("p_frame"))), "left");
+      landmarks = col("landmarks_crop");
+    }
+    for (Row r : crops.select(col("dataset"), col("speaker"), col("frame_index"), col("jpeg"),
+        landmarks, col("rank")).orderBy("dataset", "rank").collectAsList()) {
+      String caption = (r.isNullAt(1) ? "" : r.getString(1) + " ") + "f" + r.getInt(2);
+      of(stats, r.getString(0)).tiles.add(new ContactSheet.Tile((byte[]) r.get(3),
+          r.isNullAt(4) ? null : floats(r.getList(4)), caption));
+    }
+  }
+
+  private static void warpingPaths(Dataset<Row> okPairs, int limit, Map<String, Stats> stats) {
+    // The window sorts narrow keys; only the chosen pairs' paths are read afterwards.
+    Dataset<Row> picked = okPairs.filter(col("path_reference").isNotNull())
+        .select("dataset", "pair_id")
+        .withColumn("rank", row_number().over(Window.partitionBy("dataset").orderBy("pair_id")))
+        .filter(col("rank").leq(limit))
+        .select("pair_id", "rank");
+    List<Row> rows = okPairs.join(broadcast(picked), "pair_id")
+        .select("dataset", "reference_emotion", "reference_intensity", "other_emotion",
+            "other_intensity", "normalized_cost", "path_reference", "path_other", "rank")
+        .orderBy("dataset", "rank").collectAsList();
+    for (Row r : rows) {
+      String name = String.format(Locale.ROOT, "%s%s onto %s%s (cost %.3f)", r.getString(3),
+          r.isNullAt(4) ? "" : " " + r.getString(4), r.getString(1),
+          r.isNullAt(2) ? "" : " " + r.getString(2), r.isNullAt(5) ? Double.NaN : r.getDouble(5));
+      of(stats, r.getString(0)).paths.add(new Chart.Series(name, ints(r.getList(6)),
+          ints(r.getList(7))));
+    }
+  }
+
+  static int[] ints(List<Object> l) {
+    return l.stream().mapToInt(o -> ((Number) o).intValue()).toArray();
+  }
+
+  static float[] floats(List<Object> l) {
+    float[] f = new float[l.size()];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = ((Number) l.get(i)).floatValue();
+    }
+    return f;
+  }
+}
