@@ -125,13 +125,29 @@ public final class TableCommitter {
 
   /** Writes {@code rows} as Parquet with {@code description} beside it, then swaps it in. */
   public void write(Dataset<Row> rows, String description) throws IOException {
-    recover();
-    String id = UUID.randomUUID().toString().substring(0, 8);
-    Path staging = new Path(root, "." + name + ".staging-" + id);
+    Path staging = newStaging();
     rows.write().parquet(staging.toString());
     try (OutputStream out = fs.create(new Path(staging, DESCRIPTION_FILE), true)) {
       out.write(description.getBytes(StandardCharsets.UTF_8));
     }
+    swapIn(staging);
+  }
+
+  /**
+   * A new, empty hidden staging folder beside the table, after repairing what an interrupted
+   * commit left; fill it (a folder of several tables, say) and hand it to {@link #swapIn}.
+   */
+  public Path newStaging() throws IOException {
+    recover();
+    Path staging = new Path(root, "." + name + ".staging-"
+        + UUID.randomUUID().toString().substring(0, 8));
+    fs.delete(staging, true);
+    return staging;
+  }
+
+  /** Replaces the table with a filled staging folder from {@link #newStaging}, by renames. */
+  public void swapIn(Path staging) throws IOException {
+    String id = staging.getName().substring(staging.getName().lastIndexOf('-') + 1);
     Path old = new Path(root, "." + name + ".old-" + id);
     boolean hadOld = fs.exists(table());
     if (hadOld && !fs.rename(table(), old)) {
