@@ -91,10 +91,6 @@ class ShardsJobSuite {
     Files.copy(Samples.get("video/kphotoalbum/movie.avi"),
         Files.createDirectories(in.resolve("talks")).resolve("movie.avi"));
 
-    String dev = System.getenv("TALKSET_SHARDS_DEV"); // DEVONLY
-    if (dev != null && Files.exists(Path.of(dev))) { // DEVONLY
-      org.apache.commons.io.FileUtils.copyDirectory(Path.of(dev).toFile(), out.toFile()); // DEVONLY
-    } else { // DEVONLY
     CrawlJob.crawl(spark, new CrawlConfig(List.of(in.toString()), out.toString(),
         MediaNames.defaults(), FileExaminer.Require.ANY, 30_000,
         FfmpegProber.FrameCount.ESTIMATE, 0, false));
@@ -106,8 +102,6 @@ class ShardsJobSuite {
         new String[] {"--output", out.toString(), "--models", models})));
     PairsJob.process(spark, PairsConfig.from(PairsConfig.options().parse(
         new String[] {"--output", out.toString()})));
-    if (dev != null) org.apache.commons.io.FileUtils.copyDirectory(out.toFile(), Path.of(dev).toFile()); // DEVONLY
-    } // DEVONLY
     for (int i = 0; salt == null; i++) {
       Set<String> hit = new HashSet<>();
       for (String[] s : SPEAKERS) {
