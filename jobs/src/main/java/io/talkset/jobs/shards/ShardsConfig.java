@@ -44,6 +44,9 @@ public record ShardsConfig(String output, double[] ratios, String salt, List<Str
         .value("shard-max-bytes", "B", "512m",
             "estimated bytes per frames file at most (k, m, g suffixes); 0 = no limit; files"
                 + " hold whole clips")
+        // 32 MiB: with ~40 KB frame rows about 800 frames, one read for a PyTorch or pyarrow
+        // worker; eight workers prefetching two groups each hold ~0.5 GiB. petastorm's 256 MB
+        // groups proved too coarse for shuffling and worker memory (SPEC §5).
         .value("row-group-mb", "MB", "32", "Parquet row-group size in MiB (fractions allowed)");
   }
 
@@ -69,7 +72,8 @@ public record ShardsConfig(String output, double[] ratios, String salt, List<Str
       }
     }
     // The audio table's order, so the same set in any order gives the same description.
-    audio.sort(java.util.Comparator.comparing(List.of("evp", "wav2lip", "hdtf", "samples")::indexOf));
+    List<String> tableOrder = List.of("evp", "wav2lip", "hdtf", "samples");
+    audio.sort(java.util.Comparator.comparing(tableOrder::indexOf));
     double mb = a.doubleIn("row-group-mb", 1.0 / 16, 2048);
     return new ShardsConfig(a.require("output"), ratios, a.get("split-salt"), List.copyOf(audio),
         a.nonNegativeInt("shard-rows"), bytes("shard-max-bytes", a.get("shard-max-bytes")),

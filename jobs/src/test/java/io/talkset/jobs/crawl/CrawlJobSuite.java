@@ -224,7 +224,8 @@ class CrawlJobSuite {
       assertEquals(g.dataType().asNullable(), f.dataType().asNullable(), g.name());
       assertEquals(g.metadata(), f.metadata(), g.name());
     }
-    assertEquals((long) ClipsSchema.VERSION, read.fields()[0].metadata().getLong(TableSchema.VERSION_KEY));
+    assertEquals((long) ClipsSchema.VERSION,
+        read.fields()[0].metadata().getLong(TableSchema.VERSION_KEY));
     assertEquals(2, spark.read().schema(golden).parquet(r.table()).count());
     JsonNode desc = new ObjectMapper().readTree(out.resolve("clips/_talkset.json").toFile());
     assertEquals("clips", desc.get("table").asText());

@@ -24,9 +24,9 @@ import java.util.TreeMap;
  * <p>The sentence key comes from a {@link SentenceKeys} mapping when it names the clip (MEAD's
  * file numbers differ across emotions, SPEC §4), else from the layout (RAVDESS vocal channel and
  * statement, CREMA-D sentence code), else from the clip's transcript ({@link
- * Transcripts#sentenceKey}): an explicit mapping overrides everything, a dataset's own sentence
- * codes are exact, free text is the fallback. Clips with no key or no emotion cannot be paired and are
- * returned apart. The order of pairs depends only on the metadata: groups by key, references by
+ * Transcripts#sentenceKey}): an explicit mapping overrides everything, a dataset's own
+ * sentence codes are exact, free text is the fallback. Clips with no key or no emotion cannot
+ * be paired and are returned apart. The order of pairs depends only on the metadata: groups by key, references by
  * (intensity, take, clip id), others by (emotion, intensity, take, clip id).
  */
 public final class PairPlanner {

@@ -43,7 +43,8 @@ class TranscriptsTest {
   void takesOfOnePromptShareAKeyAndOtherPromptsDoNot() throws Exception {
     Map<String, String> prompts = prompts();
     Map<String, String> keyOf = new HashMap<>();
-    try (Stream<Path> wavs = Files.list(Samples.get("speech/allison/core-sounds-en.txt.gz").getParent())) {
+    Path allison = Samples.get("speech/allison/core-sounds-en.txt.gz").getParent();
+    try (Stream<Path> wavs = Files.list(allison)) {
       for (Path w : wavs.filter(p -> p.toString().endsWith(".wav")).toList()) {
         String name = w.getFileName().toString().replace(".wav", "");
         String text = prompts.get(name);
