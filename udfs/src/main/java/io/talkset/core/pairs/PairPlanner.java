@@ -26,8 +26,8 @@ import java.util.TreeMap;
  * statement, CREMA-D sentence code), else from the clip's transcript ({@link
  * Transcripts#sentenceKey}): an explicit mapping overrides everything, a dataset's own
  * sentence codes are exact, free text is the fallback. Clips with no key or no emotion cannot
- * be paired and are returned apart. The order of pairs depends only on the metadata: groups by key, references by
- * (intensity, take, clip id), others by (emotion, intensity, take, clip id).
+ * be paired and are returned apart. The order of pairs depends only on the metadata: groups by
+ * key, references by (intensity, take, clip id), others by (emotion, intensity, take, clip id).
  */
 public final class PairPlanner {
 
