@@ -305,9 +305,11 @@ public final class ShardsJob implements Job {
       d.put("input_digest", inputDigest);
       d.put("manifest_digest", manifestDigest);
       d.put("schema_versions", schemaVersions());
-      d.put("table_schemas", Map.of("frames", ShardsSchemas.FRAMES.table(), "clips",
-          ShardsSchemas.CLIPS.table(), "pairs", PairsSchemas.PAIRS.table(), "pair_frames",
-          ShardsSchemas.PAIR_FRAMES.table()));
+      Map<String, String> tableSchemas = new LinkedHashMap<>();
+      for (String table : TABLES) {
+        tableSchemas.put(table, schemaOf(table).table());
+      }
+      d.put("table_schemas", tableSchemas);
       d.put("parameters", cfg.describe());
       d.put("inputs", inputs);
       d.put("counts", counts);
