@@ -23,11 +23,12 @@ import org.apache.spark.sql.types.StructType;
  * variable_frame_rate, frame_count, frame_count_estimated, video_start_s, video_duration_s,
  * audio_codec, sample_rate, channels, sample_format, audio_start_s, audio_duration_s,
  * av_offset_s, dataset, speaker, gender, emotion, intensity, sentence_key, view, take,
- * layout_extra: map&lt;string,string&gt;
+ * layout_extra: map&lt;string,string&gt;, transcript
  * </pre>
  */
 public final class ClipsSchema {
-  public static final int VERSION = 1;
+  /** 2: transcript added (last column). */
+  public static final int VERSION = 2;
 
   /** One file holding a clip's content. */
   public static final StructType FILE = new StructType()
@@ -95,6 +96,10 @@ public final class ClipsSchema {
       .col("take", StringType, true, "Take, repetition or utterance number")
       .col("layout_extra", createMapType(StringType, StringType, false), true,
           "Dataset-specific fields from the layout (modality, youtube_id, sentence_text...)")
+      .col("transcript", StringType, true,
+          "The clip's transcript from a sidecar file with its base name (NAME.txt, else"
+              + " NAME.lab; UTF-8, at most 64 KiB), stripped; null when there is none. Pairs"
+              + " use it as the sentence key when neither a mapping nor the layout gives one")
       .build();
 
   private ClipsSchema() {}

@@ -26,7 +26,8 @@ import org.apache.spark.sql.types.DataType;
  * </pre>
  */
 public final class PairsSchemas {
-  public static final int VERSION = 1;
+  /** 2: sentence_key_source may be transcript. */
+  public static final int VERSION = 2;
 
   private static final DataType INTS = createArrayType(IntegerType, false);
 
@@ -37,7 +38,8 @@ public final class PairsSchemas {
       .col("speaker", StringType, true, "Speaker of both clips")
       .col("sentence_key", StringType, false, "The sentence both clips say")
       .col("sentence_key_source", StringType, false,
-          "layout (RAVDESS statement, CREMA-D sentence code) or mapping (--sentence-keys file)")
+          "layout (RAVDESS statement, CREMA-D sentence code), mapping (--sentence-keys file)"
+              + " or transcript (clips.transcript, when neither gives a key)")
       .col("view", StringType, true, "Camera view of both clips (MEAD; null otherwise)")
       .col("reference_clip_id", StringType, false,
           "The reference clip (--reference-emotion): rows of the path")

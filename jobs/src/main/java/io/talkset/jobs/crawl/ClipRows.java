@@ -5,6 +5,7 @@ import io.talkset.core.fs.ListedEntry;
 import io.talkset.core.ids.ContentId;
 import io.talkset.core.layout.ClipMetadata;
 import io.talkset.core.layout.DatasetLayouts;
+import io.talkset.core.layout.Transcripts;
 import io.talkset.core.media.ErrorCodes;
 import io.talkset.core.media.FfmpegProber;
 import io.talkset.core.media.MediaInfo;
@@ -15,6 +16,10 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -32,7 +37,9 @@ final class ClipRows {
         new FfmpegProber(cfg.frameCount()), cfg.timeoutMillis(), cfg.require(), cfg.limits())) {
       while (entries.hasNext()) {
         ListedEntry e = entries.next();
-        rows.add(toRow(e, examine(examiner, e, conf), new Timestamp(System.currentTimeMillis())));
+        FileExaminer.Result r = examine(examiner, e, conf);
+        rows.add(toRow(e, r, new Timestamp(System.currentTimeMillis()),
+            FileExaminer.OK.equals(r.status()) ? transcript(e.path(), conf) : null));
       }
     }
     return rows.iterator();
@@ -48,7 +55,36 @@ final class ClipRows {
     return ex.examine(e.path(), e.size(), () -> Sources.open(e.path(), e.size(), conf));
   }
 
+  /**
+   * The clip's transcript from its sidecar ({@link Transcripts#sidecars}), or null: a missing,
+   * unreadable, oversized or non-UTF-8 sidecar is no transcript, never a failed clip.
+   */
+  static String transcript(String mediaPath, HadoopConf conf) {
+    for (String candidate : Transcripts.sidecars(mediaPath)) {
+      try {
+        Path p = new Path(candidate);
+        FileSystem fs = p.getFileSystem(conf.get());
+        FileStatus st = fs.getFileStatus(p);
+        if (!st.isFile() || st.getLen() > Transcripts.MAX_BYTES) {
+          continue;
+        }
+        try (FSDataInputStream in = fs.open(p)) {
+          return Transcripts.decode(in.readNBytes(Transcripts.MAX_BYTES + 1));
+        }
+      } catch (java.io.FileNotFoundException e) {
+        // No sidecar of this name: try the next.
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
   static Row toRow(ListedEntry e, FileExaminer.Result r, Timestamp probedAt) {
+    return toRow(e, r, probedAt, null);
+  }
+
+  static Row toRow(ListedEntry e, FileExaminer.Result r, Timestamp probedAt, String transcript) {
     Object[] v = new Object[SCHEMA.size()];
     Timestamp mtime = e.modificationTimeMillis() > 0
         ? new Timestamp(e.modificationTimeMillis()) : null;
@@ -106,6 +142,7 @@ final class ClipRows {
     set(v, "view", m.view());
     set(v, "take", m.take());
     set(v, "layout_extra", scala.jdk.javaapi.CollectionConverters.asScala(m.extra()));
+    set(v, "transcript", transcript);
     return RowFactory.create(v);
   }
 

@@ -125,8 +125,7 @@ public final class TableCommitter {
 
   /** Writes {@code rows} as Parquet with {@code description} beside it, then swaps it in. */
   public void write(Dataset<Row> rows, String description) throws IOException {
-    recover();
-    Path staging = stagingFolder();
+    Path staging = newStaging();
     rows.write().parquet(staging.toString());
     swapIn(staging, description, fs);
   }
@@ -139,8 +138,7 @@ public final class TableCommitter {
    */
   public void writeFiles(java.util.Map<String, byte[]> files, String description)
       throws IOException {
-    recover();
-    Path staging = stagingFolder();
+    Path staging = newStaging();
     fs.mkdirs(staging);
     // Local file systems would add a hidden .crc beside each file: clutter in a folder people
     // open in a browser or copy around, and these files are read whole, never in splits.
@@ -155,14 +153,27 @@ public final class TableCommitter {
     swapIn(staging, description, plain);
   }
 
-  private Path stagingFolder() {
-    return new Path(root, "." + name + ".staging-" + UUID.randomUUID().toString().substring(0, 8));
-  }
-
   private void swapIn(Path staging, String description, FileSystem writer) throws IOException {
     try (OutputStream out = writer.create(new Path(staging, DESCRIPTION_FILE), true)) {
       out.write(description.getBytes(StandardCharsets.UTF_8));
     }
+    swapIn(staging);
+  }
+
+  /**
+   * A new, empty hidden staging folder beside the table, after repairing what an interrupted
+   * commit left; fill it (a folder of several tables, say) and hand it to {@link #swapIn}.
+   */
+  public Path newStaging() throws IOException {
+    recover();
+    Path staging = new Path(root, "." + name + ".staging-"
+        + UUID.randomUUID().toString().substring(0, 8));
+    fs.delete(staging, true);
+    return staging;
+  }
+
+  /** Replaces the table with a filled staging folder from {@link #newStaging}, by renames. */
+  public void swapIn(Path staging) throws IOException {
     String id = staging.getName().substring(staging.getName().lastIndexOf('-') + 1);
     Path old = new Path(root, "." + name + ".old-" + id);
     boolean hadOld = fs.exists(table());

@@ -207,11 +207,11 @@ public final class PairsJob implements Job {
             .toString())
         .filter(col("status").equalTo("ok"))
         .select("clip_id", "path", "dataset", "speaker", "emotion", "intensity", "sentence_key",
-            "view", "take")
+            "view", "take", "transcript")
         .collectAsList()) {
       out.add(new PairPlanner.Clip(r.getString(0), r.getString(1), r.getString(2),
           r.getString(3), r.getString(4), r.getString(5), r.getString(6), r.getString(7),
-          r.getString(8)));
+          r.getString(8), r.getString(9)));
     }
     return out;
   }

@@ -254,11 +254,12 @@ class CrawlJobSuite {
       assertEquals(g.dataType().asNullable(), f.dataType().asNullable(), g.name());
       assertEquals(g.metadata(), f.metadata(), g.name());
     }
-    assertEquals(1L, read.fields()[0].metadata().getLong(TableSchema.VERSION_KEY));
+    assertEquals((long) ClipsSchema.VERSION,
+        read.fields()[0].metadata().getLong(TableSchema.VERSION_KEY));
     assertEquals(2, spark.read().schema(golden).parquet(r.table()).count());
     JsonNode desc = new ObjectMapper().readTree(out.resolve("clips/_talkset.json").toFile());
     assertEquals("clips", desc.get("table").asText());
-    assertEquals(1, desc.get("schema_version").asInt());
+    assertEquals(ClipsSchema.VERSION, desc.get("schema_version").asInt());
     assertEquals(golden, org.apache.spark.sql.types.DataType.fromJson(desc.get("schema").toString()));
     try (Stream<Path> root = Files.list(out)) {
       assertEquals(List.of("clips"), root.map(x -> x.getFileName().toString()).toList(),

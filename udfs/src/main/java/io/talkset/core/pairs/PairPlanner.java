@@ -1,5 +1,6 @@
 package io.talkset.core.pairs;
 
+import io.talkset.core.layout.Transcripts;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -22,9 +23,11 @@ import java.util.TreeMap;
  *
  * <p>The sentence key comes from a {@link SentenceKeys} mapping when it names the clip (MEAD's
  * file numbers differ across emotions, SPEC §4), else from the layout (RAVDESS vocal channel and
- * statement, CREMA-D sentence code). Clips with no key or no emotion cannot be paired and are
- * returned apart. The order of pairs depends only on the metadata: groups by key, references by
- * (intensity, take, clip id), others by (emotion, intensity, take, clip id).
+ * statement, CREMA-D sentence code), else from the clip's transcript ({@link
+ * Transcripts#sentenceKey}): an explicit mapping overrides everything, a dataset's own
+ * sentence codes are exact, free text is the fallback. Clips with no key or no emotion cannot
+ * be paired and are returned apart. The order of pairs depends only on the metadata: groups by
+ * key, references by (intensity, take, clip id), others by (emotion, intensity, take, clip id).
  */
 public final class PairPlanner {
 
@@ -32,11 +35,18 @@ public final class PairPlanner {
    * What the planner needs of a clip ({@code clips} manifest columns).
    *
    * @param path the clip's canonical path, matched against the mapping file
+   * @param transcript the clip's transcript (clips.transcript), or null
    */
   public record Clip(String clipId, String path, String dataset, String speaker, String emotion,
-      String intensity, String sentenceKey, String view, String take) {
+      String intensity, String sentenceKey, String view, String take, String transcript) {
     public Clip {
       Objects.requireNonNull(clipId, "clipId");
+    }
+
+    /** A clip without a transcript. */
+    public Clip(String clipId, String path, String dataset, String speaker, String emotion,
+        String intensity, String sentenceKey, String view, String take) {
+      this(clipId, path, dataset, speaker, emotion, intensity, sentenceKey, view, take, null);
     }
   }
 
@@ -44,7 +54,8 @@ public final class PairPlanner {
    * One planned pair.
    *
    * @param pairId {@link #pairId} of the two clips
-   * @param keySource where the sentence key came from: {@code layout} or {@code mapping}
+   * @param keySource where the sentence key came from: {@code layout}, {@code mapping} or
+   *     {@code transcript}
    */
   public record Pair(String pairId, String dataset, String speaker, String sentenceKey,
       String keySource, String view, Clip reference, Clip other) {}
@@ -95,14 +106,19 @@ public final class PairPlanner {
     sorted.sort(Comparator.comparing(Clip::clipId));
     for (Clip c : sorted) {
       String mapped = keys == null ? null : keys.lookup(c.clipId(), c.path());
+      String source = mapped != null ? "mapping" : "layout";
       String key = mapped != null ? mapped : c.sentenceKey();
+      if (key == null || key.isBlank()) {
+        key = Transcripts.sentenceKey(c.transcript());
+        source = "transcript";
+      }
       if (key == null || key.isBlank() || c.emotion() == null || c.emotion().isBlank()) {
         unpairable.add(c);
         continue;
       }
       List<String> g = java.util.Arrays.asList(c.dataset(), c.speaker(), key, c.view());
       groups.computeIfAbsent(g, k -> new ArrayList<>()).add(c);
-      sourceOf.put(c.clipId(), mapped != null ? "mapping" : "layout");
+      sourceOf.put(c.clipId(), source);
     }
     List<Pair> pairs = new ArrayList<>();
     int without = 0;
@@ -131,10 +147,9 @@ public final class PairPlanner {
       List<String> k = e.getKey();
       for (Clip r : refs) {
         for (Clip o : others) {
-          // A mapping names either clip; a key from the mapping on one side makes the pair's
-          // key a mapping key.
-          String source = "mapping".equals(sourceOf.get(r.clipId()))
-              || "mapping".equals(sourceOf.get(o.clipId())) ? "mapping" : "layout";
+          // A mapping on either side makes the pair's key a mapping key, else a transcript on
+          // either side a transcript key.
+          String source = pairSource(sourceOf.get(r.clipId()), sourceOf.get(o.clipId()));
           pairs.add(new Pair(pairId(r.clipId(), o.clipId()), k.get(0), k.get(1), k.get(2),
               source, k.get(3), r, o));
         }
@@ -155,6 +170,15 @@ public final class PairPlanner {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static String pairSource(String a, String b) {
+    for (String s : List.of("mapping", "transcript")) {
+      if (s.equals(a) || s.equals(b)) {
+        return s;
+      }
+    }
+    return "layout";
   }
 
   private static String norm(String s) {

@@ -1,0 +1,124 @@
+package io.talkset.jobs.shards;
+
+import io.talkset.core.shards.SpeakerSplit;
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.UsageException;
+import io.talkset.schemas.ShardsSchemas;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Settings of the shards stage.
+ *
+ * @param output dataset root: reads every stage's tables, writes OUTPUT/dataset
+ * @param ratios train, val and test shares of the speakers
+ * @param salt mixed into the speaker hash
+ * @param audio audio table columns copied into the frame rows, in the audio table's order
+ * @param shardRows rows per frames file, 0 for no limit
+ * @param shardMaxBytes estimated bytes per frames file, 0 for no limit
+ * @param rowGroupBytes Parquet row-group size (parquet.block.size) of every file
+ */
+public record ShardsConfig(String output, double[] ratios, String salt, List<String> audio,
+    long shardRows, long shardMaxBytes, long rowGroupBytes) implements Serializable {
+
+  /** Rows per file of the small tables (pairs, pair_frames, clips); ~200 bytes a pair frame. */
+  public static final long SMALL_TABLE_ROWS = 2_000_000;
+
+  public static Options options() {
+    return new Options()
+        .repeated("input", "URI", "accepted for 'talkset run'; the shards stage reads OUTPUT/")
+        .value("output", "URI", null,
+            "dataset root (reads every stage's tables; writes dataset/ with train/, val/, test/)")
+        .value("split-ratios", "R", "0.8,0.1,0.1",
+            "train,val,test shares of the speakers (by a hash of dataset and speaker)")
+        .value("split-salt", "S", "talkset", "mixed into the speaker hash: another salt, another"
+            + " split")
+        .value("shard-audio", "COLS", "hdtf,evp",
+            "audio columns copied into the frame rows: any of evp, wav2lip, hdtf, samples, or"
+                + " none (wav2lip is 1280 floats a frame)")
+        .value("shard-rows", "N", "0", "rows per frames file at most; 0 = no limit")
+        .value("shard-max-bytes", "B", "512m",
+            "estimated bytes per frames file at most (k, m, g suffixes); 0 = no limit; files"
+                + " hold whole clips")
+        // 32 MiB: with ~40 KB frame rows about 800 frames, one read for a PyTorch or pyarrow
+        // worker; eight workers prefetching two groups each hold ~0.5 GiB. petastorm's 256 MB
+        // groups proved too coarse for shuffling and worker memory (SPEC §5).
+        .value("row-group-mb", "MB", "32", "Parquet row-group size in MiB (fractions allowed)");
+  }
+
+  public static ShardsConfig from(Options.Parsed a) {
+    double[] ratios;
+    try {
+      ratios = SpeakerSplit.parseRatios(a.get("split-ratios"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--split-ratios: " + e.getMessage());
+    }
+    List<String> audio = new ArrayList<>();
+    String cols = a.get("shard-audio").trim().toLowerCase(Locale.ROOT);
+    if (!cols.equals("none") && !cols.isEmpty()) {
+      for (String c : cols.split(",")) {
+        String name = c.trim();
+        if (!ShardsSchemas.AUDIO_COLUMNS.contains(name)) {
+          throw new UsageException("--shard-audio: '" + name + "' is not an audio column (evp,"
+              + " wav2lip, hdtf, samples) nor none");
+        }
+        if (!audio.contains(name)) {
+          audio.add(name);
+        }
+      }
+    }
+    // The audio table's order, so the same set in any order gives the same description.
+    List<String> tableOrder = List.of("evp", "wav2lip", "hdtf", "samples");
+    audio.sort(java.util.Comparator.comparing(tableOrder::indexOf));
+    double mb = a.doubleIn("row-group-mb", 1.0 / 16, 2048);
+    return new ShardsConfig(a.require("output"), ratios, a.get("split-salt"), List.copyOf(audio),
+        a.nonNegativeInt("shard-rows"), bytes("shard-max-bytes", a.get("shard-max-bytes")),
+        Math.round(mb * 1024 * 1024));
+  }
+
+  static long bytes(String option, String text) {
+    String t = text.trim().toLowerCase(Locale.ROOT);
+    long unit = 1;
+    if (t.endsWith("k") || t.endsWith("m") || t.endsWith("g")) {
+      unit = switch (t.charAt(t.length() - 1)) {
+        case 'k' -> 1L << 10;
+        case 'm' -> 1L << 20;
+        default -> 1L << 30;
+      };
+      t = t.substring(0, t.length() - 1);
+    }
+    try {
+      long v = Long.parseLong(t);
+      if (v < 0) {
+        throw new NumberFormatException();
+      }
+      return Math.multiplyExact(v, unit);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw new UsageException("--" + option + " must be 0 or a size in bytes with an optional"
+          + " k, m or g suffix (e.g. 512m), got '" + text + "'");
+    }
+  }
+
+  public SpeakerSplit split() {
+    return new SpeakerSplit(ratios, salt);
+  }
+
+  /** Every setting, for dataset.json and the re-run digest. */
+  public Map<String, Object> describe() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("split_ratios", List.of(ratios[0], ratios[1], ratios[2]));
+    d.put("split_salt", salt);
+    d.put("split_unit", "speaker: sha256(salt, dataset, speaker); clips without a speaker go to"
+        + " train");
+    d.put("audio_columns", audio);
+    d.put("shard_rows", shardRows);
+    d.put("shard_max_bytes", shardMaxBytes);
+    d.put("row_group_bytes", rowGroupBytes);
+    d.put("small_table_rows_per_file", SMALL_TABLE_ROWS);
+    return d;
+  }
+}

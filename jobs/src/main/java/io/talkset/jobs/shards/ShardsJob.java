@@ -1,0 +1,548 @@
+package io.talkset.jobs.shards;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.talkset.core.shards.FilePacker;
+import io.talkset.core.shards.SpeakerSplit;
+import io.talkset.jobs.Job;
+import io.talkset.jobs.Version;
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.TableCommitter;
+import io.talkset.schemas.AudioSchemas;
+import io.talkset.schemas.ClipsSchema;
+import io.talkset.schemas.FramesSchemas;
+import io.talkset.schemas.PairsSchemas;
+import io.talkset.schemas.ParamsSchemas;
+import io.talkset.schemas.ShardsSchemas;
+import io.talkset.schemas.TableSchema;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The shards stage: the final dataset under {@code OUTPUT/dataset/}, split by speaker into
+ * {@code train/}, {@code val/} and {@code test/}, each with {@code frames/} (frames ⋈ face_params
+ * ⋈ audio plus clip metadata, sorted by clip_id and frame_index, whole clips per file),
+ * {@code clips/}, {@code pairs/} (ok pairs) and {@code pair_frames/} (the training view), then
+ * {@code dataset.json} and {@code _SUCCESS}. The whole folder is written under a hidden staging
+ * name and renamed into place, so a reader sees the previous dataset or the new one, never half
+ * of one. A re-run whose inputs (manifest content, every stage table's committed batches),
+ * settings and code version are unchanged keeps the dataset as it is.
+ */
+public final class ShardsJob implements Job {
+  public static final String DATASET = "dataset";
+  public static final String DESCRIPTION = "dataset.json";
+  public static final String SUCCESS = "_SUCCESS";
+  /** The split's table folders: frames, clips, pairs, pair_frames. */
+  public static final List<String> TABLES = List.of("frames", "clips", "pairs", "pair_frames");
+
+  private static final Pattern DIGEST = Pattern.compile("\"input_digest\"\\s*:\\s*\"([0-9a-f]+)\"");
+  private static final List<TableSchema> SOURCES = List.of(ClipsSchema.SCHEMA,
+      AudioSchemas.FRAMES, AudioSchemas.CLIPS, FramesSchemas.FRAMES, FramesSchemas.CLIPS,
+      ParamsSchemas.PARAMS, ParamsSchemas.CLIPS, PairsSchemas.PAIRS);
+  private static final String[] CLIP_METADATA =
+      {"dataset", "speaker", "gender", "emotion", "intensity", "sentence_key", "view", "take"};
+
+  /**
+   * What a run did.
+   *
+   * @param skipped the dataset was already built from the same inputs and settings
+   * @param counts rows per split and table
+   * @param speakers "dataset/speaker" keys per split
+   */
+  public record Result(boolean skipped, String inputDigest, String manifestDigest,
+      Map<String, Map<String, Long>> counts, Map<String, List<String>> speakers, String path) {}
+
+  @Override
+  public String name() {
+    return "shards";
+  }
+
+  @Override
+  public String summary() {
+    return "the training dataset split by speaker: train/, val/, test/ with frames, clips,"
+        + " pairs, pair_frames (OUTPUT/dataset)";
+  }
+
+  @Override
+  public Options options() {
+    return ShardsConfig.options();
+  }
+
+  @Override
+  public void validate(Options.Parsed args) {
+    ShardsConfig.from(args);
+  }
+
+  @Override
+  public String run(SparkSession spark, Options.Parsed args) throws Exception {
+    Result r = process(spark, ShardsConfig.from(args));
+    if (r.skipped()) {
+      return "shards: inputs and settings unchanged (input digest " + r.inputDigest()
+          .substring(0, 12) + "), dataset kept\n  dataset: " + r.path() + "\n";
+    }
+    StringBuilder sb = new StringBuilder("shards:");
+    for (String s : SpeakerSplit.NAMES) {
+      Map<String, Long> c = r.counts().get(s);
+      sb.append(String.format(Locale.ROOT, " %s %d speakers, %d clips, %d frames, %d pairs"
+          + " (%d pair frames);", s, r.speakers().get(s).size(), c.get("clips"),
+          c.get("frames"), c.get("pairs"), c.get("pair_frames")));
+    }
+    sb.setLength(sb.length() - 1);
+    return sb.append("\n  dataset: ").append(r.path()).append('\n').toString();
+  }
+
+  public static Result process(SparkSession spark, ShardsConfig cfg) throws Exception {
+    Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    TableCommitter dataset = new TableCommitter(hconf, cfg.output(), DATASET);
+    FileSystem fs = dataset.table().getFileSystem(hconf);
+    Path manifest = new TableCommitter(hconf, cfg.output(), ClipsSchema.SCHEMA.table()).table();
+    if (!fs.exists(manifest)) {
+      throw new IllegalStateException("shards: no clips table under " + cfg.output()
+          + ": run the crawl first");
+    }
+
+    // The ok clips and their splits, on the driver: one small row per clip.
+    List<Row> clips = read(spark, cfg.output(), ClipsSchema.SCHEMA)
+        .filter(col("status").equalTo("ok"))
+        .select("clip_id", "content_digest", "path", "dataset", "speaker", "gender", "emotion",
+            "intensity", "sentence_key", "view", "take")
+        .orderBy("clip_id").collectAsList();
+    String manifestDigest = manifestDigest(clips);
+    Map<String, Object> inputs = new LinkedHashMap<>();
+    inputs.put("manifest_digest", manifestDigest);
+    for (TableSchema t : SOURCES.subList(1, SOURCES.size())) {
+      inputs.put(t.table(), new TableCommitter(hconf, cfg.output(), t.table()).batches());
+    }
+    Map<String, Object> keyed = new LinkedHashMap<>();
+    keyed.put("inputs", inputs);
+    keyed.put("parameters", cfg.describe());
+    keyed.put("schema_versions", schemaVersions());
+    keyed.put("talkset_version", Version.get());
+    String inputDigest = sha256(Json.write(keyed));
+    Path json = new Path(dataset.table(), DESCRIPTION);
+    if (fs.exists(new Path(dataset.table(), SUCCESS)) && fs.exists(json)
+        && inputDigest.equals(digestIn(fs, json))) {
+      return new Result(true, inputDigest, manifestDigest, Map.of(), Map.of(),
+          dataset.table().toString());
+    }
+
+    SpeakerSplit split = cfg.split();
+    List<Row> splitRows = new ArrayList<>();
+    Map<String, String> splitOf = new HashMap<>();
+    Map<String, TreeSet<String>> speakers = new LinkedHashMap<>();
+    SpeakerSplit.NAMES.forEach(s -> speakers.put(s, new TreeSet<>()));
+    int withoutSpeaker = 0;
+    for (Row c : clips) {
+      String s = split.splitOf(c.getString(3), c.getString(4));
+      splitOf.put(c.getString(0), s);
+      splitRows.add(RowFactory.create(c.getString(0), s));
+      if (c.isNullAt(4) || c.getString(4).isBlank()) {
+        withoutSpeaker++;
+      } else {
+        speakers.get(s).add(c.getString(3) + "/" + c.getString(4));
+      }
+    }
+    Dataset<Row> clipSplit = spark.createDataFrame(splitRows, new StructType()
+        .add("clip_id", DataTypes.StringType, false).add("split", DataTypes.StringType, false));
+    Dataset<Row> okClips = read(spark, cfg.output(), ClipsSchema.SCHEMA)
+        .filter(col("status").equalTo("ok"));
+    Dataset<Row> clipMeta = okClips.select(cols("clip_id", CLIP_METADATA))
+        .join(broadcast(clipSplit), "clip_id");
+
+    Path staging = dataset.newStaging();
+    Path work = new Path(staging, "_spark");
+    try {
+      // Frames: the frames of clips whose frames stage is ok, with metadata, params and audio.
+      Dataset<Row> okFrames = read(spark, cfg.output(), FramesSchemas.FRAMES)
+          .join(read(spark, cfg.output(), FramesSchemas.CLIPS).filter(col("status")
+              .equalTo("ok")).select("clip_id"), seq("clip_id"), "left_semi")
+          .withColumnRenamed("yaw_deg", "detector_yaw_deg")
+          .join(broadcast(clipMeta), "clip_id");
+      List<Row> stats = okFrames.groupBy("clip_id")
+          .agg(count(lit(1)), coalesce(sum(length(col("jpeg"))), lit(0L))).collectAsList();
+      Map<String, Integer> fileOf = new HashMap<>();
+      Map<String, Long> framesOf = new HashMap<>();
+      Map<String, Integer> files = packFiles(stats, splitOf, cfg, fileOf, framesOf);
+      List<Row> fileRows = new ArrayList<>();
+      fileOf.forEach((clip, file) -> fileRows.add(RowFactory.create(clip, file)));
+      Dataset<Row> clipFiles = spark.createDataFrame(fileRows, new StructType()
+          .add("clip_id", DataTypes.StringType, false).add("_file", DataTypes.IntegerType,
+              false));
+      List<String> paramCols = new ArrayList<>();
+      for (StructField f : ParamsSchemas.PARAMS.struct().fields()) {
+        if (!List.of("clip_id", "segment", "frame_index").contains(f.name())) {
+          paramCols.add(f.name());
+        }
+      }
+      Dataset<Row> frames = okFrames
+          .join(read(spark, cfg.output(), ParamsSchemas.PARAMS)
+              .select(cols("clip_id", concat("frame_index", paramCols))),
+              seq("clip_id", "frame_index"), "left")
+          .join(read(spark, cfg.output(), AudioSchemas.FRAMES)
+              .select(cols("clip_id", concat("frame_index", cfg.audio()))),
+              seq("clip_id", "frame_index"), "left")
+          .join(broadcast(clipFiles), "clip_id");
+      List<Column> select = new ArrayList<>();
+      for (StructField f : ShardsSchemas.FRAMES.struct().fields()) {
+        boolean absent = ShardsSchemas.AUDIO_COLUMNS.contains(f.name())
+            && !cfg.audio().contains(f.name());
+        select.add((absent ? lit(null).cast(f.dataType()) : col(f.name()))
+            .as(f.name(), f.metadata()));
+      }
+      select.add(col("split"));
+      select.add(col("_file"));
+      frames.select(select.toArray(new Column[0]))
+          .repartition(col("split"), col("_file"))
+          .sortWithinPartitions("split", "_file", "clip_id", "frame_index")
+          .write().options(parquet(cfg))
+          .partitionBy("split", "_file").parquet(new Path(work, "frames").toString());
+
+      // Pairs: the ok pairs, in their speaker's split (a pair's clips share one speaker).
+      Dataset<Row> pairs = read(spark, cfg.output(), PairsSchemas.PAIRS)
+          .filter(col("status").equalTo("ok"))
+          .join(broadcast(clipSplit.withColumnRenamed("clip_id", "reference_clip_id")),
+              "reference_clip_id");
+      Map<String, Row> pairCounts = new HashMap<>();
+      for (Row p : pairs.groupBy("split").agg(count(lit(1)), coalesce(sum(size(
+          col("reference_map"))), lit(0L))).collectAsList()) {
+        pairCounts.put(p.getString(0), p);
+      }
+      writeSmall(pairs.select(withSplit(PairsSchemas.PAIRS)), cfg, new Path(work, "pairs"),
+          "reference_clip_id", "other_clip_id");
+      writeSmall(TrainingView.pairFrameKeys(pairs, col("split")), cfg,
+          new Path(work, "pair_frames"), "reference_clip_id", "other_clip_id",
+          "reference_frame_index");
+
+      // Clips: manifest metadata, each stage's status, the clip's rows in the frames table.
+      List<Row> shardFrames = new ArrayList<>();
+      framesOf.forEach((clip, n) -> shardFrames.add(RowFactory.create(clip, n.intValue())));
+      Dataset<Row> clipRows = okClips
+          .join(broadcast(clipSplit), "clip_id")
+          .join(read(spark, cfg.output(), AudioSchemas.CLIPS).select(col("clip_id"),
+              col("status").as("audio_status"), col("frames").as("audio_frames")),
+              seq("clip_id"), "left")
+          .join(read(spark, cfg.output(), FramesSchemas.CLIPS).select(col("clip_id"),
+              col("status").as("frames_status"), col("frames_written"),
+              when(col("segments").isNull(), lit(null)).otherwise(size(col("segments")))
+                  .as("face_segments")), seq("clip_id"), "left")
+          .join(read(spark, cfg.output(), ParamsSchemas.CLIPS).select(col("clip_id"),
+              col("status").as("params_status"), col("frames").as("params_frames")),
+              seq("clip_id"), "left")
+          .join(spark.createDataFrame(shardFrames, new StructType()
+              .add("clip_id", DataTypes.StringType, false)
+              .add("rows", DataTypes.IntegerType, false)), seq("clip_id"), "left")
+          .withColumn("shard_frames", coalesce(col("rows"), lit(0)));
+      writeSmall(clipRows.select(withSplit(ShardsSchemas.CLIPS)), cfg, new Path(work, "clips"),
+          "clip_id");
+
+      // Move the Spark output into <split>/<table>/part-NNNNN.parquet, in row order.
+      Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
+      Map<String, Map<String, Integer>> fileCounts = new LinkedHashMap<>();
+      for (String s : SpeakerSplit.NAMES) {
+        Map<String, Long> c = new LinkedHashMap<>();
+        Map<String, Integer> n = new LinkedHashMap<>();
+        for (String table : TABLES) {
+          Path target = new Path(new Path(staging, s), table);
+          n.put(table, place(spark, fs, new Path(new Path(work, table), "split=" + s), target,
+              table.equals("frames"), schemaOf(table)));
+        }
+        c.put("frames", framesOf.entrySet().stream().filter(e -> splitOf.get(e.getKey())
+            .equals(s)).mapToLong(Map.Entry::getValue).sum());
+        c.put("clips", splitRows.stream().filter(x -> x.getString(1).equals(s)).count());
+        Row p = pairCounts.get(s);
+        c.put("pairs", p == null ? 0L : p.getLong(1));
+        c.put("pair_frames", p == null ? 0L : p.getLong(2));
+        counts.put(s, c);
+        fileCounts.put(s, n);
+      }
+      fs.delete(work, true);
+
+      Map<String, List<String>> speakerLists = new LinkedHashMap<>();
+      speakers.forEach((s, set) -> speakerLists.put(s, List.copyOf(set)));
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("dataset", "talkset");
+      d.put("layout", "<split>/<table>/part-NNNNN.parquet, splits train, val, test; tables"
+          + " frames (shard_frames), clips (shard_clips), pairs (pairs), pair_frames; rows"
+          + " sorted by clip and frame, files in part order; dataset.json then _SUCCESS last");
+      d.put("written_at", Instant.now().toString());
+      d.put("talkset_version", Version.get());
+      d.put("input_digest", inputDigest);
+      d.put("manifest_digest", manifestDigest);
+      d.put("schema_versions", schemaVersions());
+      Map<String, String> tableSchemas = new LinkedHashMap<>();
+      for (String table : TABLES) {
+        tableSchemas.put(table, schemaOf(table).table());
+      }
+      d.put("table_schemas", tableSchemas);
+      d.put("parameters", cfg.describe());
+      d.put("inputs", inputs);
+      d.put("counts", counts);
+      d.put("files", fileCounts);
+      d.put("speakers", speakerLists);
+      d.put("clips_without_speaker", withoutSpeaker);
+      d.put("frames_bytes_estimate_per_row", bytesPerRow(cfg));
+      d.put("frame_files", files);
+      Map<String, Object> schemas = new LinkedHashMap<>();
+      for (String table : TABLES) {
+        schemas.put(table, new Json.Raw(schemaOf(table).struct().json()));
+      }
+      d.put("schemas", schemas);
+      write(fs, new Path(staging, DESCRIPTION), Json.write(d));
+      // _SUCCESS after the description: its presence means the folder is complete.
+      write(fs, new Path(staging, SUCCESS), "");
+      dataset.swapIn(staging);
+      return new Result(false, inputDigest, manifestDigest, counts, speakerLists,
+          dataset.table().toString());
+    } finally {
+      if (fs.exists(staging)) {
+        fs.delete(staging, true);
+      }
+    }
+  }
+
+  /** A stage table, or an empty one with its schema when the stage has not run. */
+  static Dataset<Row> read(SparkSession spark, String output, TableSchema s) throws IOException {
+    Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    Path p = new TableCommitter(hconf, output, s.table()).table();
+    if (!p.getFileSystem(hconf).exists(p)) {
+      return spark.createDataFrame(List.of(), s.struct());
+    }
+    return spark.read().schema(s.struct()).parquet(p.toString());
+  }
+
+  /**
+   * Assigns each clip of each split to a file: clips in clip_id order, cut by the row and byte
+   * limits; the byte estimate is the JPEG bytes plus a fixed size per row for the rest.
+   *
+   * @return files per split
+   */
+  private static Map<String, Integer> packFiles(List<Row> stats, Map<String, String> splitOf,
+      ShardsConfig cfg, Map<String, Integer> fileOf, Map<String, Long> framesOf) {
+    long perRow = bytesPerRow(cfg);
+    Map<String, List<FilePacker.Clip>> bySplit = new TreeMap<>();
+    for (Row r : stats) {
+      String clip = r.getString(0);
+      framesOf.put(clip, r.getLong(1));
+      bySplit.computeIfAbsent(splitOf.get(clip), k -> new ArrayList<>())
+          .add(new FilePacker.Clip(clip, r.getLong(1), r.getLong(2) + perRow * r.getLong(1)));
+    }
+    Map<String, Integer> files = new LinkedHashMap<>();
+    for (String s : SpeakerSplit.NAMES) {
+      List<FilePacker.Clip> l = new ArrayList<>(bySplit.getOrDefault(s, List.of()));
+      l.sort(Comparator.comparing(FilePacker.Clip::clipId));
+      int[] f = FilePacker.assign(l, cfg.shardRows(), cfg.shardMaxBytes());
+      for (int i = 0; i < f.length; i++) {
+        fileOf.put(l.get(i).clipId(), f[i]);
+      }
+      files.put(s, f.length == 0 ? 0 : f[f.length - 1] + 1);
+    }
+    return files;
+  }
+
+  /** Bytes a frame row takes besides its JPEG: arrays of 4-byte floats and ~200 of scalars. */
+  static long bytesPerRow(ShardsConfig cfg) {
+    Map<String, Integer> audio = Map.of("evp", 336, "wav2lip", 1280, "hdtf", 60, "samples", 640);
+    long floats = 3 * 136 + 7 + 4 + 12;
+    for (String a : cfg.audio()) {
+      floats += audio.get(a);
+    }
+    return 200 + 4 * floats;
+  }
+
+  /** The small tables: one task per split, sorted, files of at most SMALL_TABLE_ROWS rows. */
+  private static void writeSmall(Dataset<Row> rows, ShardsConfig cfg, Path to, String... sort) {
+    rows.repartition(col("split")).sortWithinPartitions(cols("split", sort))
+        .write().options(parquet(cfg))
+        .option("maxRecordsPerFile", ShardsConfig.SMALL_TABLE_ROWS)
+        .partitionBy("split").parquet(to.toString());
+  }
+
+  /**
+   * Moves one split's Parquet files from Spark's folder to {@code target/part-NNNNN.parquet} in
+   * row order (frames: by file number; others: a single task's files in name order); a split
+   * without rows gets one empty file with the schema, so readers still find the columns.
+   *
+   * @return the number of files
+   */
+  private static int place(SparkSession spark, FileSystem fs, Path from, Path target,
+      boolean numbered, TableSchema schema) throws IOException {
+    fs.mkdirs(target);
+    List<Path> dirs = new ArrayList<>();
+    if (fs.exists(from)) {
+      if (numbered) {
+        List<FileStatus> sub = new ArrayList<>(List.of(fs.listStatus(from,
+            p -> p.getName().startsWith("_file="))));
+        sub.sort(Comparator.comparingInt(st -> Integer.parseInt(st.getPath().getName()
+            .substring("_file=".length()))));
+        sub.forEach(st -> dirs.add(st.getPath()));
+      } else {
+        dirs.add(from);
+      }
+    }
+    int n = 0;
+    for (Path dir : dirs) {
+      List<Path> parts = new ArrayList<>();
+      for (FileStatus st : fs.listStatus(dir, p -> p.getName().endsWith(".parquet")
+          && !p.getName().startsWith(".") && !p.getName().startsWith("_"))) {
+        parts.add(st.getPath());
+      }
+      parts.sort(Comparator.comparing(Path::getName));
+      for (Path p : parts) {
+        Path to = new Path(target, String.format(Locale.ROOT, "part-%05d.parquet", n++));
+        if (!fs.rename(p, to)) {
+          throw new IOException("could not move " + p + " to " + to);
+        }
+      }
+    }
+    if (n == 0) {
+      Path empty = new Path(target.getParent(), "_empty_" + target.getName());
+      spark.createDataFrame(List.of(), schema.struct()).coalesce(1).write()
+          .parquet(empty.toString());
+      for (FileStatus st : fs.listStatus(empty, p -> p.getName().endsWith(".parquet")
+          && !p.getName().startsWith("."))) {
+        fs.rename(st.getPath(), new Path(target, "part-00000.parquet"));
+        n = 1;
+      }
+      fs.delete(empty, true);
+    }
+    return n;
+  }
+
+  private static TableSchema schemaOf(String table) {
+    return switch (table) {
+      case "frames" -> ShardsSchemas.FRAMES;
+      case "clips" -> ShardsSchemas.CLIPS;
+      case "pairs" -> PairsSchemas.PAIRS;
+      case "pair_frames" -> ShardsSchemas.PAIR_FRAMES;
+      default -> throw new IllegalArgumentException(table);
+    };
+  }
+
+  /**
+   * Parquet writer settings: the row-group size, a size check every 4 rows instead of Parquet's
+   * first check after 100 (with ~40 KB JPEG rows a row group would overshoot by up to 4 MB
+   * before the writer even looks), and no dictionary for the JPEG column.
+   */
+  private static Map<String, String> parquet(ShardsConfig cfg) {
+    return Map.of("parquet.block.size", Long.toString(cfg.rowGroupBytes()),
+        "parquet.page.size.row.check.min", "4",
+        // Every JPEG differs: a dictionary only costs memory, and its buffered size would
+        // close row groups early.
+        "parquet.enable.dictionary#jpeg", "false");
+  }
+
+  /** A schema's columns with their descriptions, then the split (a folder, not a column). */
+  private static Column[] withSplit(TableSchema s) {
+    List<Column> c = new ArrayList<>();
+    for (StructField f : s.struct().fields()) {
+      c.add(col(f.name()).as(f.name(), f.metadata()));
+    }
+    c.add(col("split"));
+    return c.toArray(new Column[0]);
+  }
+
+  private static Map<String, Integer> schemaVersions() {
+    Map<String, Integer> v = new LinkedHashMap<>();
+    for (TableSchema t : SOURCES) {
+      v.put(t.table(), t.version());
+    }
+    for (TableSchema t : List.of(ShardsSchemas.FRAMES, ShardsSchemas.CLIPS,
+        ShardsSchemas.PAIR_FRAMES)) {
+      v.put(t.table(), t.version());
+    }
+    return v;
+  }
+
+  /**
+   * SHA-256 over the ok clips' identity and metadata (content digest, path, layout fields), in
+   * clip_id order: equal manifests, equal digest.
+   */
+  static String manifestDigest(List<Row> clips) {
+    StringBuilder sb = new StringBuilder();
+    for (Row r : clips) {
+      for (int i = 0; i < r.size(); i++) {
+        sb.append(r.isNullAt(i) ? "\u0000" : r.getString(i)).append('\u001f');
+      }
+      sb.append('\n');
+    }
+    return sha256(sb.toString());
+  }
+
+  private static String digestIn(FileSystem fs, Path json) throws IOException {
+    try (var in = fs.open(json)) {
+      Matcher m = DIGEST.matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return m.find() ? m.group(1) : null;
+    }
+  }
+
+  static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void write(FileSystem fs, Path p, String text) throws IOException {
+    try (OutputStream out = fs.create(p, false)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  static Column[] cols(String first, String... rest) {
+    Column[] c = new Column[rest.length + 1];
+    c[0] = col(first);
+    for (int i = 0; i < rest.length; i++) {
+      c[i + 1] = col(rest[i]);
+    }
+    return c;
+  }
+
+  private static String[] concat(String first, List<String> rest) {
+    List<String> l = new ArrayList<>();
+    l.add(first);
+    l.addAll(rest);
+    return l.toArray(new String[0]);
+  }
+
+  static scala.collection.immutable.Seq<String> seq(String... names) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(names)).toSeq();
+  }
+}
