@@ -9,6 +9,7 @@ public final class Schemas {
   public static List<TableSchema> all() {
     return List.of(ClipsSchema.SCHEMA, AudioSchemas.FRAMES, AudioSchemas.CLIPS,
         FramesSchemas.FRAMES, FramesSchemas.CLIPS, ParamsSchemas.PARAMS, ParamsSchemas.CLIPS,
-        PairsSchemas.PAIRS);
+        SyncSchemas.SEGMENTS, SyncSchemas.CLIPS, PairsSchemas.PAIRS, EvalSchemas.FRAMES,
+        EvalSchemas.CLIPS, EvalSchemas.SUMMARY);
   }
 }
