@@ -24,7 +24,7 @@ public record SyncConfig(String output, int maxLag, int minFrames, double silenc
             "dataset root (reads clips/, face_params/, face_params_clips/; writes sync/,"
                 + " sync_clips/)")
         .value("sync-max-lag", "N", "15", "audio offsets searched: -N .. N frames at 25 fps")
-        .value("sync-min-frames", "N", "50",
+        .value("sync-min-frames", "N", "100",
             "segments with fewer landmark frames get no estimate (status rejected, too_short)")
         .value("sync-silence-rms", "R", "0.003",
             "segments whose loudest 40 ms frame has a lower RMS (full scale 1) are silent")

@@ -39,10 +39,10 @@ import scala.Tuple2;
  * The sync stage: for every clip whose face parameters are done (face_params_clips ok) and that
  * has no sync rows yet, estimates per face segment how many frames the audio is shifted against
  * the picture ({@link AvSync}: mouth opening from the landmarks against the audio loudness,
- * lags ±{@code --sync-max-lag}), so users can drop or re-align out-of-sync clips. The smoothed
- * landmarks: on movie-hello the raw ones, taken on a face 5 % of the picture wide, are too noisy
- * for the inner-lip gap (the estimate jumped by 15 frames); the params stage's default One-Euro
- * filter is causal and may delay the mouth by about a frame (Savitzky-Golay is zero-phase).
+ * lags ±{@code --sync-max-lag}), so users can drop or re-align out-of-sync clips. The landmarks
+ * are the params stage's smoothed ones: the inner-lip gap of a small face is noisy, and its
+ * default One-Euro filter is causal, so it may delay the mouth by about a frame (Savitzky-Golay
+ * is zero-phase).
  * Mouth openings are computed where the landmarks are and gathered per clip (a few bytes a
  * frame); each clip's audio is decoded once on an executor. Both tables are small (a row per
  * segment and per clip) and written in one atomic batch, the status table last.

@@ -51,10 +51,8 @@ class SyncJobSuite {
     Row base = byClip.get(d.clipIds.get(TalkingDataset.name(0)));
     assertEquals("ok", base.getString(base.fieldIndex("status")));
     int offset = base.getInt(base.fieldIndex("offset_frames"));
-    // The same video through AvSyncTest's own path (detection and landmarks on every full
-    // frame) gives -4: this webcam recording's audio leads its picture. The stage agrees
-    // within a frame.
-    assertTrue(Math.abs(offset + 4) <= 1, "the original: " + offset);
+    // No truth for the original itself (see the README: its curve has two peaks a syllable
+    // apart); what is known is how far each copy's audio was moved.
     assertTrue(base.getDouble(base.fieldIndex("confidence")) > 0.2);
     assertEquals(31, base.getList(base.fieldIndex("correlations")).size());
     for (int k : TalkingDataset.SHIFTS) {
