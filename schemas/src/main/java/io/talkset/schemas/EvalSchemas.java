@@ -43,8 +43,8 @@ public final class EvalSchemas {
               + " segment's first compared frame)")
       .col("lvd_face", DoubleType, true, "The same over all 68 landmarks")
       .col("identity_cosine", DoubleType, true,
-          "Cosine of the generated frame's face-api descriptor and the real clip's mean"
-              + " descriptor (on every --eval-identity-every-th frame, else null)")
+          "Cosine of the face-api descriptors of the generated frame and the real crop (on"
+              + " every --eval-identity-every-th compared frame, else null)")
       .col("identity_distance", DoubleType, true, "Euclidean distance of the same descriptors")
       .build();
 
@@ -75,7 +75,8 @@ public final class EvalSchemas {
       .col("lvd_mouth", DoubleType, true, "Mean mouth LVD")
       .col("lvd_face", DoubleType, true, "Mean face LVD")
       .col("identity_cosine", DoubleType, true,
-          "Cosine of the generated frames' mean descriptor and the real clip's mean descriptor")
+          "Cosine of the mean descriptors of the generated frames and of the real crops (the"
+              + " same frames)")
       .col("identity_distance", DoubleType, true, "Euclidean distance of the same")
       .col("identity_samples", IntegerType, true, "Generated frames described")
       .col("sync_audio", StringType, true,
@@ -85,6 +86,11 @@ public final class EvalSchemas {
           "Audio offset of the generated video (positive: audio late), as in the sync table")
       .col("sync_correlation", DoubleType, true, "Correlation at that offset")
       .col("sync_confidence", DoubleType, true, "Peak over median of the correlations")
+      .col("sync_real_offset_frames", IntegerType, true,
+          "The same estimate on the real crops' landmarks of the same frames with the dataset"
+              + " clip's audio: compare sync_offset_frames with it, not with 0 (the model-free"
+              + " estimate can be biased by a few frames on a given face)")
+      .col("sync_real_confidence", DoubleType, true, "Its peak over median")
       .col("elapsed_ms", LongType, true, "Evaluation time for the video, in milliseconds")
       .col("evaluated_at", TimestampType, false, "When it was evaluated (UTC)")
       .build();
@@ -93,7 +99,7 @@ public final class EvalSchemas {
       .col("metric", StringType, false,
           "ssim, psnr, cpbd, cpbd_real, lmd_mouth, lmd_face, lvd_mouth, lvd_face,"
               + " identity_cosine, identity_distance, sync_offset_frames, sync_abs_offset_frames,"
-              + " sync_confidence, descriptor_frechet_distance")
+              + " sync_confidence, sync_offset_vs_real_frames, descriptor_frechet_distance")
       .col("scope", StringType, false,
           "frame (over every compared frame), clip (over ok clips' values) or set (one figure"
               + " for the whole generated set)")

@@ -15,6 +15,82 @@ public final class Frechet {
 
   private Frechet() {}
 
+  /**
+   * Running sums (count, sum, sum of outer products) from which a set's mean and covariance
+   * follow: sets gathered on many executors merge exactly without moving the vectors.
+   */
+  public static final class Accumulator implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private long n;
+    private double[] sum;
+    private double[][] outer;
+
+    public void add(float[] x) {
+      if (sum == null) {
+        sum = new double[x.length];
+        outer = new double[x.length][x.length];
+      }
+      if (x.length != sum.length) {
+        throw new IllegalArgumentException("vectors differ in length: " + sum.length + " and "
+            + x.length);
+      }
+      n++;
+      for (int i = 0; i < x.length; i++) {
+        sum[i] += x[i];
+        for (int j = i; j < x.length; j++) {
+          outer[i][j] += x[i] * (double) x[j];
+        }
+      }
+    }
+
+    public Accumulator merge(Accumulator o) {
+      if (o.n == 0) {
+        return this;
+      }
+      if (n == 0) {
+        n = o.n;
+        sum = o.sum.clone();
+        outer = new double[sum.length][];
+        for (int i = 0; i < sum.length; i++) {
+          outer[i] = o.outer[i].clone();
+        }
+        return this;
+      }
+      n += o.n;
+      for (int i = 0; i < sum.length; i++) {
+        sum[i] += o.sum[i];
+        for (int j = i; j < sum.length; j++) {
+          outer[i][j] += o.outer[i][j];
+        }
+      }
+      return this;
+    }
+
+    public long count() {
+      return n;
+    }
+
+    /** Mean and covariance (n − 1); needs two vectors or more. */
+    public Stats stats() {
+      if (n < 2) {
+        throw new IllegalArgumentException("need at least 2 vectors for a covariance, got " + n);
+      }
+      int d = sum.length;
+      double[] mu = new double[d];
+      for (int i = 0; i < d; i++) {
+        mu[i] = sum[i] / n;
+      }
+      double[][] c = new double[d][d];
+      for (int i = 0; i < d; i++) {
+        for (int j = i; j < d; j++) {
+          c[i][j] = (outer[i][j] - n * mu[i] * mu[j]) / (n - 1);
+          c[j][i] = c[i][j];
+        }
+      }
+      return new Stats(mu, c, (int) n);
+    }
+  }
+
   public static Stats stats(List<float[]> xs) {
     int n = xs.size();
     if (n < 2) {

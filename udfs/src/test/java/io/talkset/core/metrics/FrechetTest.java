@@ -88,6 +88,27 @@ class FrechetTest {
   }
 
   @Test
+  void mergedAccumulatorsGiveTheStatisticsOfTheWholeSet() {
+    List<float[]> a = gaussian(300, 128, 0.05, 0.2, 5);
+    List<float[]> b = gaussian(100, 128, 0.07, 0.1, 6);
+    Frechet.Accumulator left = new Frechet.Accumulator();
+    Frechet.Accumulator right = new Frechet.Accumulator();
+    for (int i = 0; i < a.size(); i++) {
+      (i < 120 ? left : right).add(a.get(i));
+    }
+    Frechet.Stats whole = Frechet.stats(a);
+    Frechet.Stats merged = new Frechet.Accumulator().merge(left).merge(right).stats();
+    assertEquals(300, merged.n());
+    for (int i = 0; i < 128; i++) {
+      assertEquals(whole.mean()[i], merged.mean()[i], 1e-12);
+      for (int j = 0; j < 128; j++) {
+        assertEquals(whole.cov()[i][j], merged.cov()[i][j], 1e-9);
+      }
+    }
+    assertEquals(Frechet.distance(a, b), Frechet.distance(merged, Frechet.stats(b)), 1e-7);
+  }
+
+  @Test
   void aSetAgainstItselfIsZeroAndAShiftAddsItsSquaredLength() {
     List<float[]> a = gaussian(200, 128, 0.05, 0, 3);
     assertEquals(0, Frechet.distance(a, a), 1e-9);
