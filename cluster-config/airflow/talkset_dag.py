@@ -1,5 +1,6 @@
-"""talkset on Airflow: one SparkSubmitOperator per stage (crawl -> audio -> frames -> params -> pairs
--> shards -> report).
+"""talkset on Airflow: one SparkSubmitOperator per stage (crawl -> audio -> frames -> params -> sync
+-> pairs -> shards -> evaluate -> report; evaluate does nothing until its task is given
+--generated URI).
 
 The tasks come from talkset_tasks.json next to this file, a declarative list that
 jobs/src/test/java/io/talkset/jobs/AirflowTasksTest.java checks against the job jar's own

@@ -20,7 +20,8 @@ public final class Talkset {
   static List<Job> stages() {
     return List.of(new CrawlJob(), new io.talkset.jobs.audio.AudioJob(),
         new io.talkset.jobs.frames.FramesJob(), new io.talkset.jobs.params.ParamsJob(),
-        new io.talkset.jobs.pairs.PairsJob(), new io.talkset.jobs.shards.ShardsJob(),
+        new io.talkset.jobs.sync.SyncJob(), new io.talkset.jobs.pairs.PairsJob(),
+        new io.talkset.jobs.shards.ShardsJob(), new io.talkset.jobs.eval.EvaluateJob(),
         new io.talkset.jobs.report.ReportJob());
   }
 

@@ -9,7 +9,8 @@ public final class Schemas {
   public static List<TableSchema> all() {
     return List.of(ClipsSchema.SCHEMA, AudioSchemas.FRAMES, AudioSchemas.CLIPS,
         FramesSchemas.FRAMES, FramesSchemas.CLIPS, ParamsSchemas.PARAMS, ParamsSchemas.CLIPS,
-        PairsSchemas.PAIRS, ShardsSchemas.FRAMES, ShardsSchemas.CLIPS,
-        ShardsSchemas.PAIR_FRAMES);
+        SyncSchemas.SEGMENTS, SyncSchemas.CLIPS, PairsSchemas.PAIRS, ShardsSchemas.FRAMES,
+        ShardsSchemas.CLIPS, ShardsSchemas.PAIR_FRAMES, EvalSchemas.FRAMES, EvalSchemas.CLIPS,
+        EvalSchemas.SUMMARY);
   }
 }

@@ -26,5 +26,9 @@ public final class UdfRegistry {
         org.apache.spark.sql.types.DataTypes.DoubleType);
     spark.udf().register(ImageUdfs.CpbdUdf.NAME, new ImageUdfs.CpbdUdf(),
         org.apache.spark.sql.types.DataTypes.DoubleType);
+    spark.udf().register(FaceUdfs.IdentitySimilarityUdf.NAME,
+        new FaceUdfs.IdentitySimilarityUdf(), org.apache.spark.sql.types.DataTypes.DoubleType);
+    spark.udf().register(FaceUdfs.IdentityDistanceUdf.NAME, new FaceUdfs.IdentityDistanceUdf(),
+        org.apache.spark.sql.types.DataTypes.DoubleType);
   }
 }

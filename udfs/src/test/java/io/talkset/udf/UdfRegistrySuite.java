@@ -114,6 +114,27 @@ class UdfRegistrySuite {
     assertTrue(String.valueOf(rootMessage(e)).contains("got 'ms'"), rootMessage(e));
   }
 
+  @Test
+  void identityUdfsGiveCosineAndDistanceOfDescriptors() {
+    UdfRegistry.registerAll(spark);
+    spark.udf().registerJava("identity_by_class",
+        "io.talkset.udf.FaceUdfs$IdentitySimilarityUdf",
+        org.apache.spark.sql.types.DataTypes.DoubleType);
+    // (3, 4) and (4, 3): cosine 24/25, distance sqrt(2); orthogonal vectors: cosine 0.
+    Row r = spark.sql("SELECT talkset_identity_similarity(array(3f, 4f), array(4f, 3f)),"
+        + " talkset_identity_distance(array(3f, 4f), array(4f, 3f)),"
+        + " identity_by_class(array(1f, 0f), array(0f, 2f)),"
+        + " talkset_identity_similarity(array(1f), CAST(NULL AS ARRAY<FLOAT>))").first();
+    assertEquals(0.96, r.getDouble(0), 1e-7);
+    assertEquals(Math.sqrt(2), r.getDouble(1), 1e-6);
+    assertEquals(0.0, r.getDouble(2), 1e-12);
+    assertTrue(r.isNullAt(3), "null in, null out");
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> spark.sql("SELECT talkset_identity_similarity(array(1f, 2f), array(1f))")
+            .collect());
+    assertTrue(rootMessage(e).contains("differ in length: 2 and 1"), rootMessage(e));
+  }
+
   static String rootMessage(Throwable t) {
     StringBuilder sb = new StringBuilder();
     for (Throwable c = t; c != null; c = c.getCause()) {

@@ -71,7 +71,8 @@ public final class AvSync {
 
   /**
    * The lag in [−maxLag, maxLag] at which the detrended mouth opening and loudness correlate
-   * best (Pearson, over the frames both cover). Confidence: the best correlation minus the median
+   * best (Pearson, over the mouth frames maxLag .. n − maxLag, or over the frames both cover when
+   * the series is shorter than 2 maxLag + 3). Confidence: the best correlation minus the median
    * over all lags (SyncNet reports the same kind of peak-over-median figure).
    */
   public static Estimate estimate(double[] mouth, double[] loudness, int maxLag) {
@@ -80,10 +81,15 @@ public final class AvSync {
     double[] a = detrend(Arrays.copyOf(loudness, n), 25);
     double[] c = new double[2 * maxLag + 1];
     int best = 0;
+    // The same mouth frames for every lag (those whose audio at t ± maxLag exists), so that
+    // moving the audio by k frames moves the whole curve by k: with an overlap that changes
+    // with the lag, a shift also changed which frames each lag saw, and on movie-hello's crops
+    // a second peak a syllable away then won.
+    boolean fixed = n - 2 * maxLag >= 3;
     for (int lag = -maxLag; lag <= maxLag; lag++) {
       // Mouth at t against audio at t + lag.
-      int from = Math.max(0, -lag);
-      int to = Math.min(n, n - lag);
+      int from = fixed ? maxLag : Math.max(0, -lag);
+      int to = fixed ? n - maxLag : Math.min(n, n - lag);
       c[lag + maxLag] = pearson(m, a, from, to, lag);
       if (c[lag + maxLag] > c[best]) {
         best = lag + maxLag;
