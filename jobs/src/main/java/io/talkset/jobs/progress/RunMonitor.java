@@ -76,6 +76,8 @@ public final class RunMonitor extends SparkListener {
   private long lostExecutors;
   private long lastPrint;
   private String lastLine = "";
+  private long lastClips = -1;
+  private long lastFrames = -1;
 
   private RunMonitor(SparkSession spark, String job, List<String> arguments, String output,
       PrintStream console, long intervalMs) throws IOException {
@@ -195,6 +197,8 @@ public final class RunMonitor extends SparkListener {
     lostExecutors = 0;
     lastPrint = 0;
     lastLine = "";
+    lastClips = -1;
+    lastFrames = -1;
     stages.add(stage);
   }
 
@@ -325,13 +329,21 @@ public final class RunMonitor extends SparkListener {
     if (last && stage.get("frames") instanceof Long f) {
       frames = f;
     }
+    long now = System.nanoTime() / 1_000_000;
+    // Into a log (not a terminal), a line only when a count moved, else every 30 s.
+    if (!last && !terminal && clips == lastClips && frames == lastFrames
+        && now - lastPrint < 30_000) {
+      return;
+    }
     String line = ProgressLine.format((String) stage.get("stage"), clips, todo, frames,
         (System.nanoTime() - workStart) / 1_000_000);
     if (line.equals(lastLine) && !last) {
       return;
     }
-    lastPrint = System.nanoTime() / 1_000_000;
+    lastPrint = now;
     lastLine = line;
+    lastClips = clips;
+    lastFrames = frames;
     if (terminal) {
       console.print("\r" + line + "\u001b[K" + (last ? "\n" : ""));
     } else {
