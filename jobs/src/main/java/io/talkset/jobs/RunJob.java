@@ -1,6 +1,7 @@
 package io.talkset.jobs;
 
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.progress.RunMonitor;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 
@@ -43,7 +44,7 @@ public final class RunJob implements Job {
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
     StringBuilder sb = new StringBuilder();
     for (Job s : stages) {
-      String out = s.run(spark, args);
+      String out = RunMonitor.stage(s.name(), () -> s.run(spark, args));
       System.out.print(out);
       sb.append(out);
     }

@@ -3,6 +3,7 @@ package io.talkset.jobs;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.UsageException;
 import io.talkset.jobs.crawl.CrawlJob;
+import io.talkset.jobs.progress.RunMonitor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,13 +70,25 @@ public final class Talkset {
       return 2;
     }
     SparkSession spark = SparkSessions.getOrCreate("talkset " + job.name());
+    Throwable failure = null;
+    RunMonitor monitor = null;
     try {
-      System.out.print(job.run(spark, parsed));
+      // Progress on stderr and the run summary OUTPUT/_runs/RUN_ID.json.
+      monitor = RunMonitor.attach(spark, job.name(), Arrays.asList(rest), parsed.get("output"));
+      System.out.print(job instanceof RunJob ? job.run(spark, parsed)
+          : RunMonitor.stage(job.name(), () -> job.run(spark, parsed)));
       return 0;
     } catch (UsageException e) {
+      failure = e;
       System.err.println("talkset " + job.name() + ": " + e.getMessage());
       return 2;
+    } catch (Exception | Error e) {
+      failure = e;
+      throw e;
     } finally {
+      if (monitor != null) {
+        monitor.close(failure);
+      }
       spark.stop();
     }
   }

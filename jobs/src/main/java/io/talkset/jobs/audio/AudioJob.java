@@ -8,6 +8,7 @@ import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.progress.StageProgress;
 import io.talkset.schemas.AudioSchemas;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,7 @@ public final class AudioJob implements Job {
   @Override
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
     Result r = process(spark, AudioConfig.from(args));
+    StageProgress.finished(r.processed(), r.skipped(), r.frames(), r.byStatus());
     return String.format(Locale.ROOT, "audio: %d clips processed (%d done before), %d frames;"
         + " by status %s%n  tables: %s/audio, %s/audio_clips%n", r.processed(), r.skipped(),
         r.frames(), r.byStatus(), args.get("output"), args.get("output"));
@@ -82,6 +84,7 @@ public final class AudioJob implements Job {
           kind));
     }
     int skipped = skippedCount[0];
+    StageProgress progress = StageProgress.begin(spark, todo.size(), skipped);
     if (todo.isEmpty()) {
       return new Result(null, 0, skipped, 0, Map.of());
     }
@@ -89,7 +92,8 @@ public final class AudioJob implements Job {
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
     JavaRDD<Tuple2<Row, List<Row>>> results = jsc.parallelize(todo, slices)
-        .mapPartitions(it -> AudioRows.process(it, cfg, conf.value()))
+        .mapPartitions(it -> progress.perClip(AudioRows.process(it, cfg, conf.value()),
+            t -> t._2().size()))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Dataset<Row> statusRows = spark.createDataFrame(results.map(Tuple2::_1),

@@ -16,6 +16,7 @@ import io.talkset.jobs.Version;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.progress.StageProgress;
 import io.talkset.schemas.ClipsSchema;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -78,7 +79,9 @@ public final class CrawlJob implements Job {
 
   @Override
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
-    return format(crawl(spark, CrawlConfig.from(args)));
+    Result r = crawl(spark, CrawlConfig.from(args));
+    StageProgress.finished(r.probed(), r.reused(), 0, r.byStatus());
+    return format(r);
   }
 
   /** Runs the crawl; the committed manifest is at {@link Result#table()}. */
@@ -126,12 +129,14 @@ public final class CrawlJob implements Job {
     LOG.info("{} files to probe, {} unchanged since the last crawl", toProbe.size(),
         reusedPaths.size());
 
+    // Progress counts files probed (a clip is a distinct content: files with equal bytes merge).
+    StageProgress progress = StageProgress.begin(spark, toProbe.size(), reusedPaths.size());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = cfg.partitions() > 0 ? cfg.partitions()
         : Math.max(1, Math.min(toProbe.size(), jsc.defaultParallelism() * 4));
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
     JavaRDD<Row> probedRows = jsc.parallelize(toProbe, slices)
-        .mapPartitions(it -> ClipRows.examine(it, cfg, conf.value()));
+        .mapPartitions(it -> progress.perClip(ClipRows.examine(it, cfg, conf.value()), r -> 0));
     Dataset<Row> rows = spark.createDataFrame(probedRows, schema);
     if (!reusedPaths.isEmpty()) {
       Dataset<Row> keep = spark.createDataset(reusedPaths, Encoders.STRING()).toDF("keep_path");

@@ -7,6 +7,7 @@ import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.progress.StageProgress;
 import io.talkset.schemas.FramesSchemas;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,7 @@ public final class FramesJob implements Job {
   @Override
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
     Result r = process(spark, FramesConfig.from(args));
+    StageProgress.finished(r.processed(), r.skipped(), r.frames(), r.byStatus());
     return String.format(Locale.ROOT, "frames: %d clips processed (%d done before), %d face"
         + " frames; by status %s%n  tables: %s/frames, %s/frames_clips%n", r.processed(),
         r.skipped(), r.frames(), r.byStatus(), args.get("output"), args.get("output"));
@@ -79,6 +81,7 @@ public final class FramesJob implements Job {
           r.isNullAt(6) ? 0 : r.getInt(6), r.getString(3)));
     }
     int skipped = skippedCount[0];
+    StageProgress progress = StageProgress.begin(spark, todo.size(), skipped);
     if (todo.isEmpty()) {
       return new Result(null, 0, skipped, 0, Map.of());
     }
@@ -88,7 +91,8 @@ public final class FramesJob implements Job {
     CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("frames_clips");
     // Detection runs in these tasks: they alone ask for a GPU (spark.talkset.gpu.taskAmount).
     JavaRDD<Row> rows = GpuStages.forModelTasks(jsc.parallelize(todo, slices)
-        .mapPartitions(it -> new FramesRows(it, cfg, conf.value(), statuses)), cfg.device());
+        .mapPartitions(it -> progress.perFrame(new FramesRows(it, cfg, conf.value(), statuses),
+            statuses)), cfg.device());
     String batch = StageTables.newBatchId();
     framesTable.appendBatch(spark.createDataFrame(rows, FramesSchemas.FRAMES.struct()), batch,
         description(tables, cfg, batch, todo.size(), null));

@@ -10,6 +10,7 @@ import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.progress.StageProgress;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.FramesSchemas;
 import io.talkset.schemas.ParamsSchemas;
@@ -68,6 +69,7 @@ public final class ParamsJob implements Job {
   @Override
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
     Result r = process(spark, ParamsConfig.from(args));
+    StageProgress.finished(r.processed(), r.skipped(), r.frames(), r.byStatus());
     return String.format(Locale.ROOT, "params: %d clips processed (%d done before), %d face"
         + " frames; by status %s%n  tables: %s/face_params, %s/face_params_clips%n",
         r.processed(), r.skipped(), r.frames(), r.byStatus(), args.get("output"),
@@ -131,6 +133,7 @@ public final class ParamsJob implements Job {
             r.isNullAt(3) ? null : r.getString(3)));
       }
     }
+    StageProgress progress = StageProgress.begin(spark, info.size(), skipped);
     if (info.isEmpty()) {
       return new Result(null, 0, skipped, 0, Map.of());
     }
@@ -151,7 +154,8 @@ public final class ParamsJob implements Job {
         .sortWithinPartitions("clip_id", "segment", "frame_index");
     // The networks run after the shuffle, in these tasks: they alone ask for a GPU.
     JavaRDD<Row> rows = GpuStages.forModelTasks(frames.javaRDD().mapPartitions(
-        it -> new ParamsRows(it, cfg, conf.value(), clips.value(), statuses)), cfg.device());
+        it -> progress.perFrame(new ParamsRows(it, cfg, conf.value(), clips.value(), statuses),
+            statuses)), cfg.device());
     String batch = StageTables.newBatchId();
     tables.rows.appendBatch(spark.createDataFrame(rows, ParamsSchemas.PARAMS.struct()), batch,
         description(tables, cfg, batch, info.size(), null));
