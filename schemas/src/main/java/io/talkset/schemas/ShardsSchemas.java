@@ -25,8 +25,8 @@ import org.apache.spark.sql.types.StructField;
  *   tx_mm, ty_mm, tz_mm, pose_error_px, expression[7], mm_id, mm_exp, mm_tex, mm_angles,
  *   mm_gamma, mm_trans, evp, wav2lip, hdtf, samples
  * shard_clips: clip_id, path, dataset, speaker, gender, emotion, intensity, sentence_key, view,
- *   take, media_kind, duration_s, fps, width, height, audio_status, audio_frames, frames_status,
- *   frames_written, face_segments, params_status, params_frames, shard_frames
+ *   take, transcript, media_kind, duration_s, fps, width, height, audio_status, audio_frames,
+ *   frames_status, frames_written, face_segments, params_status, params_frames, shard_frames
  * pair_frames: pair_id, dataset, speaker, sentence_key, view, reference_clip_id,
  *   reference_emotion, reference_intensity, other_clip_id, other_emotion, other_intensity,
  *   reference_frame_index, other_frame_index
@@ -55,6 +55,7 @@ public final class ShardsSchemas {
       .col("sentence_key", StringType, true, "clips.sentence_key")
       .col("view", StringType, true, "clips.view")
       .col("take", StringType, true, "clips.take")
+      .col("transcript", StringType, true, "clips.transcript: the sidecar transcript, or null")
       .col("media_kind", StringType, true, "clips.media_kind: av, video or audio")
       .col("duration_s", DoubleType, true, "clips.duration_s")
       .col("fps", DoubleType, true, "clips.fps (native rate; every table uses the 25 fps grid)")

@@ -141,7 +141,7 @@ public final class ShardsJob implements Job {
     List<Row> clips = read(spark, cfg.output(), ClipsSchema.SCHEMA)
         .filter(col("status").equalTo("ok"))
         .select("clip_id", "content_digest", "path", "dataset", "speaker", "gender", "emotion",
-            "intensity", "sentence_key", "view", "take")
+            "intensity", "sentence_key", "view", "take", "transcript")
         .orderBy("clip_id").collectAsList();
     String manifestDigest = manifestDigest(clips);
     Map<String, Object> inputs = new LinkedHashMap<>();
@@ -490,8 +490,8 @@ public final class ShardsJob implements Job {
   }
 
   /**
-   * SHA-256 over the ok clips' identity and metadata (content digest, path, layout fields), in
-   * clip_id order: equal manifests, equal digest.
+   * SHA-256 over the ok clips' identity and metadata (content digest, path, layout fields,
+   * transcript), in clip_id order: equal manifests, equal digest.
    */
   static String manifestDigest(List<Row> clips) {
     StringBuilder sb = new StringBuilder();

@@ -61,6 +61,9 @@ class ShardsJobSuite {
   /** A salt that puts the four speakers into all three splits (found from SpeakerSplit). */
   private String salt;
   private static final double[] RATIOS = {0.5, 0.25, 0.25};
+  /** The prompt list's text of the neutral take, as its sidecar transcript. */
+  private static final String TRANSCRIPT =
+      "the conference will begin when our glorious leader arrives";
   private static final List<String[]> SPEAKERS = List.of(new String[] {"ravdess", "Actor_01"},
       new String[] {"ravdess", "Actor_02"}, new String[] {"ravdess", "Actor_03"},
       new String[] {"generic", "talks"});
@@ -78,6 +81,7 @@ class ShardsJobSuite {
         a1.resolve("03-01-01-01-01-01-01.wav"));
     Files.copy(Samples.get("speech/allison/confbridge-begin-glorious-b.wav"),
         a1.resolve("03-01-05-01-01-01-01.wav"));
+    Files.writeString(a1.resolve("03-01-01-01-01-01-01.txt"), TRANSCRIPT);
     Path a2 = Files.createDirectories(in.resolve("Actor_02"));
     Files.copy(Samples.get("video/forensics/movie-hello.mp4"),
         a2.resolve("01-01-01-01-01-01-02.mp4"));
@@ -178,6 +182,9 @@ class ShardsJobSuite {
       assertEquals((long) r.counts().get(s).get("clips"), clipRows.size());
       clips += clipRows.size();
       for (Row c : clipRows) {
+        String path = c.getString(c.fieldIndex("path"));
+        assertEquals(path.endsWith("/03-01-01-01-01-01-01.wav") ? TRANSCRIPT : null,
+            c.getString(c.fieldIndex("transcript")), path);
         String sp = c.getString(c.fieldIndex("dataset")) + "/"
             + c.getString(c.fieldIndex("speaker"));
         String before = splitOfSpeaker.put(sp, s);
