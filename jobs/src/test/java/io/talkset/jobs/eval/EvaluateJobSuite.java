@@ -248,14 +248,14 @@ class EvaluateJobSuite {
     }
     assertTrue(page.contains(">Unmatched and failed</h2>") && page.contains(id + "_corrupt.mp4"));
     // In a browser every chart loads and reaches the screen.
-    io.talkset.testing.Chromium.Rendered shown = io.talkset.testing.Chromium.render(eval,
+    io.talkset.testing.Chromium.Rendered browser = io.talkset.testing.Chromium.render(eval,
         Files.createDirectories(tmp.resolve("chromium")), 1280, 2400);
-    assertEquals(List.of(), shown.broken(), "images that did not load");
-    assertEquals(charts.size(), shown.loaded().size());
-    long bars = io.talkset.testing.Chromium.pixelsNear(shown.screenshot(),
+    assertEquals(List.of(), browser.broken(), "images that did not load");
+    assertEquals(charts.size(), browser.loaded().size());
+    long bars = io.talkset.testing.Chromium.pixelsNear(browser.screenshot(),
         io.talkset.core.report.Chart.BAR, 6);
     System.out.printf(Locale.ROOT, "evaluation page: %d charts, all loaded in chromium, %d bar"
-        + " pixels on screen%n", shown.loaded().size(), bars);
+        + " pixels on screen%n", browser.loaded().size(), bars);
     assertTrue(bars > 1000, bars + " bar-coloured pixels");
 
     // The dataset report gains an Evaluation section with the same summary and a link.
