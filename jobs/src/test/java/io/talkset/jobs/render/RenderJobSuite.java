@@ -74,6 +74,19 @@ class RenderJobSuite {
     assertEquals(16000, a.get("sample_rate").asInt());
     assertEquals(frames / 25.0, a.get("duration").asDouble(), 0.08, "audio as long as the video");
 
+    // The first 50 frames only, again under the same name: the file is replaced.
+    RenderJob.Result shortRun = RenderJob.process(spark, RenderConfig.from(RenderConfig.options()
+        .parse(new String[] {"--output", d.root.toString(), "--render-output",
+            tmp.resolve("short").toString(), "--render-clips", "1", "--render-max-frames", "50",
+            "--render-size", "128"})));
+    assertEquals(1, shortRun.clips().size());
+    assertEquals(50, shortRun.clips().get(0).frames());
+    assertEquals(2.0, shortRun.clips().get(0).audioSeconds(), 1e-9);
+    assertTrue(org.junit.jupiter.api.Assertions.assertThrows(
+        io.talkset.jobs.cli.UsageException.class, () -> RenderConfig.from(RenderConfig.options()
+            .parse(new String[] {"--output", "x", "--render-size", "255"}))).getMessage()
+        .contains("--render-size must be even"));
+
     // The copy baseline: the rendered crops against the same crops.
     EvaluateJob.Result e = EvaluateJob.process(spark, EvalConfig.from(EvalConfig.options()
         .parse(new String[] {"--generated", video.toString(), "--output", d.root.toString(),

@@ -82,6 +82,9 @@ public final class CropVideoWriter implements AutoCloseable {
       img = imdecode(buf, IMREAD_COLOR);
     }
     if (img == null || img.empty()) {
+      if (img != null) {
+        img.close();
+      }
       throw new IllegalArgumentException("crop " + frames + " is not a readable JPEG");
     }
     if (img.cols() != side || img.rows() != side) {
