@@ -31,6 +31,9 @@ public final class Talkset {
     for (Job j : stages()) {
       jobs.put(j.name(), j);
     }
+    // Jobs outside the pipeline, after the stages.
+    Job render = new io.talkset.jobs.render.RenderJob();
+    jobs.put(render.name(), render);
     RunJob run = new RunJob(stages());
     jobs.put(run.name(), run);
     return jobs;

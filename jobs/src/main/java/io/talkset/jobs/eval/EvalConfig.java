@@ -14,10 +14,11 @@ import java.util.Map;
  * @param output dataset root the videos were generated from (reads clips/, frames/)
  * @param evalOutput where the eval_* tables and index.html go (default OUTPUT/evaluation)
  * @param identityEvery identity descriptors on every N-th compared frame
+ * @param bins about how many bins a histogram on the page gets
  */
 public record EvalConfig(String generated, String output, String evalOutput, String models,
     int identityEvery, int maxLag, int minFrames, double silenceRms, long timeoutMillis,
-    int partitions) implements Serializable {
+    int partitions, int bins) implements Serializable {
 
   public static Options options() {
     return new Options()
@@ -39,7 +40,8 @@ public record EvalConfig(String generated, String output, String evalOutput, Str
         .value("sync-silence-rms", "R", "0.003",
             "segments whose loudest 40 ms frame has a lower RMS (full scale 1) are silent")
         .value("eval-timeout-ms", "MS", "3600000", "per generated video limit")
-        .value("partitions", "N", "0", "tasks; 0 = four per core");
+        .value("partitions", "N", "0", "tasks; 0 = four per core")
+        .value("eval-bins", "N", "30", "about how many bins per histogram on index.html");
   }
 
   public static EvalConfig from(Options.Parsed a) {
@@ -57,7 +59,8 @@ public record EvalConfig(String generated, String output, String evalOutput, Str
     return new EvalConfig(generated, output, eval, a.get("models"),
         a.intIn("eval-identity-every", 1, 100_000), a.intIn("sync-max-lag", 1, 250),
         a.intIn("sync-min-frames", 3, 1_000_000), a.doubleIn("sync-silence-rms", 0, 1),
-        a.positiveLong("eval-timeout-ms"), a.nonNegativeInt("partitions"));
+        a.positiveLong("eval-timeout-ms"), a.nonNegativeInt("partitions"),
+        a.intIn("eval-bins", 2, 200));
   }
 
   public Map<String, Object> describe() {

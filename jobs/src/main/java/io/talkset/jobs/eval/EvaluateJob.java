@@ -4,18 +4,21 @@ import static org.apache.spark.sql.functions.col;
 
 import io.talkset.core.eval.GeneratedMatch;
 import io.talkset.core.metrics.Frechet;
+import io.talkset.core.report.Chart;
+import io.talkset.core.report.Histogram;
+import io.talkset.core.report.Report;
 import io.talkset.jobs.Job;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.report.SparkHistograms;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.EvalSchemas;
 import io.talkset.schemas.FramesSchemas;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -221,7 +224,7 @@ public final class EvaluateJob implements Job {
           .write(spark.createDataFrame(summary, EvalSchemas.SUMMARY.struct()).coalesce(1),
               description);
       Map<String, Long> byStatus = StageTables.countByStatus(statuses, EvalSchemas.CLIPS);
-      writePage(hconf, cfg, summary, statuses, frechet);
+      writePage(hconf, cfg, summary, statuses, frechet, frames, cfg.bins());
       return new Result(null, files.size(), byStatus, frames.count(), frechet,
           cfg.evalOutput());
     } finally {
@@ -327,78 +330,140 @@ public final class EvaluateJob implements Job {
     return Json.write(d);
   }
 
-  /** {@code EVAL/index.html}: the summary and every video's row, as plain escaped tables. */
+  /** Per-frame metrics drawn as histograms on the page, with their units. */
+  static final Map<String, String> HISTOGRAMS = histogramUnits();
+
+  private static Map<String, String> histogramUnits() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("ssim", "SSIM (1: identical)");
+    m.put("psnr", "dB");
+    m.put("cpbd", "CPBD (0 blurred .. 1 sharp)");
+    m.put("lmd_mouth", "pixels at the compared size");
+    m.put("lmd_face", "pixels at the compared size");
+    m.put("lvd_mouth", "pixels per frame");
+    m.put("lvd_face", "pixels per frame");
+    m.put("identity_cosine", "cosine of face descriptors");
+    return m;
+  }
+
+  /** The summary table's columns, as {@link #summaryCells} fills them. */
+  public static final List<String> SUMMARY_HEADER = List.of("metric", "scope", "count", "mean", "std",
+      "p5", "p25", "p50", "p75", "p95");
+  static final List<String> VIDEO_COLUMNS = List.of("name", "clip_id", "matched_by", "status",
+      "frames_compared", "ssim", "psnr", "cpbd", "cpbd_real", "lmd_mouth", "lmd_face",
+      "lvd_mouth", "identity_cosine", "sync_offset_frames", "sync_real_offset_frames",
+      "sync_confidence", "sync_audio");
+  static final List<String> PROBLEM_COLUMNS = List.of("name", "clip_id", "status",
+      "error_code", "error_message");
+  /** Images this job writes beside the page start with this, so a re-run can drop old ones. */
+  static final String IMAGE_PREFIX = "eval-";
+
+  /** One summary row's cells as shown (the report stage shows the same). */
+  public static List<String> summaryCells(Row r) {
+    List<String> cells = new ArrayList<>(List.of(r.getString(0), r.getString(1),
+        Long.toString(r.getLong(2))));
+    for (int i = 3; i < 10; i++) {
+      cells.add(r.isNullAt(i) ? null : fmt(r.getDouble(i)));
+    }
+    return cells;
+  }
+
+  /**
+   * {@code EVAL/index.html} with its PNG charts beside it (report library): the summary, a
+   * histogram per frame metric aggregated by Spark (only bin counts reach the driver), the ok
+   * videos and the unmatched, failed or non-overlapping files. Earlier charts are removed.
+   */
   static void writePage(Configuration hconf, EvalConfig cfg, List<Row> summary,
-      List<Row> clips, Double frechet) throws IOException {
-    StringBuilder h = new StringBuilder();
-    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-        .append("<title>talkset evaluation</title><style>body{font-family:sans-serif}")
-        .append("table{border-collapse:collapse;margin-bottom:2em}td,th{border:1px solid #ccc;")
-        .append("padding:2px 6px;text-align:right}td.t{text-align:left}</style></head><body>\n")
-        .append("<h1>talkset evaluation</h1>\n<p>Generated: ").append(esc(cfg.generated()))
-        .append("<br>Dataset: ").append(esc(cfg.output())).append("<br>Descriptor Fr&eacute;chet")
-        .append(" distance (face-api descriptors, not Inception-FID): ")
-        .append(frechet == null ? "n/a" : fmt(frechet)).append("</p>\n<h2>Summary</h2>\n")
-        .append("<table><tr><th>metric</th><th>scope</th><th>count</th><th>mean</th><th>std")
-        .append("</th><th>p5</th><th>p25</th><th>p50</th><th>p75</th><th>p95</th></tr>\n");
+      List<Row> clips, Double frechet, Dataset<Row> frames, int bins) throws IOException {
+    Report page = Report.page("talkset evaluation");
+    page.section("Run");
+    page.table(null, List.of("item", "value"), List.of(
+        List.of("generated videos", cfg.generated()),
+        List.of("dataset root", cfg.output()),
+        List.of("files", Integer.toString(clips.size())),
+        List.of("descriptor Fréchet distance (face-api descriptors, not Inception-FID)",
+            frechet == null ? "n/a" : fmt(frechet)),
+        List.of("talkset version", io.talkset.jobs.Version.get())));
+    page.section("Summary");
+    List<List<String>> rows = new ArrayList<>();
     for (Row r : summary) {
-      h.append("<tr><td class=\"t\">").append(esc(r.getString(0))).append("</td><td class=\"t\">")
-          .append(esc(r.getString(1))).append("</td><td>").append(r.getLong(2)).append("</td>");
-      for (int i = 3; i < 10; i++) {
-        h.append("<td>").append(r.isNullAt(i) ? "" : fmt(r.getDouble(i))).append("</td>");
-      }
-      h.append("</tr>\n");
+      rows.add(summaryCells(r));
     }
-    h.append("</table>\n<h2>Videos</h2>\n<table><tr>");
-    String[] cols = {"name", "clip_id", "matched_by", "status", "error_message",
-        "frames_compared", "ssim", "psnr", "cpbd", "lmd_mouth", "lvd_mouth", "identity_cosine",
-        "sync_offset_frames", "sync_real_offset_frames", "sync_confidence", "sync_audio"};
+    page.table("Per metric: over compared frames (frame), over ok videos' means (clip), over"
+        + " the whole set (set); finite values only", SUMMARY_HEADER, rows);
+
+    page.section("Per-frame histograms");
+    Map<String, Map<String, Histogram>> hs = SparkHistograms.of(
+        frames.withColumn("all_frames", functions.lit("all")), "all_frames",
+        List.copyOf(HISTOGRAMS.keySet()), bins);
+    for (Map.Entry<String, String> m : HISTOGRAMS.entrySet()) {
+      Histogram h = hs.getOrDefault(m.getKey(), Map.of()).get("all");
+      if (h == null) {
+        page.note("No finite " + m.getKey() + " values.");
+      } else {
+        page.image(IMAGE_PREFIX + m.getKey().replace('_', '-') + ".png", Chart.histogram(
+            m.getKey() + " over compared frames", m.getValue(), h).png(),
+            "histogram of " + m.getKey() + " over compared frames");
+      }
+    }
+
     StructType t = EvalSchemas.CLIPS.struct();
-    for (String c : cols) {
-      h.append("<th>").append(esc(c)).append("</th>");
-    }
-    h.append("</tr>\n");
+    List<List<String>> ok = new ArrayList<>();
+    List<List<String>> problems = new ArrayList<>();
     for (Row r : clips) {
-      h.append("<tr>");
-      for (String c : cols) {
+      boolean isOk = "ok".equals(r.getString(t.fieldIndex("status")));
+      List<String> cells = new ArrayList<>();
+      for (String c : isOk ? VIDEO_COLUMNS : PROBLEM_COLUMNS) {
         Object v = r.get(t.fieldIndex(c));
-        boolean text = v instanceof String;
-        h.append(text ? "<td class=\"t\">" : "<td>").append(v == null ? ""
-            : v instanceof Double d ? fmt(d) : esc(String.valueOf(v))).append("</td>");
+        cells.add(v == null ? null : v instanceof Double d ? fmt(d) : String.valueOf(v));
       }
-      h.append("</tr>\n");
+      (isOk ? ok : problems).add(cells);
     }
-    h.append("</table>\n</body></html>\n");
-    Path page = new Path(cfg.evalOutput(), "index.html");
-    FileSystem fs = page.getFileSystem(hconf);
-    Path tmp = new Path(cfg.evalOutput(), ".index.html.tmp");
-    try (OutputStream out = fs.create(tmp, true)) {
-      out.write(h.toString().getBytes(StandardCharsets.UTF_8));
+    page.section("Videos");
+    if (ok.isEmpty()) {
+      page.note("No video was evaluated.");
+    } else {
+      page.table("Ok videos: means over their compared frames", VIDEO_COLUMNS, ok);
     }
-    fs.delete(page, false);
-    if (!fs.rename(tmp, page)) {
-      throw new IOException("could not rename " + tmp + " to " + page);
+    page.section("Unmatched and failed");
+    if (problems.isEmpty()) {
+      page.paragraph("Every file was matched and evaluated.");
+    } else {
+      page.table("Files without scores and why", PROBLEM_COLUMNS, problems);
+    }
+
+    Path root = new Path(cfg.evalOutput());
+    FileSystem fs = root.getFileSystem(hconf);
+    // Plain writes: a .crc beside each file would clutter a folder people open in a browser.
+    FileSystem plain = fs instanceof org.apache.hadoop.fs.ChecksumFileSystem c
+        ? c.getRawFileSystem() : fs;
+    Map<String, byte[]> files = page.files();
+    for (FileStatus old : fs.listStatus(root)) {
+      String n = old.getPath().getName();
+      if (n.startsWith(IMAGE_PREFIX) && n.endsWith(".png") && !files.containsKey(n)) {
+        fs.delete(old.getPath(), false);
+      }
+    }
+    // Images first, the page last, each through a temporary name: a reader never sees a page
+    // whose pictures are missing or half written.
+    List<String> order = new ArrayList<>(files.keySet());
+    order.remove(Report.INDEX);
+    order.add(Report.INDEX);
+    for (String n : order) {
+      Path file = new Path(root, n);
+      Path tmp = new Path(root, "." + n + ".tmp");
+      try (OutputStream out = plain.create(tmp, true)) {
+        out.write(files.get(n));
+      }
+      plain.delete(file, false);
+      if (!plain.rename(tmp, file)) {
+        throw new IOException("could not rename " + tmp + " to " + file);
+      }
     }
   }
 
   static String fmt(double v) {
     return Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf")
         : String.format(Locale.ROOT, "%.4g", v);
-  }
-
-  /** HTML text escape: file names come from users. */
-  static String esc(String s) {
-    StringBuilder b = new StringBuilder(s.length());
-    for (char c : s.toCharArray()) {
-      switch (c) {
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '&' -> b.append("&amp;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        default -> b.append(c);
-      }
-    }
-    return b.toString();
   }
 }

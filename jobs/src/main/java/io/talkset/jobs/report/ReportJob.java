@@ -18,10 +18,12 @@ import io.talkset.core.report.Report;
 import io.talkset.jobs.Job;
 import io.talkset.jobs.Version;
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.eval.EvaluateJob;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.schemas.AudioSchemas;
 import io.talkset.schemas.ClipsSchema;
+import io.talkset.schemas.EvalSchemas;
 import io.talkset.schemas.FramesSchemas;
 import io.talkset.schemas.PairsSchemas;
 import io.talkset.schemas.ParamsSchemas;
@@ -62,6 +64,8 @@ public final class ReportJob implements Job {
   public static final String FOLDER = "report";
   /** The dataset name of clips whose layout set none. */
   public static final String GENERIC = "generic";
+  /** The evaluation's default folder under the dataset root, linked from the page. */
+  static final String EVALUATION = "evaluation";
   static final String[] POSE = {"yaw_deg", "pitch_deg", "roll_deg"};
 
   /**
@@ -186,8 +190,19 @@ public final class ReportJob implements Job {
       }
     }
 
+    // The evaluate job's summary, when one was written under the root's default place.
+    List<List<String>> evaluation = null;
+    Dataset<Row> summary = read(spark, hconf, evaluationRoot(cfg.output()),
+        EvalSchemas.SUMMARY);
+    if (summary != null) {
+      evaluation = new ArrayList<>();
+      for (Row r : summary.collectAsList()) {
+        evaluation.add(EvaluateJob.summaryCells(r));
+      }
+    }
+
     String when = Instant.now().toString();
-    Report page = ReportPage.render(cfg, when, tableRows, missing, stats.values());
+    Report page = ReportPage.render(cfg, when, tableRows, missing, stats.values(), evaluation);
     Map<String, byte[]> files = page.files();
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("tables", List.of(FOLDER));
@@ -201,6 +216,11 @@ public final class ReportJob implements Job {
     folder.writeFiles(files, Json.write(d));
     return new Result(new Path(folder.table(), Report.INDEX).toString(),
         List.copyOf(stats.keySet()), files.size() - 1, missing);
+  }
+
+  /** Where {@code evaluate} writes by default (its --eval-output), under the dataset root. */
+  static String evaluationRoot(String output) {
+    return output.replaceAll("/+$", "") + "/" + EVALUATION;
   }
 
   /** A table under the root with its explicit schema, or null when it has no visible data. */

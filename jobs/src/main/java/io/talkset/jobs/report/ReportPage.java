@@ -31,7 +31,8 @@ final class ReportPage {
   }
 
   static Report render(ReportConfig cfg, String when, List<List<String>> tables,
-      List<String> missing, Collection<ReportJob.Stats> datasets) {
+      List<String> missing, Collection<ReportJob.Stats> datasets,
+      List<List<String>> evaluation) {
     Report r = Report.page("talkset dataset report");
     r.section("Run");
     r.table(null, List.of("item", "value"), List.of(
@@ -125,6 +126,9 @@ final class ReportPage {
             "DTW warping paths, reference frame against other frame, with the diagonals");
       }
     }
+    if (evaluation != null) {
+      evaluation(r, evaluation);
+    }
     return r;
   }
 
@@ -165,6 +169,16 @@ final class ReportPage {
     }
     r.image(file, Chart.histogram(title + ": " + s.name, unit, h).png(),
         "histogram of " + column);
+  }
+
+  /** The evaluate job's summary table and a link to its own page. */
+  private static void evaluation(Report r, List<List<String>> summary) {
+    r.section("Evaluation");
+    r.paragraph("Generated videos scored against this dataset by the evaluate job (frame: over"
+        + " compared frames; clip: over ok videos' means; set: one figure for all).");
+    r.table(null, io.talkset.jobs.eval.EvaluateJob.SUMMARY_HEADER, summary);
+    r.link("../" + ReportJob.EVALUATION + "/index.html",
+        "Evaluation page: histograms, every video, unmatched and failed files");
   }
 
   private static String n(long v) {

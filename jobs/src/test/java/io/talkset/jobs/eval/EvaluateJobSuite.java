@@ -215,7 +215,59 @@ class EvaluateJobSuite {
     String page = Files.readString(eval.resolve("index.html"));
     assertTrue(page.contains("not&amp;matched &lt;0123456789abcdef0123456789abcdef&gt;.mp4"),
         "names are escaped");
-    assertTrue(page.contains("<td class=\"t\">ssim</td>"));
+    // The page's summary shows the table's numbers (4 significant digits).
+    int shown = 0;
+    for (Row s : summary.values()) {
+      List<String> cells = pageRow(page, s.getString(0), s.getString(1));
+      assertEquals(Long.toString(s.getLong(2)), cells.get(0), s.toString());
+      for (int i = 3; i < 10; i++) {
+        String c = cells.get(i - 2);
+        if (s.isNullAt(i)) {
+          assertEquals("", c, s.toString());
+        } else {
+          assertEquals(s.getDouble(i), Double.parseDouble(c), 5e-4 * Math.abs(s.getDouble(i))
+              + 1e-300, s + " column " + i);
+          shown++;
+        }
+      }
+    }
+    System.out.printf(Locale.ROOT, "evaluation page: %d summary rows, %d numbers equal the"
+        + " table%n", summary.size(), shown);
+    // One histogram per frame metric, each a PNG that decodes, with every finite value binned
+    // (ssim: every compared frame).
+    List<Path> charts;
+    try (Stream<Path> l = Files.list(eval)) {
+      charts = l.filter(p -> p.getFileName().toString().endsWith(".png")).sorted().toList();
+    }
+    assertEquals(EvaluateJob.HISTOGRAMS.size(), charts.size(), charts.toString());
+    for (Path c : charts) {
+      java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(c.toFile());
+      assertNotNull(img, c.toString());
+      assertTrue(page.contains("<img src=\"" + c.getFileName() + "\" width=\"" + img.getWidth()
+          + "\" height=\"" + img.getHeight() + "\""), c.toString());
+    }
+    assertTrue(page.contains(">Unmatched and failed</h2>") && page.contains(id + "_corrupt.mp4"));
+    // In a browser every chart loads and reaches the screen.
+    io.talkset.testing.Chromium.Rendered browser = io.talkset.testing.Chromium.render(eval,
+        Files.createDirectories(tmp.resolve("chromium")), 1280, 2400);
+    assertEquals(List.of(), browser.broken(), "images that did not load");
+    assertEquals(charts.size(), browser.loaded().size());
+    long bars = io.talkset.testing.Chromium.pixelsNear(browser.screenshot(),
+        io.talkset.core.report.Chart.BAR, 6);
+    System.out.printf(Locale.ROOT, "evaluation page: %d charts, all loaded in chromium, %d bar"
+        + " pixels on screen%n", browser.loaded().size(), bars);
+    assertTrue(bars > 1000, bars + " bar-coloured pixels");
+
+    // The dataset report gains an Evaluation section with the same summary and a link.
+    io.talkset.jobs.report.ReportJob.process(spark, io.talkset.jobs.report.ReportConfig.from(
+        io.talkset.jobs.report.ReportConfig.options().parse(new String[] {"--output",
+            d.root.toString(), "--report-samples", "0"})));
+    String report = Files.readString(d.root.resolve("report/index.html"));
+    assertTrue(report.contains(">Evaluation</h2>"), "evaluation section");
+    assertTrue(report.contains("<a href=\"../evaluation/index.html\">"), "link to the page");
+    assertEquals(pageRow(page, "ssim", "frame"), pageRow(report, "ssim", "frame"));
+    assertEquals(pageRow(page, "descriptor_frechet_distance", "set"),
+        pageRow(report, "descriptor_frechet_distance", "set"));
 
     // talkset run without --generated: the job says so and does nothing.
     EvaluateJob.Result skipped = EvaluateJob.process(spark, config("--output",
@@ -223,6 +275,21 @@ class EvaluateJobSuite {
     assertNotNull(skipped.skipped());
     assertTrue(new EvaluateJob().run(spark, EvalConfig.options().parse(new String[] {"--output",
         d.root.toString()})).startsWith("evaluate: skipped"));
+  }
+
+  /** The cells after metric and scope of a summary row on a page (empty string: no value). */
+  static List<String> pageRow(String html, String metric, String scope) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<tr><td>" + metric
+        + "</td><td>" + scope + "</td>(.*?)</tr>").matcher(html);
+    assertTrue(m.find(), "no summary row " + metric + "/" + scope);
+    List<String> cells = new ArrayList<>();
+    java.util.regex.Matcher c = java.util.regex.Pattern.compile("<td[^>]*>(.*?)</td>")
+        .matcher(m.group(1));
+    while (c.find()) {
+      cells.add(c.group(1));
+    }
+    assertEquals(8, cells.size(), m.group());
+    return cells;
   }
 
   /** numpy's default (linear) percentile of sorted values. */

@@ -149,6 +149,7 @@ class ReportJobSuite {
     }
     assertTrue(html.contains(Html.escape(out.toString())), "output root shown, escaped");
     assertFalse(html.contains("<&>"));
+    assertFalse(html.contains(">Evaluation</h2>"), "no evaluation under the root: no section");
     assertTrue(html.contains(Html.escape(io.talkset.jobs.Version.get())));
   }
 

@@ -27,6 +27,8 @@ public final class Report {
   public static final String INDEX = "index.html";
   private static final Pattern IMAGE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}"
       + "\\.png");
+  /** Relative links only: to a file beside or above the page, never a scheme (javascript:). */
+  private static final Pattern LINK = Pattern.compile("[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*");
   private static final Pattern NUMBER = Pattern.compile("[-+]?[0-9][0-9,]*(\\.[0-9]+)?"
       + "( ?(%|s|h|px|°))?");
 
@@ -65,6 +67,22 @@ public final class Report {
   /** A highlighted remark, e.g. that a table is missing. */
   public Report note(String text) {
     body.append("<p class=\"note\">").append(Html.escape(text)).append("</p>\n");
+    return this;
+  }
+
+  /**
+   * A paragraph holding one link to another static file (e.g. a second report).
+   *
+   * @param href a relative path of letters, digits, '.', '_', '-' and '/' (e.g.
+   *     {@code ../evaluation/index.html})
+   */
+  public Report link(String href, String text) {
+    if (!LINK.matcher(href).matches()) {
+      throw new IllegalArgumentException("a link must be a relative path of letters, digits,"
+          + " '.', '_', '-' and '/', got '" + href + "'");
+    }
+    body.append("<p><a href=\"").append(Html.escape(href)).append("\">")
+        .append(Html.escape(text)).append("</a></p>\n");
     return this;
   }
 

@@ -50,6 +50,16 @@ class ReportTest {
   }
 
   @Test
+  void linksAreRelativePathsOnly() {
+    for (String bad : List.of("javascript:alert(1)", "http://x/y.html", "/etc/passwd",
+        "a b.html", "x.html\"onclick=\"y", "", "a//b.html")) {
+      assertThrows(IllegalArgumentException.class, () -> Report.page("t").link(bad, "x"), bad);
+    }
+    assertTrue(Report.page("t").link("../evaluation/index.html", "<eval>").html().contains(
+        "<p><a href=\"../evaluation/index.html\">&lt;eval&gt;</a></p>"));
+  }
+
+  @Test
   void aBrowserShowsThePageWithEveryImageLoaded(@TempDir Path dir, @TempDir Path work)
       throws Exception {
     Chromium.require();
