@@ -70,6 +70,26 @@ public final class Samples {
     return p;
   }
 
+  /**
+   * Allison's prompt list that ships with her takes ({@code speech/allison/core-sounds-en.txt.gz}):
+   * prompt name to text, from its "name: text" lines (';' starts a comment).
+   */
+  public static java.util.Map<String, String> allisonPrompts() throws IOException {
+    java.util.Map<String, String> m = new java.util.HashMap<>();
+    try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+        new java.util.zip.GZIPInputStream(Files.newInputStream(
+            get("speech/allison/core-sounds-en.txt.gz"))), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = in.readLine()) != null) {
+        int colon = line.indexOf(':');
+        if (!line.startsWith(";") && colon > 0) {
+          m.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+        }
+      }
+    }
+    return m;
+  }
+
   /** The video samples with their expected container family. */
   public static final String[] VIDEOS = {
     "video/kphotoalbum/movie.avi",

@@ -13,15 +13,11 @@ import io.talkset.jobs.audio.AudioJob;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
 import io.talkset.testing.Samples;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -35,26 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
 class TranscriptPairsSuite {
   private final SparkSession spark = SparkTestSession.get();
 
-  static Map<String, String> prompts() throws Exception {
-    Map<String, String> m = new HashMap<>();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-        Files.newInputStream(Samples.get("speech/allison/core-sounds-en.txt.gz"))),
-        StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        int colon = line.indexOf(':');
-        if (!line.startsWith(";") && colon > 0) {
-          m.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
-        }
-      }
-    }
-    return m;
-  }
-
   @Test
   void takesWithTheSameTranscriptArePairedUnderItsKey(@TempDir Path in, @TempDir Path out)
       throws Exception {
-    Map<String, String> prompts = prompts();
+    Map<String, String> prompts = Samples.allisonPrompts();
     // take, prompt, MEAD folder and number, sidecar extension (null: no transcript)
     String[][] takes = {
         {"confbridge-begin-glorious-a", "neutral/level_1/001", "txt"},

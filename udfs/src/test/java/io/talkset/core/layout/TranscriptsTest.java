@@ -7,41 +7,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.talkset.core.pairs.PairPlanner;
 import io.talkset.testing.Samples;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** Sentence keys from transcripts, on the Asterisk prompt list that comes with Allison's takes. */
 class TranscriptsTest {
 
-  /** Prompt name to text, from core-sounds-en.txt.gz ("name: text" lines, ';' comments). */
-  static Map<String, String> prompts() throws Exception {
-    Map<String, String> m = new HashMap<>();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-        Files.newInputStream(Samples.get("speech/allison/core-sounds-en.txt.gz"))),
-        StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        int colon = line.indexOf(':');
-        if (!line.startsWith(";") && colon > 0) {
-          m.put(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
-        }
-      }
-    }
-    return m;
-  }
-
   @Test
   void takesOfOnePromptShareAKeyAndOtherPromptsDoNot() throws Exception {
-    Map<String, String> prompts = prompts();
+    Map<String, String> prompts = Samples.allisonPrompts();
     Map<String, String> keyOf = new HashMap<>();
     Path allison = Samples.get("speech/allison/core-sounds-en.txt.gz").getParent();
     try (Stream<Path> wavs = Files.list(allison)) {
