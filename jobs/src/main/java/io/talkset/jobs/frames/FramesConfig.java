@@ -23,8 +23,8 @@ import java.util.Map;
 public record FramesConfig(String output, String models, int detector, String device,
     float minScore, int detectEvery, String policy, double zoom, int smoothFrames,
     String outside, double maxOutside, int size, int jpegQuality, int minSegmentFrames,
-    int maxGap, String subject, long timeoutMillis, int partitions, InputLimits limits)
-    implements Serializable {
+    int maxGap, String subject, long timeoutMillis, int partitions, InputLimits limits,
+    float minSegmentScore) implements Serializable {
 
   public FramesConfig(String output, String models, int detector, String device,
       float minScore, int detectEvery, String policy, double zoom, int smoothFrames,
@@ -32,7 +32,7 @@ public record FramesConfig(String output, String models, int detector, String de
       int maxGap, String subject, long timeoutMillis, int partitions) {
     this(output, models, detector, device, minScore, detectEvery, policy, zoom, smoothFrames,
         outside, maxOutside, size, jpegQuality, minSegmentFrames, maxGap, subject, timeoutMillis,
-        partitions, InputLimits.DEFAULTS);
+        partitions, InputLimits.DEFAULTS, FaceTracker.Params.DEFAULT_MIN_MEAN_SCORE);
   }
 
   public static Options options() {
@@ -57,6 +57,10 @@ public record FramesConfig(String output, String models, int detector, String de
         .value("size", "PX", "512", "side of the output crops")
         .value("jpeg-quality", "Q", "95", "JPEG quality, 1..100")
         .value("min-segment-frames", "N", "25", "shortest face segment kept (frames)")
+        .value("min-segment-score", "S",
+            Float.toString(FaceTracker.Params.DEFAULT_MIN_MEAN_SCORE),
+            "lowest mean detection score of a segment's detections, 0..1 (drops steady false"
+                + " positives that pass --min-score frame by frame)")
         .value("max-gap", "N", "12", "longest run of frames without a detection that is bridged")
         .value("subject", "P", "largest_persistent",
             "subject of a shot: largest_persistent, largest or longest")
@@ -109,13 +113,14 @@ public record FramesConfig(String output, String models, int detector, String de
         a.intIn("size", 16, 4096), a.intIn("jpeg-quality", 1, 100),
         a.intIn("min-segment-frames", 1, 1_000_000), maxGap, subject,
         a.positiveLong("frames-timeout-ms"), a.nonNegativeInt("partitions"),
-        LimitOptions.from(a));
+        LimitOptions.from(a), (float) a.doubleIn("min-segment-score", 0, 1));
   }
 
   /** The core pipeline's parameters. */
   public FacePipeline.Params pipeline() {
     FaceTracker.Params t = FaceTracker.Params.defaults().withMaxGap(maxGap)
-        .withMinFrames(minSegmentFrames).withSubject(FaceTracker.Subject.parse(subject));
+        .withMinFrames(minSegmentFrames).withSubject(FaceTracker.Subject.parse(subject))
+        .withMinMeanScore(minSegmentScore);
     CropWindows.Params c = new CropWindows.Params(CropWindows.Params.policy(policy), zoom,
         smoothFrames, CropWindows.Params.outside(outside), maxOutside);
     return new FacePipeline.Params(detectEvery, detector, t, c, size, jpegQuality);
@@ -135,6 +140,7 @@ public record FramesConfig(String output, String models, int detector, String de
     d.put("size", size);
     d.put("jpeg_quality", jpegQuality);
     d.put("min_segment_frames", minSegmentFrames);
+    d.put("min_segment_score", minSegmentScore);
     d.put("max_gap", maxGap);
     d.put("subject", subject);
     return d;

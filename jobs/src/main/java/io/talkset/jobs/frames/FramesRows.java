@@ -156,7 +156,8 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
       set("segments", segments);
       if (a.planned().isEmpty()) {
         finish("rejected", ErrorCodes.NO_FACE, "no face segment of at least "
-            + cfg.minSegmentFrames() + " frames in " + a.frames() + " frames (" + a.shots()
+            + cfg.minSegmentFrames() + " frames with a mean detection score of at least "
+            + cfg.minSegmentScore() + " in " + a.frames() + " frames (" + a.shots()
             + " shots, detector run on " + a.detectorRuns() + " frames)");
         return;
       }

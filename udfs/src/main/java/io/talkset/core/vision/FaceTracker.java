@@ -18,8 +18,8 @@ import java.util.List;
  *
  * <p>Subjects: within each shot, tracks are ranked by the policy (default: summed face area over
  * their detections, "largest and most persistent"); the best becomes a segment, then the next best
- * that does not overlap a chosen one in time, and so on. Segments shorter than
- * {@code minFrames} are dropped.
+ * that does not overlap a chosen one in time, and so on. Tracks shorter than
+ * {@code minFrames}, or whose detections average a score under {@code minMeanScore}, are dropped.
  */
 public final class FaceTracker {
 
@@ -49,23 +49,36 @@ public final class FaceTracker {
    * @param minIou box overlap that joins a detection to a track
    * @param maxKeypointShift mean keypoint distance, in face sizes, that also joins
    * @param maxSizeRatio face size change between two detections beyond which it is another face
+   * @param minMeanScore lowest mean detector score of a track's detections for it to become a
+   *     segment. A steady false positive (BlazeFace on a terminal screen recording: 0.52 and 0.58
+   *     over 40-56 frames) passes the per-frame threshold again and again; real faces in the
+   *     samples average 0.79-0.95, so the mean separates them where one frame cannot.
    */
   public record Params(int maxGap, int minFrames, float minIou, float maxKeypointShift,
-      float maxSizeRatio, Subject subject) {
+      float maxSizeRatio, Subject subject, float minMeanScore) {
+    public static final float DEFAULT_MIN_MEAN_SCORE = 0.65f;
+
     public static Params defaults() {
-      return new Params(12, 25, 0.3f, 0.35f, 1.6f, Subject.LARGEST_PERSISTENT);
+      return new Params(12, 25, 0.3f, 0.35f, 1.6f, Subject.LARGEST_PERSISTENT,
+          DEFAULT_MIN_MEAN_SCORE);
     }
 
     public Params withMaxGap(int g) {
-      return new Params(g, minFrames, minIou, maxKeypointShift, maxSizeRatio, subject);
+      return new Params(g, minFrames, minIou, maxKeypointShift, maxSizeRatio, subject,
+          minMeanScore);
     }
 
     public Params withMinFrames(int m) {
-      return new Params(maxGap, m, minIou, maxKeypointShift, maxSizeRatio, subject);
+      return new Params(maxGap, m, minIou, maxKeypointShift, maxSizeRatio, subject, minMeanScore);
     }
 
     public Params withSubject(Subject s) {
-      return new Params(maxGap, minFrames, minIou, maxKeypointShift, maxSizeRatio, s);
+      return new Params(maxGap, minFrames, minIou, maxKeypointShift, maxSizeRatio, s,
+          minMeanScore);
+    }
+
+    public Params withMinMeanScore(float m) {
+      return new Params(maxGap, minFrames, minIou, maxKeypointShift, maxSizeRatio, subject, m);
     }
   }
 
@@ -106,6 +119,14 @@ public final class FaceTracker {
 
     Detection lastDet() {
       return dets.get(dets.size() - 1);
+    }
+
+    double meanScore() {
+      double sum = 0;
+      for (Detection d : dets) {
+        sum += d.score();
+      }
+      return dets.isEmpty() ? 0 : sum / dets.size();
     }
 
     double rank(Subject s) {
@@ -153,7 +174,7 @@ public final class FaceTracker {
       for (Track t : inShot) {
         int a = t.frames.get(0);
         int b = t.last() + 1;
-        if (b - a < params.minFrames()) {
+        if (b - a < params.minFrames() || t.meanScore() < params.minMeanScore()) {
           continue;
         }
         boolean overlaps = false;

@@ -150,6 +150,50 @@ class FacePipelineTest {
    * Frame-to-frame jitter of the crop window on the talking-head videos, next to the per-frame
    * Haar-cascade baseline (window = cascade box × the same zoom, no smoothing).
    */
+  /**
+   * movie-hello.mpeg and .ogg show a terminal window beside a small webcam inset of the speaker
+   * (a face about 40 px). BlazeFace finds a steady big "face" in the terminal at 0.50-0.58, just
+   * over the per-frame threshold, and by summed area it outranked the real face. The mean-score
+   * rule drops that track, and the speaker's inset becomes the subject.
+   */
+  @Test
+  void aSteadyLowScoreFalsePositiveLosesToTheRealFace() throws Exception {
+    for (String v : new String[] {"video/forensics/movie-hello.mpeg",
+        "video/forensics/movie-hello.ogg"}) {
+      Path file = Samples.get(v);
+      FacePipeline.Params p = FacePipeline.Params.defaults();
+      FacePipeline.Analysis off = analyze(file, detector, p.withTracker(
+          p.tracker().withMinMeanScore(0)));
+      FacePipeline.Analysis on = analyze(file, detector, p);
+      double[] before = meanScoreAndSize(off);
+      double[] after = meanScoreAndSize(on);
+      System.out.printf(java.util.Locale.ROOT,
+          "%s: without the rule score %.3f, face %.0f px; with it score %.3f, face %.0f px%n",
+          v, before[0], before[1], after[0], after[1]);
+      assertTrue(before[0] < 0.6 && before[1] > 200, v + ": the terminal 'face' won before");
+      assertTrue(after[0] > 0.75 && after[1] < 80, v + ": the webcam inset wins now");
+    }
+    // A real talking face keeps its segment under the default.
+    FacePipeline.Analysis real = analyze(Samples.get("video/forensics/movie-hello.mp4"), detector,
+        FacePipeline.Params.defaults());
+    assertEquals(1, real.planned().size());
+  }
+
+  /** Mean detector score (detected frames only) and mean face size of the only segment. */
+  private static double[] meanScoreAndSize(FacePipeline.Analysis a) {
+    assertEquals(1, a.planned().size());
+    FacePipeline.Planned seg = a.planned().get(0);
+    double sum = 0;
+    int n = 0;
+    for (int i = 0; i < seg.faces().length; i++) {
+      if (seg.detected()[i]) {
+        sum += seg.faces()[i].score();
+        n++;
+      }
+    }
+    return new double[] {sum / n, seg.info().meanFaceSize()};
+  }
+
   @Test
   void cropsAreSteadierThanAPerFrameHaarCascade(@TempDir Path tmp) throws Exception {
     try (HaarBaseline haar = new HaarBaseline(tmp)) {
