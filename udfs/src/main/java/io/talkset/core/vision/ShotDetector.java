@@ -15,7 +15,8 @@ import org.bytedeco.opencv.opencv_core.Size;
  * turns, lighting drift) stays well under both thresholds.
  */
 public final class ShotDetector {
-  private static final int THUMB = 32;
+  /** Side of the thumbnails compared; a caller may pass frames already this small. */
+  public static final int THUMB = 32;
   private final double histThreshold;
   private final double pixelThreshold;
   private float[] prevHist;
