@@ -40,21 +40,32 @@ public final class Detectors {
   /** Where a task runs its model, and why. */
   public record Placement(Device device, String description) {}
 
-  /** A borrowed detector; give it back with {@link #close()}. */
+  /**
+   * Borrowed detectors: the main one, and the short-range one for shots of large faces under
+   * {@code --detector auto} (else null). Give them back with {@link #close()}.
+   */
   static final class Lease implements AutoCloseable {
     final BlazeFace detector;
+    final BlazeFace near;
     final Placement placement;
     private final String key;
+    private final String nearKey;
 
-    private Lease(BlazeFace detector, Placement placement, String key) {
+    private Lease(BlazeFace detector, String key, BlazeFace near, String nearKey,
+        Placement placement) {
       this.detector = detector;
-      this.placement = placement;
       this.key = key;
+      this.near = near;
+      this.nearKey = nearKey;
+      this.placement = placement;
     }
 
     @Override
     public void close() {
       POOL.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).add(detector);
+      if (near != null) {
+        POOL.computeIfAbsent(nearKey, k -> new ConcurrentLinkedQueue<>()).add(near);
+      }
     }
   }
 
@@ -62,21 +73,39 @@ public final class Detectors {
 
   static Lease borrow(FramesConfig cfg) throws ProbeException {
     Placement where = placement(cfg.device(), TaskContext.get());
-    Path model = ModelFiles.verified(Path.of(cfg.models()),
-        cfg.detector() == 128 ? ModelFiles.BLAZEFACE_128 : ModelFiles.BLAZEFACE_256);
-    String key = model + "|" + cfg.detector() + "|" + where.device() + "|" + cfg.minScore();
-    ConcurrentLinkedQueue<BlazeFace> q = POOL.computeIfAbsent(key,
-        k -> new ConcurrentLinkedQueue<>());
-    BlazeFace d = q.poll();
-    if (d == null) {
-      try {
-        d = new BlazeFace(model, cfg.detector(), where.device(), cfg.minScore(), 0.3f);
-      } catch (Exception e) {
-        throw new ProbeException(ErrorCodes.INTERNAL, "cannot load " + model + " on "
-            + where.device() + ": " + e, e);
-      }
+    int side = cfg.detector() == 128 ? 128 : 256;
+    String key = key(cfg, side, where);
+    BlazeFace d = take(cfg, side, where, key);
+    if (cfg.detector() != FramesConfig.AUTO) {
+      return new Lease(d, key, null, null, where);
     }
-    return new Lease(d, where, key);
+    String nearKey = key(cfg, 128, where);
+    try {
+      return new Lease(d, key, take(cfg, 128, where, nearKey), nearKey, where);
+    } catch (ProbeException | RuntimeException e) {
+      POOL.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).add(d);
+      throw e;
+    }
+  }
+
+  private static String key(FramesConfig cfg, int side, Placement where) {
+    return cfg.models() + "|" + side + "|" + where.device() + "|" + cfg.minScore();
+  }
+
+  private static BlazeFace take(FramesConfig cfg, int side, Placement where, String key)
+      throws ProbeException {
+    BlazeFace d = POOL.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).poll();
+    if (d != null) {
+      return d;
+    }
+    Path model = ModelFiles.verified(Path.of(cfg.models()),
+        side == 128 ? ModelFiles.BLAZEFACE_128 : ModelFiles.BLAZEFACE_256);
+    try {
+      return new BlazeFace(model, side, where.device(), cfg.minScore(), 0.3f);
+    } catch (Exception e) {
+      throw new ProbeException(ErrorCodes.INTERNAL, "cannot load " + model + " on "
+          + where.device() + ": " + e, e);
+    }
   }
 
   /**

@@ -17,7 +17,8 @@ import java.util.Map;
  *
  * @param output dataset root: reads OUTPUT/clips, writes OUTPUT/frames and OUTPUT/frames_clips
  * @param models folder holding the pinned model files (bin/fetch-models)
- * @param detector BlazeFace input side: 256 (full range, default) or 128 (close faces)
+ * @param detector BlazeFace model: {@link #AUTO} (full range, handing shots of large faces to the
+ *     short-range model; the default), 256 (full range only) or 128 (short range only)
  * @param device auto (the task's Spark gpu resource when assigned, else CPU) or cpu
  */
 public record FramesConfig(String output, String models, int detector, String device,
@@ -25,6 +26,9 @@ public record FramesConfig(String output, String models, int detector, String de
     String outside, double maxOutside, int size, int jpegQuality, int minSegmentFrames,
     int maxGap, String subject, long timeoutMillis, int partitions, InputLimits limits,
     float minSegmentScore) implements Serializable {
+
+  /** {@code --detector auto}: see {@link FacePipeline#analyze}'s {@code near} detector. */
+  public static final int AUTO = 0;
 
   public FramesConfig(String output, String models, int detector, String device,
       float minScore, int detectEvery, String policy, double zoom, int smoothFrames,
@@ -41,7 +45,9 @@ public record FramesConfig(String output, String models, int detector, String de
         .value("output", "URI", null, "dataset root (reads clips/, writes frames/, frames_clips/)")
         .value("models", "DIR", defaultModelsDir(),
             "folder of the pinned models (bin/fetch-models; TALKSET_MODELS)")
-        .value("detector", "SIDE", "256", "BlazeFace model: 256 (full range) or 128 (close faces)")
+        .value("detector", "M", "auto",
+            "BlazeFace model: auto (full range; a shot whose faces are all large goes to the"
+                + " short-range model, 5x cheaper), 256 (full range only) or 128 (short range only)")
         .value("device", "WHERE", "auto",
             "auto: the task's Spark gpu resource when the cluster assigns one, else CPU; cpu")
         .value("min-score", "S", "0.5", "detection score threshold, 0..1")
@@ -90,10 +96,14 @@ public record FramesConfig(String output, String models, int detector, String de
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    int detector = a.intIn("detector", 128, 256);
-    if (detector != 128 && detector != 256) {
-      throw new UsageException("--detector must be 128 or 256, got '" + detector + "'");
-    }
+    String model = a.get("detector").trim().toLowerCase(java.util.Locale.ROOT);
+    int detector = switch (model) {
+      case "auto" -> AUTO;
+      case "256" -> 256;
+      case "128" -> 128;
+      default -> throw new UsageException("--detector must be auto, 256 or 128, got '"
+          + model + "'");
+    };
     String device = a.get("device").trim().toLowerCase(java.util.Locale.ROOT);
     if (!device.equals("auto") && !device.equals("cpu")) {
       throw new UsageException("--device must be auto or cpu, got '" + device + "'");
@@ -123,13 +133,14 @@ public record FramesConfig(String output, String models, int detector, String de
         .withMinMeanScore(minSegmentScore);
     CropWindows.Params c = new CropWindows.Params(CropWindows.Params.policy(policy), zoom,
         smoothFrames, CropWindows.Params.outside(outside), maxOutside);
-    return new FacePipeline.Params(detectEvery, detector, t, c, size, jpegQuality);
+    return new FacePipeline.Params(detectEvery, detector == 128 ? 128 : 256, t, c, size,
+        jpegQuality);
   }
 
   /** The settings that shape the output, recorded with every clip. */
   public Map<String, Object> describe() {
     Map<String, Object> d = new LinkedHashMap<>();
-    d.put("detector", "blazeface-" + detector);
+    d.put("detector", detector == AUTO ? "blazeface-256+128" : "blazeface-" + detector);
     d.put("min_score", minScore);
     d.put("detect_every", detectEvery);
     d.put("crop_policy", policy);

@@ -139,7 +139,8 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
       SeekableSource s = source;
       FacePipeline.ReaderFactory videos = () -> GridReader.open(s, name, deadline, grid,
           t.rotation()).limits(cfg.limits());
-      FacePipeline.Analysis a = FacePipeline.analyze(videos, lease.detector, params);
+      FacePipeline.Analysis a = FacePipeline.analyze(videos, lease.detector, lease.near,
+          params);
       set("grid_frames", a.frames());
       set("width", a.width());
       set("height", a.height());

@@ -20,10 +20,10 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * Faces of one video in two streaming passes over the 25 fps grid, so memory stays bounded
- * whatever the video's length: pass one ({@link #analyze}) scales each frame down to the
- * detector's input, finds shot cuts on every frame, runs the detector every
- * {@code detectEvery}-th frame (and on both sides of a cut and on the last frame), then tracks
- * and picks subject segments and their windows; pass two ({@link #crops}) decodes again and
+ * whatever the video's length: pass one ({@link #analyze}) finds shot cuts on every frame from
+ * a 32 px thumbnail, runs the detector every {@code detectEvery}-th frame (and on both sides of
+ * a cut and on the last frame) on the frame scaled to its input, then tracks and picks subject
+ * segments and their windows; pass two ({@link #crops}) decodes again and
  * cuts each segment frame's window straight from the decoder's planes to the output size, then
  * encodes it as JPEG. Only detections (a few floats per frame) are kept between the passes.
  */
@@ -35,9 +35,20 @@ public final class FacePipeline {
    *     input; more would be thrown away by its own letterbox)
    * @param size output side in pixels
    * @param jpegQuality 1..100
+   * @param nearSide input side of the short-range detector, when one is given
+   * @param nearMinFace a shot goes to the short-range detector when every face its first
+   *     detection found is at least this share of the frame's longer side
    */
   public record Params(int detectEvery, int detectSide, FaceTracker.Params tracker,
-      CropWindows.Params crop, int size, int jpegQuality) {
+      CropWindows.Params crop, int size, int jpegQuality, int nearSide, double nearMinFace) {
+    /** Faces this large fill a fifth of the short-range model's input or more: its range. */
+    public static final double NEAR_MIN_FACE = 0.2;
+
+    public Params(int detectEvery, int detectSide, FaceTracker.Params tracker,
+        CropWindows.Params crop, int size, int jpegQuality) {
+      this(detectEvery, detectSide, tracker, crop, size, jpegQuality, 128, NEAR_MIN_FACE);
+    }
+
     public static Params defaults() {
       return new Params(5, 256, FaceTracker.Params.defaults(),
           CropWindows.Params.defaults(CropWindows.Policy.CLIP), 512, 95);
@@ -45,19 +56,22 @@ public final class FacePipeline {
 
     public Params withDetectEvery(int k) {
       return new Params(k, detectSide, tracker.withMaxGap(Math.max(tracker.maxGap(), 2 * k - 1)),
-          crop, size, jpegQuality);
+          crop, size, jpegQuality, nearSide, nearMinFace);
     }
 
     public Params withCrop(CropWindows.Params c) {
-      return new Params(detectEvery, detectSide, tracker, c, size, jpegQuality);
+      return new Params(detectEvery, detectSide, tracker, c, size, jpegQuality, nearSide,
+          nearMinFace);
     }
 
     public Params withTracker(FaceTracker.Params t) {
-      return new Params(detectEvery, detectSide, t, crop, size, jpegQuality);
+      return new Params(detectEvery, detectSide, t, crop, size, jpegQuality, nearSide,
+          nearMinFace);
     }
 
     public Params withOutput(int side, int quality) {
-      return new Params(detectEvery, detectSide, tracker, crop, side, quality);
+      return new Params(detectEvery, detectSide, tracker, crop, side, quality, nearSide,
+          nearMinFace);
     }
   }
 
@@ -79,9 +93,11 @@ public final class FacePipeline {
    * @param detections per frame, null where the detector did not run
    * @param cuts frames where a new shot starts
    * @param detectorRuns frames the detector ran on
+   * @param nearRuns of those, frames the short-range detector ran on
    */
   public record Analysis(int frames, int width, int height, int decoded, int repeatedAtEnd,
-      List<List<Detection>> detections, BitSet cuts, int detectorRuns, List<Planned> planned) {
+      List<List<Detection>> detections, BitSet cuts, int detectorRuns, int nearRuns,
+      List<Planned> planned) {
 
     /** Faces the detector saw on frame i (on the nearest frame it ran on). */
     public int facesAt(int i) {
@@ -113,56 +129,66 @@ public final class FacePipeline {
 
   private FacePipeline() {}
 
-  /** Pass one: detection, shot cuts, tracking, segments and windows. */
+  /** Pass one with one detector throughout. */
   public static Analysis analyze(ReaderFactory videos, FaceDetector detector, Params p)
       throws ProbeException {
+    return analyze(videos, detector, null, p);
+  }
+
+  /**
+   * Pass one: detection, shot cuts, tracking, segments and windows.
+   *
+   * @param detector the full-range detector (faces of any size)
+   * @param near a short-range detector, five times cheaper (BlazeFace 128), or null. A shot
+   *     whose first detection found faces that are all at least {@link Params#nearMinFace} of
+   *     the frame's longer side (a talking head) is detected with it from then on; the first
+   *     time it finds nothing the shot goes back to {@code detector} for good, on that frame
+   *     already. Tracks never cross a shot cut, so a track mixes the two models at most once.
+   */
+  public static Analysis analyze(ReaderFactory videos, FaceDetector detector, FaceDetector near,
+      Params p) throws ProbeException {
     List<List<Detection>> dets = new ArrayList<>();
     BitSet cuts = new BitSet();
     ShotDetector shots = new ShotDetector();
+    ShotModels models = new ShotModels(detector, near, p);
     int runs = 0;
     int w = 0;
     int h = 0;
     int decoded;
     int repeated;
-    Mat prevSmall = null;
-    try (GridReader r = videos.open()) {
+    try (GridReader r = videos.open().forAnalysis(true)) {
       int last = -p.detectEvery();
       while (r.next()) {
         int i = r.index();
         w = r.width();
         h = r.height();
-        Mat small = r.bgr(p.detectSide());
-        boolean cut = shots.update(small) && i > 0;
+        boolean cut;
+        try (Mat thumb = r.thumbnail(ShotDetector.THUMB)) {
+          cut = shots.update(thumb) && i > 0;
+        }
         if (cut) {
           cuts.set(i);
           // The detector sees the last frame of the old shot too, so its track ends there.
           if (dets.get(i - 1) == null) {
-            dets.set(i - 1, detect(detector, prevSmall, w, h));
+            dets.set(i - 1, models.detect(r, true));
             runs++;
           }
+          models.newShot();
         }
         if (cut || i - last >= p.detectEvery()) {
-          dets.add(detect(detector, small, w, h));
+          dets.add(models.detect(r, false));
           runs++;
           last = i;
         } else {
           dets.add(null);
         }
-        if (prevSmall != null) {
-          prevSmall.close();
-        }
-        prevSmall = small;
       }
       if (!dets.isEmpty() && dets.get(dets.size() - 1) == null) {
-        dets.set(dets.size() - 1, detect(detector, prevSmall, w, h));
+        dets.set(dets.size() - 1, models.detect(r, true));
         runs++;
       }
       decoded = r.decoded();
       repeated = r.repeatedAtEnd();
-    } finally {
-      if (prevSmall != null) {
-        prevSmall.close();
-      }
     }
     boolean[] cutArray = new boolean[dets.size()];
     for (int c = cuts.nextSetBit(0); c >= 0; c = cuts.nextSetBit(c + 1)) {
@@ -183,7 +209,57 @@ public final class FacePipeline {
             run.windows()));
       }
     }
-    return new Analysis(dets.size(), w, h, decoded, repeated, dets, cuts, runs, planned);
+    return new Analysis(dets.size(), w, h, decoded, repeated, dets, cuts, runs,
+        models.nearRuns, planned);
+  }
+
+  /** Which detector each shot uses: see the four-argument {@code analyze}. */
+  private static final class ShotModels {
+    private final FaceDetector wide;
+    private final FaceDetector near;
+    private final Params p;
+    private boolean decided;
+    private boolean useNear;
+    int nearRuns;
+
+    ShotModels(FaceDetector wide, FaceDetector near, Params p) {
+      this.wide = wide;
+      this.near = near;
+      this.p = p;
+    }
+
+    void newShot() {
+      decided = false;
+      useNear = false;
+    }
+
+    /** Detections on the current grid frame, or on the one before it. */
+    List<Detection> detect(GridReader r, boolean previous) throws ProbeException {
+      if (useNear) {
+        nearRuns++;
+        List<Detection> found = run(r, previous, near, p.nearSide());
+        if (!found.isEmpty()) {
+          return found;
+        }
+        useNear = false;
+      }
+      List<Detection> found = run(r, previous, wide, p.detectSide());
+      if (near != null && !decided) {
+        decided = true;
+        double min = p.nearMinFace() * Math.max(r.width(), r.height());
+        useNear = !found.isEmpty()
+            && found.stream().allMatch(d -> Math.max(d.width(), d.height()) >= min);
+      }
+      return found;
+    }
+
+    private static List<Detection> run(GridReader r, boolean previous, FaceDetector d, int side)
+        throws ProbeException {
+      // Only the frames a detector sees are converted, at its size.
+      try (Mat small = previous ? r.previousBgr(side) : r.bgr(side)) {
+        return FacePipeline.detect(d, small, r.width(), r.height());
+      }
+    }
   }
 
   private static List<Detection> detect(FaceDetector detector, Mat small, int w, int h)

