@@ -80,7 +80,7 @@ class FacePipelineTest {
    * The default detector setting: a shot whose faces are all large (talking heads) goes to the
    * short-range model after its first full-range detection. Against the full-range model on
    * every frame, its faces (every 5th frame, interpolated) and its clip windows agree; a shot of
-   * a smaller face (movie-hello, 15% of the frame) stays on the full-range model; a hard cut
+   * a small face (movie-hello, 7% of the width) stays on the full-range model; a hard cut
    * still splits the video, and each shot decides for itself.
    */
   @Test
@@ -108,7 +108,7 @@ class FacePipelineTest {
           + " centre %.2f%%, side %.2f%% of the window%n", v, auto.nearRuns(),
           auto.detectorRuns(), g[0], g[1], 100 * g[2], 100 * shift, 100 * size);
       if (v.contains("movie-hello")) {
-        assertEquals(0, auto.nearRuns(), "a 15% face stays on the full-range model");
+        assertEquals(0, auto.nearRuns(), "a face 7% of the width stays on the full-range model");
       } else {
         assertTrue(share > 0.95, "short-range share " + share);
       }
