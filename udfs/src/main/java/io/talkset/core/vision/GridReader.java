@@ -341,6 +341,8 @@ public final class GridReader implements AutoCloseable {
     Mat out = padded ? new Mat(size, size, CV_8UC3, new Scalar(0, 0, 0, 0))
         : new Mat(size, size, CV_8UC3);
     if (cx1 - cx0 < 1 || cy1 - cy0 < 1 || dx1 - dx0 < 1 || dy1 - dy0 < 1) {
+      // Nothing of the picture lands in the output (a window outside it, or under a pixel).
+      out.put(new Scalar(0, 0, 0, 0));
       return upright(out);
     }
     av_frame_ref(view, prev);
