@@ -200,20 +200,12 @@ class FacePipelineTest {
       FacePipeline.Planned b = fifth.planned().get(0);
       assertEquals(every.frames(), a.faces().length);
       assertEquals(fifth.frames(), b.faces().length);
-      double sum = 0;
-      double worst = 1;
-      double centre = 0;
-      for (int i = 0; i < a.faces().length; i++) {
-        double iou = a.faces()[i].iou(b.faces()[i]);
-        sum += iou;
-        worst = Math.min(worst, iou);
-        centre += Math.hypot(a.faces()[i].centerX() - b.faces()[i].centerX(),
-            a.faces()[i].centerY() - b.faces()[i].centerY()) / a.faces()[i].width();
-      }
-      double mean = sum / a.faces().length;
+      double[] g = agreement(a, b);
+      double mean = g[0];
+      double worst = g[1];
       System.out.printf(Locale.ROOT, "tracking k=5 vs k=1 on %s: mean IoU %.3f, worst %.3f,"
           + " mean centre error %.2f%% of the face; detector runs %d vs %d%n", v, mean, worst,
-          100 * centre / a.faces().length, fifth.detectorRuns(), every.detectorRuns());
+          100 * g[2], fifth.detectorRuns(), every.detectorRuns());
       assertTrue(mean > 0.9, "mean IoU " + mean);
       assertTrue(worst > 0.6, "worst IoU " + worst);
     }
