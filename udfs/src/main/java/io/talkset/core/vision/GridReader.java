@@ -395,9 +395,17 @@ public final class GridReader implements AutoCloseable {
   private static final class Scaler implements AutoCloseable {
     private final int flags;
     private SwsContext ctx;
+    // sws_scale reads four destination planes and strides: allocated once, zeroed once
+    // (JavaCPP does not zero what it allocates); only plane 0 changes from call to call.
+    private final PointerPointer<BytePointer> planes = new PointerPointer<>(4);
+    private final IntPointer stride = new IntPointer(4);
 
     Scaler(int flags) {
       this.flags = flags;
+      for (int i = 0; i < 4; i++) {
+        planes.put(i, (Pointer) null);
+        stride.put(i, 0);
+      }
     }
 
     /** Converts the whole of {@code src} to {@code ow × oh} at {@code (x, y)} of {@code dst}. */
@@ -419,17 +427,9 @@ public final class GridReader implements AutoCloseable {
     }
 
     private void scale(AVFrame src, Mat roi) {
-      try (PointerPointer<BytePointer> planes = new PointerPointer<>(4);
-          IntPointer stride = new IntPointer(4)) {
-        // sws_scale reads four planes and strides; JavaCPP does not zero what it allocates.
-        for (int i = 0; i < 4; i++) {
-          planes.put(i, (Pointer) null);
-          stride.put(i, 0);
-        }
-        planes.put(0, roi.data());
-        stride.put(0, (int) roi.step());
-        sws_scale(ctx, src.data(), src.linesize(), 0, src.height(), planes, stride);
-      }
+      planes.put(0, roi.data());
+      stride.put(0, (int) roi.step());
+      sws_scale(ctx, src.data(), src.linesize(), 0, src.height(), planes, stride);
     }
 
     @Override
@@ -438,6 +438,8 @@ public final class GridReader implements AutoCloseable {
         sws_freeContext(ctx);
         ctx = null;
       }
+      planes.close();
+      stride.close();
     }
   }
 

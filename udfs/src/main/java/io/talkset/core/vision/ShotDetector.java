@@ -3,7 +3,6 @@ package io.talkset.core.vision;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
 
-import org.bytedeco.javacpp.indexer.UByteIndexer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 
@@ -36,16 +35,13 @@ public final class ShotDetector {
   /** Feeds the next frame (BGR, any size); true when it starts a new shot. */
   public boolean update(Mat bgr) {
     byte[] thumb = new byte[THUMB * THUMB * 3];
-    try (Mat small = new Mat()) {
-      resize(bgr, small, new Size(THUMB, THUMB), 0, 0, INTER_AREA);
-      try (UByteIndexer idx = small.createIndexer()) {
-        for (int y = 0; y < THUMB; y++) {
-          for (int x = 0; x < THUMB; x++) {
-            for (int c = 0; c < 3; c++) {
-              thumb[(y * THUMB + x) * 3 + c] = (byte) idx.get(y, x, c);
-            }
-          }
-        }
+    if (bgr.cols() == THUMB && bgr.rows() == THUMB && bgr.isContinuous()) {
+      // Already a thumbnail (GridReader.thumbnail): read it as it is.
+      bgr.data().get(thumb);
+    } else {
+      try (Mat small = new Mat()) {
+        resize(bgr, small, new Size(THUMB, THUMB), 0, 0, INTER_AREA);
+        small.data().get(thumb);
       }
     }
     float[] hist = new float[512];
