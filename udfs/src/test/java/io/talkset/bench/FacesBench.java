@@ -21,7 +21,8 @@ import java.util.Locale;
  * JPEG, both passes) with detection every 5th and every frame: as the frames stage runs by
  * default (the full-range model, handing shots of large faces to the short-range one; "near%"
  * says what share of detector runs went to it) and with the full-range model only. Our JPEGs
- * are written to files as FFmpeg's are. Each figure is the best of three interleaved rounds.
+ * are written to files as FFmpeg's are. Five rounds; rates are the best round's, ratios the
+ * median of each round's ratio against the FFmpeg runs just before and after (see below).
  * Usage: FacesBench MODELS_DIR WORK_DIR VIDEO...
  */
 public final class FacesBench {
@@ -35,37 +36,62 @@ public final class FacesBench {
       // Warm-up: the JIT and ONNX Runtime's first-run allocations.
       ours(Path.of(args[2]), det, near, 5, work.resolve("warm"));
       ours(Path.of(args[2]), det, null, 5, work.resolve("warm"));
-      System.out.printf(Locale.ROOT, "%-22s %6s %8s %8s %8s %8s %7s %7s %6s | %-15s%n",
+      System.out.printf(Locale.ROOT, "%-18s %5s %8s %8s %7s %7s %6s %6s %5s %3s %11s %11s | %s%n",
           "video", "frames", "decode/s", "ffmpeg/s", "k=5 /s", "k=1 /s", "k5/ffm", "k1/ffm",
-          "near%", "256 only: k5 k1");
+          "near%", "dec", "k5 range", "k1 range", "256 only: k5 k1");
       for (int v = 2; v < args.length; v++) {
         Path video = Path.of(args[v]);
         Window w = clipWindow(video, det);
-        // Rounds interleave the four contenders, so a slow spell on a shared machine hits all
-        // of them alike; each keeps its best round.
+        // Each round runs FFmpeg before and after our runs, and a ratio divides our time by
+        // the mean of the two FFmpeg runs around it: the pairs are seconds apart, so a slow
+        // spell of this shared machine (rates swing by 2x between minutes) hits both sides of a
+        // ratio alike. The ratios printed are medians over the rounds; rates are the best.
         double[][] best = new double[6][];
+        double[][] ratio = new double[4][ROUNDS];
         for (int round = 0; round < ROUNDS; round++) {
           best[0] = faster(best[0], decodeOnly(video));
-          best[1] = faster(best[1], ffmpeg(video, w, work.resolve("ffmpeg")));
-          best[2] = faster(best[2], ours(video, det, near, 5, work.resolve("ours")));
-          best[3] = faster(best[3], ours(video, det, near, 1, work.resolve("ours")));
-          best[4] = faster(best[4], ours(video, det, null, 5, work.resolve("ours")));
-          best[5] = faster(best[5], ours(video, det, null, 1, work.resolve("ours")));
+          double[] fa = ffmpeg(video, w, work.resolve("ffmpeg"));
+          double[] k5 = ours(video, det, near, 5, work.resolve("ours"));
+          double[] k1 = ours(video, det, near, 1, work.resolve("ours"));
+          double[] fb = ffmpeg(video, w, work.resolve("ffmpeg"));
+          double[] w5 = ours(video, det, null, 5, work.resolve("ours"));
+          double[] w1 = ours(video, det, null, 1, work.resolve("ours"));
+          double[] fc = ffmpeg(video, w, work.resolve("ffmpeg"));
+          ratio[0][round] = k5[0] / ((fa[0] + fb[0]) / 2);
+          ratio[1][round] = k1[0] / ((fa[0] + fb[0]) / 2);
+          ratio[2][round] = w5[0] / ((fb[0] + fc[0]) / 2);
+          ratio[3][round] = w1[0] / ((fb[0] + fc[0]) / 2);
+          best[1] = faster(faster(faster(best[1], fa), fb), fc);
+          best[2] = faster(best[2], k5);
+          best[3] = faster(best[3], k1);
+          best[4] = faster(best[4], w5);
+          best[5] = faster(best[5], w1);
         }
         double[] dec = best[0];
         double[] ff = best[1];
         double[] k5 = best[2];
         double[] k1 = best[3];
         System.out.printf(Locale.ROOT,
-            "%-22s %6.0f %8.1f %8.1f %8.1f %8.1f %6.2fx %6.2fx %5.0f%% | %6.2fx %6.2fx%n",
+            "%-18s %5.0f %8.1f %8.1f %7.1f %7.1f %5.2fx %5.2fx %4.0f%% %2.0fx %11s %11s | %5.2fx %5.2fx%n",
             video.getFileName(), k5[1], dec[1] / dec[0], ff[1] / ff[0], k5[1] / k5[0],
-            k1[1] / k1[0], k5[0] / ff[0], k1[0] / ff[0], 100 * k5[2], best[4][0] / ff[0],
-            best[5][0] / ff[0]);
+            k1[1] / k1[0], median(ratio[0]), median(ratio[1]), 100 * k5[2], k5[3],
+            range(ratio[0]), range(ratio[1]), median(ratio[2]), median(ratio[3]));
       }
     }
   }
 
-  static final int ROUNDS = 3;
+  static double median(double[] x) {
+    double[] s = x.clone();
+    java.util.Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
+
+  static String range(double[] x) {
+    return String.format(Locale.ROOT, "%.2f-%.2f", java.util.Arrays.stream(x).min().getAsDouble(),
+        java.util.Arrays.stream(x).max().getAsDouble());
+  }
+
+  static final int ROUNDS = 5;
 
   /** {seconds, frames}: the faster of two runs (a null one loses). */
   static double[] faster(double[] a, double[] b) {
@@ -89,16 +115,21 @@ public final class FacesBench {
     return new double[] {(System.nanoTime() - t) / 1e9, n};
   }
 
-  /** {seconds, frames, share of detector runs on the short-range model}. */
+  /**
+   * {seconds, frames, share of detector runs on the short-range model, decodes (1 when pass two
+   * cropped the pixels pass one kept)}.
+   */
   static double[] ours(Path video, BlazeFace det, BlazeFace near, int k, Path out)
       throws Exception {
     clean(out);
     FacePipeline.Params p = FacePipeline.Params.defaults().withDetectEvery(k);
     FacePipeline.Analysis a;
+    boolean once;
     long t = System.nanoTime();
     int n = 0;
     try (FileSource s = new FileSource(video)) {
       a = FacePipeline.analyze(() -> open(s, video), det, near, p);
+      once = a.singlePass();
       try (FacePipeline.CloseableIterator<FacePipeline.CropFrame> it =
           FacePipeline.crops(() -> open(s, video), a, p)) {
         while (it.hasNext()) {
@@ -110,7 +141,7 @@ public final class FacesBench {
       }
     }
     return new double[] {(System.nanoTime() - t) / 1e9, n,
-        a.nearRuns() / (double) Math.max(1, a.detectorRuns())};
+        a.nearRuns() / (double) Math.max(1, a.detectorRuns()), once ? 1 : 2};
   }
 
   static Window clipWindow(Path video, BlazeFace det) throws Exception {

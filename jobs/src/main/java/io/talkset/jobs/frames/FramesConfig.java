@@ -20,12 +20,14 @@ import java.util.Map;
  * @param detector BlazeFace model: {@link #AUTO} (full range, handing shots of large faces to the
  *     short-range model; the default), 256 (full range only) or 128 (short range only)
  * @param device auto (the task's Spark gpu resource when assigned, else CPU) or cpu
+ * @param keepMb native memory per task for the decoded face regions kept between the passes,
+ *     in MiB (0: decode every video twice); see {@link FacePipeline#analyze}
  */
 public record FramesConfig(String output, String models, int detector, String device,
     float minScore, int detectEvery, String policy, double zoom, int smoothFrames,
     String outside, double maxOutside, int size, int jpegQuality, int minSegmentFrames,
     int maxGap, String subject, long timeoutMillis, int partitions, InputLimits limits,
-    float minSegmentScore) implements Serializable {
+    float minSegmentScore, int keepMb) implements Serializable {
 
   /** {@code --detector auto}: see {@link FacePipeline#analyze}'s {@code near} detector. */
   public static final int AUTO = 0;
@@ -36,7 +38,8 @@ public record FramesConfig(String output, String models, int detector, String de
       int maxGap, String subject, long timeoutMillis, int partitions) {
     this(output, models, detector, device, minScore, detectEvery, policy, zoom, smoothFrames,
         outside, maxOutside, size, jpegQuality, minSegmentFrames, maxGap, subject, timeoutMillis,
-        partitions, InputLimits.DEFAULTS, FaceTracker.Params.DEFAULT_MIN_MEAN_SCORE);
+        partitions, InputLimits.DEFAULTS, FaceTracker.Params.DEFAULT_MIN_MEAN_SCORE,
+        (int) (FacePipeline.Params.KEEP_BYTES >> 20));
   }
 
   public static Options options() {
@@ -71,6 +74,10 @@ public record FramesConfig(String output, String models, int detector, String de
         .value("subject", "P", "largest_persistent",
             "subject of a shot: largest_persistent, largest or longest")
         .value("frames-timeout-ms", "MS", "3600000", "per-clip limit for both passes")
+        .value("keep-mb", "MB", Long.toString(FacePipeline.Params.KEEP_BYTES >> 20),
+            "native memory per task for decoded face regions kept from pass one, so that clips"
+                + " that fit are decoded once, not twice; 0 = always decode twice (count it in"
+                + " spark.executor.memoryOverhead)")
         .value("partitions", "N", "0", "tasks; 0 = four per core"));
   }
 
@@ -123,7 +130,8 @@ public record FramesConfig(String output, String models, int detector, String de
         a.intIn("size", 16, 4096), a.intIn("jpeg-quality", 1, 100),
         a.intIn("min-segment-frames", 1, 1_000_000), maxGap, subject,
         a.positiveLong("frames-timeout-ms"), a.nonNegativeInt("partitions"),
-        LimitOptions.from(a), (float) a.doubleIn("min-segment-score", 0, 1));
+        LimitOptions.from(a), (float) a.doubleIn("min-segment-score", 0, 1),
+        a.intIn("keep-mb", 0, 65_536));
   }
 
   /** The core pipeline's parameters. */
@@ -134,7 +142,7 @@ public record FramesConfig(String output, String models, int detector, String de
     CropWindows.Params c = new CropWindows.Params(CropWindows.Params.policy(policy), zoom,
         smoothFrames, CropWindows.Params.outside(outside), maxOutside);
     return new FacePipeline.Params(detectEvery, detector == 128 ? 128 : 256, t, c, size,
-        jpegQuality);
+        jpegQuality).withKeepBytes((long) keepMb << 20);
   }
 
   /** The settings that shape the output, recorded with every clip. */

@@ -156,6 +156,7 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
       }
       set("segments", segments);
       if (a.planned().isEmpty()) {
+        a.release();
         finish("rejected", ErrorCodes.NO_FACE, "no face segment of at least "
             + cfg.minSegmentFrames() + " frames with a mean detection score of at least "
             + cfg.minSegmentScore() + " in " + a.frames() + " frames (" + a.shots()

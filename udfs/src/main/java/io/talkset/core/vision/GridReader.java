@@ -18,6 +18,9 @@ import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_move_ref;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_ref;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
+import static org.bytedeco.ffmpeg.global.avutil.av_image_copy_to_buffer;
+import static org.bytedeco.ffmpeg.global.avutil.av_image_fill_arrays;
+import static org.bytedeco.ffmpeg.global.avutil.av_image_get_buffer_size;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BICUBIC;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_AREA;
 import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
@@ -68,6 +71,7 @@ public final class GridReader implements AutoCloseable {
   private final int rotation;
   private final double tb;
   private final double nominal;
+  private final double declaredS;
   private final AVCodecContext dec;
   private final AVPacket pkt = av_packet_alloc();
   private final AVFrame work = av_frame_alloc();
@@ -80,7 +84,7 @@ public final class GridReader implements AutoCloseable {
   private final Scaler scaler = new Scaler(SWS_BILINEAR);
   private final Scaler lastScaler = new Scaler(SWS_BILINEAR);
   private final Scaler thumbScaler = new Scaler(SWS_AREA);
-  private final Scaler cropScaler = new Scaler(SWS_BICUBIC);
+  private final Cropper cropper = new Cropper();
   private boolean havePrev;
   private boolean haveAhead;
   private double prevT;
@@ -105,6 +109,9 @@ public final class GridReader implements AutoCloseable {
     this.tb = st.time_base().num() / (double) st.time_base().den();
     this.nominal = st.avg_frame_rate().num() > 0 && st.avg_frame_rate().den() > 0
         ? st.avg_frame_rate().num() / (double) st.avg_frame_rate().den() : 25.0;
+    long containerUs = in.context().duration();
+    this.declaredS = st.duration() != AV_NOPTS_VALUE && st.duration() > 0 ? st.duration() * tb
+        : containerUs != AV_NOPTS_VALUE && containerUs > 0 ? containerUs / 1e6 : -1;
     // One decoder thread: executors already run one task per core.
     this.dec = FfmpegInput.openDecoder(st, 1);
   }
@@ -238,6 +245,18 @@ public final class GridReader implements AutoCloseable {
     }
   }
 
+  /**
+   * Grid frames this reader will deliver: the number asked for, else what the stream's (or the
+   * container's) declared duration gives; -1 when neither is known. An estimate only, for
+   * planning: {@link #next} decides.
+   */
+  public int expectedFrames() {
+    if (limit >= 0) {
+      return limit;
+    }
+    return declaredS > 0 ? (int) Math.min(Integer.MAX_VALUE, Math.ceil(declaredS * FPS)) : -1;
+  }
+
   /** Index of the current grid frame. */
   public int index() {
     return index;
@@ -320,51 +339,15 @@ public final class GridReader implements AutoCloseable {
    * black. The caller closes the Mat.
    */
   public Mat crop(double x0, double y0, double side, int size) {
-    double[] raw = toRaw(x0, y0, side);
-    double rx0 = raw[0];
-    double ry0 = raw[1];
-    int w = prev.width();
-    int h = prev.height();
-    int cx0 = clamp((int) Math.round(rx0), 0, w);
-    int cy0 = clamp((int) Math.round(ry0), 0, h);
-    int cx1 = clamp((int) Math.round(rx0 + side), 0, w);
-    int cy1 = clamp((int) Math.round(ry0 + side), 0, h);
-    double s = size / side;
-    // Where the window lies inside the picture its edge maps to the output's edge: rounding the
-    // source rectangle to whole pixels must not leave a black line on a window that needs no
-    // padding. Only an edge the picture cut short maps to an inner output position.
-    int dx0 = rx0 >= -0.5 ? 0 : clamp((int) Math.round((cx0 - rx0) * s), 0, size);
-    int dy0 = ry0 >= -0.5 ? 0 : clamp((int) Math.round((cy0 - ry0) * s), 0, size);
-    int dx1 = rx0 + side <= w + 0.5 ? size : clamp((int) Math.round((cx1 - rx0) * s), 0, size);
-    int dy1 = ry0 + side <= h + 0.5 ? size : clamp((int) Math.round((cy1 - ry0) * s), 0, size);
-    boolean padded = dx0 > 0 || dy0 > 0 || dx1 < size || dy1 < size;
-    Mat out = padded ? new Mat(size, size, CV_8UC3, new Scalar(0, 0, 0, 0))
-        : new Mat(size, size, CV_8UC3);
-    if (cx1 - cx0 < 1 || cy1 - cy0 < 1 || dx1 - dx0 < 1 || dy1 - dy0 < 1) {
-      // Nothing of the picture lands in the output (a window outside it, or under a pixel).
-      out.put(new Scalar(0, 0, 0, 0));
-      return upright(out);
+    Mat out = cropper.crop(prev, null, 0, 0, prev.width(), prev.height(), rotation, x0, y0,
+        side, size);
+    if (out != null) {
+      return out;
     }
-    av_frame_ref(view, prev);
-    try {
-      view.crop_left(cx0).crop_top(cy0).crop_right(w - cx1).crop_bottom(h - cy1);
-      if (av_frame_apply_cropping(view, AV_FRAME_CROP_UNALIGNED) < 0) {
-        // Formats FFmpeg cannot crop in place (bitstream, palette): convert, then cut.
-        av_frame_unref(view);
-        try (Mat full = bgrRaw(); Mat part = new Mat(full,
-            new Rect(cx0, cy0, cx1 - cx0, cy1 - cy0));
-            Mat dst = new Mat(out,
-                new Rect(dx0, dy0, dx1 - dx0, dy1 - dy0))) {
-          org.bytedeco.opencv.global.opencv_imgproc.resize(part, dst, dst.size(), 0, 0,
-              org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC);
-        }
-        return upright(out);
-      }
-      cropScaler.into(view, out, dx0, dy0, dx1 - dx0, dy1 - dy0);
-    } finally {
-      av_frame_unref(view);
+    // Formats FFmpeg cannot crop in place (bitstream, palette): convert, then cut.
+    try (Mat full = bgrRaw()) {
+      return Cropper.cutConverted(full, rotation, x0, y0, side, size);
     }
-    return upright(out);
   }
 
   private Mat bgrRaw() {
@@ -373,10 +356,249 @@ public final class GridReader implements AutoCloseable {
     return out;
   }
 
-  /** Window corner in the decoder's (unrotated) pixels; the side is unchanged. */
-  private double[] toRaw(double x0, double y0, double side) {
+  /**
+   * Keeps the part {@code [x0, x1) × [y0, y1)} (upright pixels, clamped to the picture) of the
+   * current frame's decoded picture: a copy in the decoder's own pixel format, from which
+   * {@link Cropper} later cuts a window inside it to exactly the pixels {@link #crop} gives,
+   * without decoding again. Null where the format cannot be cut in place. The caller closes it.
+   */
+  public Picture keep(double x0, double y0, double x1, double y1) {
     int w = prev.width();
     int h = prev.height();
+    double[] r = switch (rotation) {
+      case 90 -> new double[] {y0, h - x1, y1, h - x0};
+      case 180 -> new double[] {w - x1, h - y1, w - x0, h - y0};
+      case 270 -> new double[] {w - y1, x0, w - y0, x1};
+      default -> new double[] {x0, y0, x1, y1};
+    };
+    // Edges on multiples of 4 hold whole chroma samples for every subsampling FFmpeg has, so a
+    // crop of the copy shifts chroma exactly as the same crop of the whole picture does.
+    int rx0 = clamp((int) Math.floor(r[0]) & ~3, 0, w);
+    int ry0 = clamp((int) Math.floor(r[1]) & ~3, 0, h);
+    int rx1 = clamp(((int) Math.ceil(r[2]) + 3) & ~3, 0, w);
+    int ry1 = clamp(((int) Math.ceil(r[3]) + 3) & ~3, 0, h);
+    if (rx1 <= rx0 || ry1 <= ry0) {
+      return null;
+    }
+    av_frame_ref(view, prev);
+    try {
+      view.crop_left(rx0).crop_top(ry0).crop_right(w - rx1).crop_bottom(h - ry1);
+      if (av_frame_apply_cropping(view, AV_FRAME_CROP_UNALIGNED) < 0) {
+        return null;
+      }
+      return Picture.copy(view, rx0, ry0, w, h, rotation, currentT);
+    } finally {
+      av_frame_unref(view);
+    }
+  }
+
+  /**
+   * Cuts windows out of decoded pictures, ours or {@link Picture}s kept from an earlier pass,
+   * to the same pixels either way. Holds a scaler: one per thread; close it.
+   */
+  public static final class Cropper implements AutoCloseable {
+    private final Scaler scaler = new Scaler(SWS_BICUBIC);
+    private final AVFrame view = av_frame_alloc();
+
+    /** What {@link GridReader#crop} gave for the same window of the frame it was kept from. */
+    public Mat crop(Picture p, double x0, double y0, double side, int size) {
+      Mat out = crop(null, p, p.ox, p.oy, p.fullW, p.fullH, p.rotation, x0, y0, side, size);
+      if (out == null) {
+        throw new IllegalStateException("a kept picture that cannot be cropped");
+      }
+      return out;
+    }
+
+    /**
+     * The window cut from {@code src} (a decoder picture) or else {@code kept}, whose top-left
+     * pixel is {@code (ox, oy)} of a {@code w × h} raw picture; null if the format cannot be
+     * cut in place.
+     */
+    private Mat crop(AVFrame src, Picture kept, int ox, int oy, int w, int h, int rotation,
+        double x0, double y0, double side, int size) {
+      double[] raw = toRaw(rotation, w, h, x0, y0, side);
+      double rx0 = raw[0];
+      double ry0 = raw[1];
+      int cx0 = clamp((int) Math.round(rx0), 0, w);
+      int cy0 = clamp((int) Math.round(ry0), 0, h);
+      int cx1 = clamp((int) Math.round(rx0 + side), 0, w);
+      int cy1 = clamp((int) Math.round(ry0 + side), 0, h);
+      double s = size / side;
+      // Where the window lies inside the picture its edge maps to the output's edge: rounding
+      // the source rectangle to whole pixels must not leave a black line on a window that needs
+      // no padding. Only an edge the picture cut short maps to an inner output position.
+      int dx0 = rx0 >= -0.5 ? 0 : clamp((int) Math.round((cx0 - rx0) * s), 0, size);
+      int dy0 = ry0 >= -0.5 ? 0 : clamp((int) Math.round((cy0 - ry0) * s), 0, size);
+      int dx1 = rx0 + side <= w + 0.5 ? size : clamp((int) Math.round((cx1 - rx0) * s), 0, size);
+      int dy1 = ry0 + side <= h + 0.5 ? size : clamp((int) Math.round((cy1 - ry0) * s), 0, size);
+      boolean padded = dx0 > 0 || dy0 > 0 || dx1 < size || dy1 < size;
+      Mat out = padded ? new Mat(size, size, CV_8UC3, new Scalar(0, 0, 0, 0))
+          : new Mat(size, size, CV_8UC3);
+      if (cx1 - cx0 < 1 || cy1 - cy0 < 1 || dx1 - dx0 < 1 || dy1 - dy0 < 1) {
+        // Nothing of the picture lands in the output (a window outside it, or under a pixel).
+        out.put(new Scalar(0, 0, 0, 0));
+        return upright(out, rotation);
+      }
+      if (src != null) {
+        av_frame_ref(view, src);
+      } else {
+        kept.viewInto(view);
+      }
+      try {
+        int vw = view.width();
+        int vh = view.height();
+        view.crop_left(cx0 - ox).crop_top(cy0 - oy).crop_right(ox + vw - cx1)
+            .crop_bottom(oy + vh - cy1);
+        if (av_frame_apply_cropping(view, AV_FRAME_CROP_UNALIGNED) < 0) {
+          out.close();
+          return null;
+        }
+        scaler.into(view, out, dx0, dy0, dx1 - dx0, dy1 - dy0);
+      } finally {
+        // A kept picture's view holds no buffer references: unref only resets its fields.
+        av_frame_unref(view);
+      }
+      return upright(out, rotation);
+    }
+
+    /** The window cut from a whole raw frame already converted to BGR. */
+    static Mat cutConverted(Mat full, int rotation, double x0, double y0, double side,
+        int size) {
+      int w = full.cols();
+      int h = full.rows();
+      double[] raw = toRaw(rotation, w, h, x0, y0, side);
+      int cx0 = clamp((int) Math.round(raw[0]), 0, w);
+      int cy0 = clamp((int) Math.round(raw[1]), 0, h);
+      int cx1 = clamp((int) Math.round(raw[0] + side), 0, w);
+      int cy1 = clamp((int) Math.round(raw[1] + side), 0, h);
+      double s = size / side;
+      int dx0 = raw[0] >= -0.5 ? 0 : clamp((int) Math.round((cx0 - raw[0]) * s), 0, size);
+      int dy0 = raw[1] >= -0.5 ? 0 : clamp((int) Math.round((cy0 - raw[1]) * s), 0, size);
+      int dx1 = raw[0] + side <= w + 0.5 ? size
+          : clamp((int) Math.round((cx1 - raw[0]) * s), 0, size);
+      int dy1 = raw[1] + side <= h + 0.5 ? size
+          : clamp((int) Math.round((cy1 - raw[1]) * s), 0, size);
+      Mat out = new Mat(size, size, CV_8UC3, new Scalar(0, 0, 0, 0));
+      if (cx1 - cx0 >= 1 && cy1 - cy0 >= 1 && dx1 - dx0 >= 1 && dy1 - dy0 >= 1) {
+        try (Mat part = new Mat(full, new Rect(cx0, cy0, cx1 - cx0, cy1 - cy0));
+            Mat dst = new Mat(out, new Rect(dx0, dy0, dx1 - dx0, dy1 - dy0))) {
+          org.bytedeco.opencv.global.opencv_imgproc.resize(part, dst, dst.size(), 0, 0,
+              org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC);
+        }
+      }
+      return upright(out, rotation);
+    }
+
+    @Override
+    public void close() {
+      scaler.close();
+      av_frame_free(view);
+    }
+  }
+
+  /**
+   * Part of one decoded picture copied out of the decoder's buffers, in its pixel format, rows
+   * aligned for swscale's SIMD path: what {@link #keep} returns. Native memory, freed on close.
+   */
+  public static final class Picture implements AutoCloseable {
+    private static final int ALIGN = 64;
+    private final BytePointer memory;
+    private final PointerPointer<BytePointer> planes = new PointerPointer<>(4);
+    private final IntPointer linesize = new IntPointer(4);
+    private final int format;
+    private final int width;
+    private final int height;
+    final int ox;
+    final int oy;
+    final int fullW;
+    final int fullH;
+    final int rotation;
+    private final double sourceTimeS;
+    private final long bytes;
+
+    private Picture(BytePointer memory, int format, int width, int height, int ox, int oy,
+        int fullW, int fullH, int rotation, double sourceTimeS, long bytes) {
+      this.memory = memory;
+      this.format = format;
+      this.width = width;
+      this.height = height;
+      this.ox = ox;
+      this.oy = oy;
+      this.fullW = fullW;
+      this.fullH = fullH;
+      this.rotation = rotation;
+      this.sourceTimeS = sourceTimeS;
+      this.bytes = bytes;
+    }
+
+    static Picture copy(AVFrame v, int ox, int oy, int fullW, int fullH, int rotation,
+        double t) {
+      int size = av_image_get_buffer_size(v.format(), v.width(), v.height(), ALIGN);
+      if (size < 0) {
+        return null;
+      }
+      BytePointer memory = new BytePointer(size + ALIGN);
+      // JavaCPP's allocation is only malloc-aligned: start at the next 64-byte boundary.
+      BytePointer start = new BytePointer(memory)
+          .position((ALIGN - (memory.address() & (ALIGN - 1))) & (ALIGN - 1));
+      Picture p = new Picture(memory, v.format(), v.width(), v.height(), ox, oy, fullW, fullH,
+          rotation, t, size + ALIGN);
+      for (int i = 0; i < 4; i++) {
+        p.planes.put(i, (Pointer) null);
+        p.linesize.put(i, 0);
+      }
+      if (av_image_copy_to_buffer(start, size, v.data(), v.linesize(), v.format(), v.width(),
+          v.height(), ALIGN) < 0
+          || av_image_fill_arrays(p.planes, p.linesize, start, v.format(), v.width(),
+              v.height(), ALIGN) < 0) {
+        p.close();
+        return null;
+      }
+      return p;
+    }
+
+    void viewInto(AVFrame f) {
+      for (int i = 0; i < 4; i++) {
+        f.data(i, planes.get(BytePointer.class, i));
+        f.linesize(i, linesize.get(i));
+      }
+      f.width(width).height(height).format(format);
+    }
+
+    /** Source time of the frame it came from. */
+    public double sourceTimeS() {
+      return sourceTimeS;
+    }
+
+    /** Native bytes it holds. */
+    public long bytes() {
+      return bytes;
+    }
+
+    /**
+     * Whether cropping the window {@code (x0, y0, side)} (upright pixels) reads only pixels
+     * this part holds: the window's share of the picture, rounded as the crop rounds it.
+     */
+    public boolean holds(double x0, double y0, double side) {
+      double[] raw = toRaw(rotation, fullW, fullH, x0, y0, side);
+      int cx0 = clamp((int) Math.round(raw[0]), 0, fullW);
+      int cy0 = clamp((int) Math.round(raw[1]), 0, fullH);
+      int cx1 = clamp((int) Math.round(raw[0] + side), 0, fullW);
+      int cy1 = clamp((int) Math.round(raw[1] + side), 0, fullH);
+      return cx1 - cx0 < 1 || cy1 - cy0 < 1
+          || (cx0 >= ox && cy0 >= oy && cx1 <= ox + width && cy1 <= oy + height);
+    }
+
+    @Override
+    public void close() {
+      planes.close();
+      linesize.close();
+      memory.close();
+    }
+  }
+
+  /** Window corner in the decoder's (unrotated) {@code w × h} pixels; the side is unchanged. */
+  private static double[] toRaw(int rotation, int w, int h, double x0, double y0, double side) {
     return switch (rotation) {
       case 90 -> new double[] {y0, h - (x0 + side)};
       case 180 -> new double[] {w - (x0 + side), h - (y0 + side)};
@@ -444,6 +666,10 @@ public final class GridReader implements AutoCloseable {
   }
 
   private Mat upright(Mat m) {
+    return upright(m, rotation);
+  }
+
+  private static Mat upright(Mat m, int rotation) {
     if (rotation == 0) {
       return m;
     }
@@ -466,7 +692,7 @@ public final class GridReader implements AutoCloseable {
     scaler.close();
     lastScaler.close();
     thumbScaler.close();
-    cropScaler.close();
+    cropper.close();
     av_frame_free(last);
     av_frame_free(work);
     av_frame_free(prev);

