@@ -173,12 +173,12 @@ public final class FacePipeline {
    * <p>With {@link Params#keepBytes} above 0, pass one also keeps a copy of each frame's
    * decoded pixels that a crop window could reach: the {@code clip} window of the union of the
    * faces found so far in the shot, widened by {@link #KEEP_REACH}. Pass two can then crop
-   * every planned window from them and skip decoding the video a second time. Short clips and small faces fit; a long
-   * video whose kept pixels outgrow the budget gives them all up on the frame they do, and
-   * pass two decodes again. Pass one decodes exactly while it keeps pixels (they become the
-   * crops), and skips the in-loop deblocking filter once it keeps none, as it always does with
-   * {@code keepBytes} 0: the detector then sees slightly different pixels (see
-   * {@link GridReader#forAnalysis}).
+   * every planned window from them and skip decoding the video a second time. Short clips and
+   * small faces fit; a video whose kept pixels outgrow the budget (or are bound to: the first
+   * part kept times the frames to come) gives them all up on that frame, and pass two decodes
+   * again. Pass one decodes exactly while it keeps pixels (they become the crops), and skips
+   * the in-loop deblocking filter once it keeps none, as it always does with {@code keepBytes}
+   * 0: the detector then sees slightly different pixels (see {@link GridReader#forAnalysis}).
    *
    * @param detector the full-range detector (faces of any size)
    * @param near a short-range detector, five times cheaper (BlazeFace 128), or null. A shot

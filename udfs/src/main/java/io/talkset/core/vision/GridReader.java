@@ -420,26 +420,11 @@ public final class GridReader implements AutoCloseable {
      */
     private Mat crop(AVFrame src, Picture kept, int ox, int oy, int w, int h, int rotation,
         double x0, double y0, double side, int size) {
-      double[] raw = toRaw(rotation, w, h, x0, y0, side);
-      double rx0 = raw[0];
-      double ry0 = raw[1];
-      int cx0 = clamp((int) Math.round(rx0), 0, w);
-      int cy0 = clamp((int) Math.round(ry0), 0, h);
-      int cx1 = clamp((int) Math.round(rx0 + side), 0, w);
-      int cy1 = clamp((int) Math.round(ry0 + side), 0, h);
-      double s = size / side;
-      // Where the window lies inside the picture its edge maps to the output's edge: rounding
-      // the source rectangle to whole pixels must not leave a black line on a window that needs
-      // no padding. Only an edge the picture cut short maps to an inner output position.
-      int dx0 = rx0 >= -0.5 ? 0 : clamp((int) Math.round((cx0 - rx0) * s), 0, size);
-      int dy0 = ry0 >= -0.5 ? 0 : clamp((int) Math.round((cy0 - ry0) * s), 0, size);
-      int dx1 = rx0 + side <= w + 0.5 ? size : clamp((int) Math.round((cx1 - rx0) * s), 0, size);
-      int dy1 = ry0 + side <= h + 0.5 ? size : clamp((int) Math.round((cy1 - ry0) * s), 0, size);
-      boolean padded = dx0 > 0 || dy0 > 0 || dx1 < size || dy1 < size;
+      Placement at = Placement.of(rotation, w, h, x0, y0, side, size);
+      boolean padded = at.dx0 > 0 || at.dy0 > 0 || at.dx1 < size || at.dy1 < size;
       Mat out = padded ? new Mat(size, size, CV_8UC3, new Scalar(0, 0, 0, 0))
           : new Mat(size, size, CV_8UC3);
-      if (cx1 - cx0 < 1 || cy1 - cy0 < 1 || dx1 - dx0 < 1 || dy1 - dy0 < 1) {
-        // Nothing of the picture lands in the output (a window outside it, or under a pixel).
+      if (at.empty()) {
         out.put(new Scalar(0, 0, 0, 0));
         return upright(out, rotation);
       }
@@ -451,14 +436,16 @@ public final class GridReader implements AutoCloseable {
       try {
         int vw = view.width();
         int vh = view.height();
-        view.crop_left(cx0 - ox).crop_top(cy0 - oy).crop_right(ox + vw - cx1)
-            .crop_bottom(oy + vh - cy1);
+        view.crop_left(at.cx0 - ox).crop_top(at.cy0 - oy).crop_right(ox + vw - at.cx1)
+            .crop_bottom(oy + vh - at.cy1);
         if (av_frame_apply_cropping(view, AV_FRAME_CROP_UNALIGNED) < 0) {
           out.close();
           return null;
         }
-        if (!i420.into(view, out, dx0, dy0, dx1 - dx0, dy1 - dy0)) {
-          scaler.into(view, out, dx0, dy0, dx1 - dx0, dy1 - dy0);
+        int ow = at.dx1 - at.dx0;
+        int oh = at.dy1 - at.dy0;
+        if (!i420.into(view, out, at.dx0, at.dy0, ow, oh)) {
+          scaler.into(view, out, at.dx0, at.dy0, ow, oh);
         }
       } finally {
         // A kept picture's view holds no buffer references: unref only resets its fields.
@@ -470,24 +457,12 @@ public final class GridReader implements AutoCloseable {
     /** The window cut from a whole raw frame already converted to BGR. */
     static Mat cutConverted(Mat full, int rotation, double x0, double y0, double side,
         int size) {
-      int w = full.cols();
-      int h = full.rows();
-      double[] raw = toRaw(rotation, w, h, x0, y0, side);
-      int cx0 = clamp((int) Math.round(raw[0]), 0, w);
-      int cy0 = clamp((int) Math.round(raw[1]), 0, h);
-      int cx1 = clamp((int) Math.round(raw[0] + side), 0, w);
-      int cy1 = clamp((int) Math.round(raw[1] + side), 0, h);
-      double s = size / side;
-      int dx0 = raw[0] >= -0.5 ? 0 : clamp((int) Math.round((cx0 - raw[0]) * s), 0, size);
-      int dy0 = raw[1] >= -0.5 ? 0 : clamp((int) Math.round((cy0 - raw[1]) * s), 0, size);
-      int dx1 = raw[0] + side <= w + 0.5 ? size
-          : clamp((int) Math.round((cx1 - raw[0]) * s), 0, size);
-      int dy1 = raw[1] + side <= h + 0.5 ? size
-          : clamp((int) Math.round((cy1 - raw[1]) * s), 0, size);
+      Placement at = Placement.of(rotation, full.cols(), full.rows(), x0, y0, side, size);
       Mat out = new Mat(size, size, CV_8UC3, new Scalar(0, 0, 0, 0));
-      if (cx1 - cx0 >= 1 && cy1 - cy0 >= 1 && dx1 - dx0 >= 1 && dy1 - dy0 >= 1) {
-        try (Mat part = new Mat(full, new Rect(cx0, cy0, cx1 - cx0, cy1 - cy0));
-            Mat dst = new Mat(out, new Rect(dx0, dy0, dx1 - dx0, dy1 - dy0))) {
+      if (!at.empty()) {
+        try (Mat part = new Mat(full,
+                new Rect(at.cx0, at.cy0, at.cx1 - at.cx0, at.cy1 - at.cy0));
+            Mat dst = new Mat(out, new Rect(at.dx0, at.dy0, at.dx1 - at.dx0, at.dy1 - at.dy0))) {
           org.bytedeco.opencv.global.opencv_imgproc.resize(part, dst, dst.size(), 0, 0,
               org.bytedeco.opencv.global.opencv_imgproc.INTER_CUBIC);
         }
@@ -653,13 +628,10 @@ public final class GridReader implements AutoCloseable {
      * this part holds: the window's share of the picture, rounded as the crop rounds it.
      */
     public boolean holds(double x0, double y0, double side) {
-      double[] raw = toRaw(rotation, fullW, fullH, x0, y0, side);
-      int cx0 = clamp((int) Math.round(raw[0]), 0, fullW);
-      int cy0 = clamp((int) Math.round(raw[1]), 0, fullH);
-      int cx1 = clamp((int) Math.round(raw[0] + side), 0, fullW);
-      int cy1 = clamp((int) Math.round(raw[1] + side), 0, fullH);
-      return cx1 - cx0 < 1 || cy1 - cy0 < 1
-          || (cx0 >= ox && cy0 >= oy && cx1 <= ox + width && cy1 <= oy + height);
+      // The source rectangle does not depend on the output size.
+      Placement at = Placement.of(rotation, fullW, fullH, x0, y0, side, 1);
+      return at.cx1 - at.cx0 < 1 || at.cy1 - at.cy0 < 1
+          || (at.cx0 >= ox && at.cy0 >= oy && at.cx1 <= ox + width && at.cy1 <= oy + height);
     }
 
     @Override
@@ -667,6 +639,39 @@ public final class GridReader implements AutoCloseable {
       planes.close();
       linesize.close();
       memory.close();
+    }
+  }
+
+  /**
+   * Where a square window of an upright picture lands in a {@code size × size} crop: the raw
+   * (unrotated) pixels {@code [cx0, cx1) × [cy0, cy1)} it reads, clamped to the {@code w × h}
+   * picture, and the output rectangle {@code [dx0, dx1) × [dy0, dy1)} they are scaled to.
+   */
+  private record Placement(int cx0, int cy0, int cx1, int cy1, int dx0, int dy0, int dx1,
+      int dy1) {
+    static Placement of(int rotation, int w, int h, double x0, double y0, double side,
+        int size) {
+      double[] raw = toRaw(rotation, w, h, x0, y0, side);
+      double rx0 = raw[0];
+      double ry0 = raw[1];
+      int cx0 = clamp((int) Math.round(rx0), 0, w);
+      int cy0 = clamp((int) Math.round(ry0), 0, h);
+      int cx1 = clamp((int) Math.round(rx0 + side), 0, w);
+      int cy1 = clamp((int) Math.round(ry0 + side), 0, h);
+      double s = size / side;
+      // Where the window lies inside the picture its edge maps to the output's edge: rounding
+      // the source rectangle to whole pixels must not leave a black line on a window that needs
+      // no padding. Only an edge the picture cut short maps to an inner output position.
+      int dx0 = rx0 >= -0.5 ? 0 : clamp((int) Math.round((cx0 - rx0) * s), 0, size);
+      int dy0 = ry0 >= -0.5 ? 0 : clamp((int) Math.round((cy0 - ry0) * s), 0, size);
+      int dx1 = rx0 + side <= w + 0.5 ? size : clamp((int) Math.round((cx1 - rx0) * s), 0, size);
+      int dy1 = ry0 + side <= h + 0.5 ? size : clamp((int) Math.round((cy1 - ry0) * s), 0, size);
+      return new Placement(cx0, cy0, cx1, cy1, dx0, dy0, dx1, dy1);
+    }
+
+    /** Nothing of the picture lands in the output (a window outside it, or under a pixel). */
+    boolean empty() {
+      return cx1 - cx0 < 1 || cy1 - cy0 < 1 || dx1 - dx0 < 1 || dy1 - dy0 < 1;
     }
   }
 
