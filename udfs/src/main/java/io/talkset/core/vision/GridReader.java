@@ -84,9 +84,12 @@ public final class GridReader implements AutoCloseable {
   /** The previous grid frame's picture: a reference to the decoder's buffer, not a copy. */
   private final AVFrame last = av_frame_alloc();
   private boolean haveLast;
-  private final Scaler scaler = new Scaler(SWS_BILINEAR);
-  private final Scaler lastScaler = new Scaler(SWS_BILINEAR);
-  private final Scaler thumbScaler = new Scaler(SWS_AREA);
+  // Detector inputs and shot thumbnails stay on libswscale's BGR24 output: the 4:2:0 path
+  // gains nothing on a downscale (reading the source dominates), and the detector and the shot
+  // thresholds were measured on these pixels.
+  private final Scaler scaler = new Scaler(SWS_BILINEAR, false);
+  private final Scaler lastScaler = new Scaler(SWS_BILINEAR, false);
+  private final Scaler thumbScaler = new Scaler(SWS_AREA, false);
   private final Cropper cropper = new Cropper();
   private boolean havePrev;
   private boolean haveAhead;
@@ -400,8 +403,7 @@ public final class GridReader implements AutoCloseable {
    * to the same pixels either way. Holds a scaler: one per thread; close it.
    */
   public static final class Cropper implements AutoCloseable {
-    private final Scaler scaler = new Scaler(SWS_BICUBIC);
-    private final I420Scaler i420 = new I420Scaler();
+    private final Scaler scaler = new Scaler(SWS_BICUBIC, true);
     private final AVFrame view = av_frame_alloc();
 
     /** What {@link GridReader#crop} gave for the same window of the frame it was kept from. */
@@ -444,9 +446,7 @@ public final class GridReader implements AutoCloseable {
         }
         int ow = at.dx1 - at.dx0;
         int oh = at.dy1 - at.dy0;
-        if (!i420.into(view, out, at.dx0, at.dy0, ow, oh)) {
-          scaler.into(view, out, at.dx0, at.dy0, ow, oh);
-        }
+        scaler.into(view, out, at.dx0, at.dy0, ow, oh);
       } finally {
         // A kept picture's view holds no buffer references: unref only resets its fields.
         av_frame_unref(view);
@@ -473,7 +473,6 @@ public final class GridReader implements AutoCloseable {
     @Override
     public void close() {
       scaler.close();
-      i420.close();
       av_frame_free(view);
     }
   }
@@ -487,16 +486,14 @@ public final class GridReader implements AutoCloseable {
    * so that every plane is aligned for libswscale's SIMD path.
    */
   private static final class I420Scaler implements AutoCloseable {
+    private final int flags;
     private SwsContext ctx;
     private Mat yuv;
-    private final PointerPointer<BytePointer> planes = new PointerPointer<>(4);
-    private final IntPointer stride = new IntPointer(4);
+    private final PointerPointer<BytePointer> planes = noPlanes();
+    private final IntPointer stride = new IntPointer(0, 0, 0, 0);
 
-    I420Scaler() {
-      for (int i = 0; i < 4; i++) {
-        planes.put(i, (Pointer) null);
-        stride.put(i, 0);
-      }
+    I420Scaler(int flags) {
+      this.flags = flags;
     }
 
     /** False (nothing done) where this path does not apply. */
@@ -506,7 +503,7 @@ public final class GridReader implements AutoCloseable {
         return false;
       }
       ctx = sws_getCachedContext(ctx, src.width(), src.height(), f, ow, oh, AV_PIX_FMT_YUV420P,
-          SWS_BICUBIC, null, null, (DoublePointer) null);
+          flags, null, null, (DoublePointer) null);
       if (yuv == null || yuv.cols() != ow || yuv.rows() != oh * 3 / 2) {
         if (yuv != null) {
           yuv.close();
@@ -551,8 +548,8 @@ public final class GridReader implements AutoCloseable {
   public static final class Picture implements AutoCloseable {
     private static final int ALIGN = 64;
     private final BytePointer memory;
-    private final PointerPointer<BytePointer> planes = new PointerPointer<>(4);
-    private final IntPointer linesize = new IntPointer(4);
+    private final PointerPointer<BytePointer> planes = noPlanes();
+    private final IntPointer linesize = new IntPointer(0, 0, 0, 0);
     private final int format;
     private final int width;
     private final int height;
@@ -591,10 +588,6 @@ public final class GridReader implements AutoCloseable {
           .position((ALIGN - (memory.address() & (ALIGN - 1))) & (ALIGN - 1));
       Picture p = new Picture(memory, v.format(), v.width(), v.height(), ox, oy, fullW, fullH,
           rotation, t, size + ALIGN);
-      for (int i = 0; i < 4; i++) {
-        p.planes.put(i, (Pointer) null);
-        p.linesize.put(i, 0);
-      }
       if (av_image_copy_to_buffer(start, size, v.data(), v.linesize(), v.format(), v.width(),
           v.height(), ALIGN) < 0
           || av_image_fill_arrays(p.planes, p.linesize, start, v.format(), v.width(),
@@ -694,22 +687,24 @@ public final class GridReader implements AutoCloseable {
    */
   private static final class Scaler implements AutoCloseable {
     private final int flags;
+    /** The 4:2:0 path, tried first where it applies; null: BGR24 output always. */
+    private final I420Scaler i420;
     private SwsContext ctx;
-    // sws_scale reads four destination planes and strides: allocated once, zeroed once
-    // (JavaCPP does not zero what it allocates); only plane 0 changes from call to call.
-    private final PointerPointer<BytePointer> planes = new PointerPointer<>(4);
-    private final IntPointer stride = new IntPointer(4);
+    // sws_scale reads four destination planes and strides: allocated once, zeroed once; only
+    // plane 0 changes from call to call.
+    private final PointerPointer<BytePointer> planes = noPlanes();
+    private final IntPointer stride = new IntPointer(0, 0, 0, 0);
 
-    Scaler(int flags) {
+    Scaler(int flags, boolean viaI420) {
       this.flags = flags;
-      for (int i = 0; i < 4; i++) {
-        planes.put(i, (Pointer) null);
-        stride.put(i, 0);
-      }
+      this.i420 = viaI420 ? new I420Scaler(flags) : null;
     }
 
     /** Converts the whole of {@code src} to {@code ow × oh} at {@code (x, y)} of {@code dst}. */
     void into(AVFrame src, Mat dst, int x, int y, int ow, int oh) {
+      if (i420 != null && i420.into(src, dst, x, y, ow, oh)) {
+        return;
+      }
       ctx = sws_getCachedContext(ctx, src.width(), src.height(), src.format(), ow, oh,
           AV_PIX_FMT_BGR24, flags, null, null, (DoublePointer) null);
       try (Mat roi = new Mat(dst, new Rect(x, y, ow, oh))) {
@@ -738,9 +733,21 @@ public final class GridReader implements AutoCloseable {
         sws_freeContext(ctx);
         ctx = null;
       }
+      if (i420 != null) {
+        i420.close();
+      }
       planes.close();
       stride.close();
     }
+  }
+
+  /** Four null plane pointers (JavaCPP does not zero what it allocates). */
+  private static PointerPointer<BytePointer> noPlanes() {
+    PointerPointer<BytePointer> p = new PointerPointer<>(4);
+    for (int i = 0; i < 4; i++) {
+      p.put(i, (Pointer) null);
+    }
+    return p;
   }
 
   private Mat upright(Mat m) {
