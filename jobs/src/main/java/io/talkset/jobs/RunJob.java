@@ -2,6 +2,7 @@ package io.talkset.jobs;
 
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.progress.RunMonitor;
+import io.talkset.jobs.runtime.Job;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 

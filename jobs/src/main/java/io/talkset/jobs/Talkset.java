@@ -4,6 +4,8 @@ import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.UsageException;
 import io.talkset.jobs.crawl.CrawlJob;
 import io.talkset.jobs.progress.RunMonitor;
+import io.talkset.jobs.runtime.Job;
+import io.talkset.jobs.runtime.SparkSessions;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

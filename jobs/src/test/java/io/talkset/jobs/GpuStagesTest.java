@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.talkset.jobs.runtime.GpuStages;
 import org.apache.spark.SparkConf;
 import org.apache.spark.resource.ResourceProfile;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package io.talkset.jobs;
 
+import io.talkset.jobs.runtime.SparkSessions;
 import org.apache.spark.sql.SparkSession;
 
 /** One small local session for the whole suite (a session costs ~5 s to start). */

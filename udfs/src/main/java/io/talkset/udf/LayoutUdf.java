@@ -1,7 +1,7 @@
 package io.talkset.udf;
 
-import io.talkset.core.layout.ClipMetadata;
-import io.talkset.core.layout.DatasetLayouts;
+import io.talkset.core.datasets.ClipMetadata;
+import io.talkset.core.datasets.DatasetLayouts;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF1;

@@ -2,17 +2,17 @@ package io.talkset.jobs.audio;
 
 import io.talkset.core.audio.AudioFeatures;
 import io.talkset.core.audio.Pyin;
-import io.talkset.jobs.Job;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.jobs.progress.StageProgress;
+import io.talkset.jobs.runtime.ClipBatch;
+import io.talkset.jobs.runtime.Job;
 import io.talkset.schemas.AudioSchemas;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
@@ -33,10 +33,6 @@ import scala.Tuple2;
  * and a run that died leaves nothing visible.
  */
 public final class AudioJob implements Job {
-
-  /** What a run did. */
-  public record Result(String batch, int processed, int skipped, long frames,
-      Map<String, Long> byStatus) {}
 
   @Override
   public String name() {
@@ -60,14 +56,12 @@ public final class AudioJob implements Job {
 
   @Override
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
-    Result r = process(spark, AudioConfig.from(args));
-    StageProgress.finished(r.processed(), r.skipped(), r.frames(), r.byStatus());
-    return String.format(Locale.ROOT, "audio: %d clips processed (%d done before), %d frames;"
-        + " by status %s%n  tables: %s/audio, %s/audio_clips%n", r.processed(), r.skipped(),
-        r.frames(), r.byStatus(), args.get("output"), args.get("output"));
+    ClipBatch r = process(spark, AudioConfig.from(args));
+    StageProgress.finished(r);
+    return r.summary("audio", "frames", args.get("output"), "audio", "audio_clips");
   }
 
-  public static Result process(SparkSession spark, AudioConfig cfg) throws Exception {
+  public static ClipBatch process(SparkSession spark, AudioConfig cfg) throws Exception {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     StageTables tables = StageTables.open(spark, cfg.output(), AudioSchemas.FRAMES,
         AudioSchemas.CLIPS);
@@ -86,7 +80,7 @@ public final class AudioJob implements Job {
     int skipped = skippedCount[0];
     StageProgress progress = StageProgress.begin(spark, todo.size(), skipped);
     if (todo.isEmpty()) {
-      return new Result(null, 0, skipped, 0, Map.of());
+      return ClipBatch.nothingToDo(skipped);
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
@@ -110,7 +104,7 @@ public final class AudioJob implements Job {
       long frames = spark.read().parquet(framesTable.table() + "/batch=" + batch).count();
       // Committed last: from here on the clips count as done.
       clipsTable.appendBatch(statusRows, batch, description);
-      return new Result(batch, todo.size(), skipped, frames, byStatus);
+      return new ClipBatch(batch, todo.size(), skipped, frames, byStatus);
     } finally {
       results.unpersist(false);
     }

@@ -1,12 +1,12 @@
 package io.talkset.jobs.crawl;
 
+import io.talkset.core.crawl.ContentId;
 import io.talkset.core.crawl.FileExaminer;
-import io.talkset.core.fs.ListedEntry;
-import io.talkset.core.ids.ContentId;
-import io.talkset.core.layout.ClipMetadata;
-import io.talkset.core.layout.DatasetLayouts;
-import io.talkset.core.layout.Transcripts;
-import io.talkset.core.media.ErrorCodes;
+import io.talkset.core.crawl.ListedEntry;
+import io.talkset.core.datasets.ClipMetadata;
+import io.talkset.core.datasets.DatasetLayouts;
+import io.talkset.core.datasets.Transcripts;
+import io.talkset.core.errors.ErrorCodes;
 import io.talkset.core.media.FfmpegProber;
 import io.talkset.core.media.MediaInfo;
 import io.talkset.jobs.io.HadoopConf;

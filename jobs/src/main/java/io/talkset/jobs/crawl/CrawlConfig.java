@@ -1,7 +1,7 @@
 package io.talkset.jobs.crawl;
 
 import io.talkset.core.crawl.FileExaminer;
-import io.talkset.core.fs.MediaNames;
+import io.talkset.core.crawl.MediaNames;
 import io.talkset.core.media.FfmpegProber;
 import io.talkset.core.media.InputLimits;
 import io.talkset.jobs.cli.LimitOptions;

@@ -9,14 +9,14 @@ import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.struct;
 
-import io.talkset.core.fs.ListedEntry;
-import io.talkset.jobs.Job;
+import io.talkset.core.crawl.ListedEntry;
 import io.talkset.jobs.cli.Options;
-import io.talkset.jobs.Version;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.jobs.progress.StageProgress;
+import io.talkset.jobs.runtime.Job;
+import io.talkset.jobs.runtime.Version;
 import io.talkset.schemas.ClipsSchema;
 import java.sql.Timestamp;
 import java.time.Instant;

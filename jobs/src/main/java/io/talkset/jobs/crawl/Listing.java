@@ -1,9 +1,9 @@
 package io.talkset.jobs.crawl;
 
-import io.talkset.core.fs.ListedEntry;
-import io.talkset.core.fs.LocalTreeWalker;
-import io.talkset.core.fs.MediaNames;
-import io.talkset.core.media.ErrorCodes;
+import io.talkset.core.crawl.ListedEntry;
+import io.talkset.core.crawl.LocalTreeWalker;
+import io.talkset.core.crawl.MediaNames;
+import io.talkset.core.errors.ErrorCodes;
 import io.talkset.jobs.cli.UsageException;
 import java.io.IOException;
 import java.util.ArrayList;

@@ -30,7 +30,7 @@ public record EvalConfig(String generated, String output, String evalOutput, Str
         .value("eval-output", "URI", "",
             "where eval_frames/, eval_clips/, eval_summary/ and index.html go (default"
                 + " OUTPUT/evaluation)")
-        .value("models", "DIR", io.talkset.jobs.frames.FramesConfig.defaultModelsDir(),
+        .value("models", "DIR", io.talkset.jobs.runtime.Devices.defaultModelsDir(),
             "folder of the pinned models (bin/fetch-models; TALKSET_MODELS)")
         .value("eval-identity-every", "N", "5",
             "identity descriptors (generated and real) on every N-th compared frame")

@@ -7,13 +7,13 @@ import io.talkset.core.metrics.Frechet;
 import io.talkset.core.report.Chart;
 import io.talkset.core.report.Histogram;
 import io.talkset.core.report.Report;
-import io.talkset.jobs.Job;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.jobs.report.SparkHistograms;
+import io.talkset.jobs.runtime.Job;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.EvalSchemas;
 import io.talkset.schemas.FramesSchemas;
@@ -322,7 +322,7 @@ public final class EvaluateJob implements Job {
         EvalSchemas.SUMMARY.table()));
     d.put("schema_version", EvalSchemas.VERSION);
     d.put("written_at", java.time.Instant.now().toString());
-    d.put("talkset_version", io.talkset.jobs.Version.get());
+    d.put("talkset_version", io.talkset.jobs.runtime.Version.get());
     d.put("generated_files", files);
     d.put("descriptor_frechet_distance", frechet);
     d.put("descriptors_per_set", n);
@@ -383,7 +383,7 @@ public final class EvaluateJob implements Job {
         List.of("files", Integer.toString(clips.size())),
         List.of("descriptor Fréchet distance (face-api descriptors, not Inception-FID)",
             frechet == null ? "n/a" : fmt(frechet)),
-        List.of("talkset version", io.talkset.jobs.Version.get())));
+        List.of("talkset version", io.talkset.jobs.runtime.Version.get())));
     page.section("Summary");
     List<List<String>> rows = new ArrayList<>();
     for (Row r : summary) {

@@ -1,30 +1,24 @@
 package io.talkset.jobs.frames;
 
-import ai.djl.Device;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtProvider;
-import io.talkset.core.media.ErrorCodes;
-import io.talkset.core.media.ProbeException;
+import io.talkset.core.errors.ErrorCodes;
+import io.talkset.core.errors.ProbeException;
+import io.talkset.core.faces.BlazeFace;
 import io.talkset.core.models.ModelFiles;
-import io.talkset.core.vision.BlazeFace;
+import io.talkset.jobs.runtime.Devices.Placement;
+import io.talkset.jobs.runtime.Devices;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.spark.TaskContext;
-import org.apache.spark.resource.ResourceInformation;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import scala.Option;
 
 /**
  * Detectors kept for the life of the executor JVM: loading an ONNX session costs tens of
  * milliseconds and native memory, so each task borrows one and gives it back, and the pool is
  * closed when the JVM exits. The device is decided per task: the GPU Spark assigned to the task
- * (resource {@code gpu}) when ONNX Runtime can use it, else the CPU, with a warning saying why.
+ * (resource {@code gpu}) when ONNX Runtime can use it, else the CPU ({@link Devices#placement}).
  */
 public final class Detectors {
-  private static final Logger LOG = LoggerFactory.getLogger(Detectors.class);
   private static final Map<String, ConcurrentLinkedQueue<BlazeFace>> POOL =
       new ConcurrentHashMap<>();
 
@@ -36,9 +30,6 @@ public final class Detectors {
       }
     }), "talkset-detectors-close"));
   }
-
-  /** Where a task runs its model, and why. */
-  public record Placement(Device device, String description) {}
 
   /**
    * Borrowed detectors: the main one, and the short-range one for shots of large faces under
@@ -72,7 +63,7 @@ public final class Detectors {
   private Detectors() {}
 
   static Lease borrow(FramesConfig cfg) throws ProbeException {
-    Placement where = placement(cfg.device(), TaskContext.get());
+    Placement where = Devices.placement(cfg.device(), TaskContext.get());
     int side = cfg.detector() == 128 ? 128 : 256;
     String key = key(cfg, side, where);
     BlazeFace d = take(cfg, side, where, key);
@@ -105,46 +96,6 @@ public final class Detectors {
     } catch (Exception e) {
       throw new ProbeException(ErrorCodes.INTERNAL, "cannot load " + model + " on "
           + where.device() + ": " + e, e);
-    }
-  }
-
-  /**
-   * The device for a task: {@code cpu} mode always gives the CPU; {@code auto} gives the first
-   * GPU address in the task's {@code gpu} resource when ONNX Runtime has its CUDA provider (the
-   * {@code gpu} Maven profile's build), else the CPU with a logged warning.
-   */
-  public static Placement placement(String mode, TaskContext task) {
-    if ("cpu".equals(mode) || task == null) {
-      return new Placement(Device.cpu(), "cpu");
-    }
-    Option<ResourceInformation> gpu = task.resources().get("gpu");
-    if (gpu.isEmpty() || gpu.get().addresses().length == 0) {
-      return new Placement(Device.cpu(), "cpu");
-    }
-    String address = gpu.get().addresses()[0];
-    int id;
-    try {
-      id = Integer.parseInt(address.trim());
-    } catch (NumberFormatException e) {
-      String why = "cpu (task was assigned gpu '" + address
-          + "', which is not a CUDA device number)";
-      LOG.warn("frames: {}", why);
-      return new Placement(Device.cpu(), why);
-    }
-    if (!cudaAvailable()) {
-      String why = "cpu (task was assigned gpu " + id + ", but this ONNX Runtime build has no"
-          + " CUDA provider: build with -Pgpu on executors with CUDA)";
-      LOG.warn("frames: {}", why);
-      return new Placement(Device.cpu(), why);
-    }
-    return new Placement(Device.gpu(id), "gpu(" + id + ")");
-  }
-
-  static boolean cudaAvailable() {
-    try {
-      return OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA);
-    } catch (Throwable t) {
-      return false;
     }
   }
 }

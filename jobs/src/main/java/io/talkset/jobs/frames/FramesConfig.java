@@ -1,14 +1,14 @@
 package io.talkset.jobs.frames;
 
+import io.talkset.core.faces.CropWindows;
+import io.talkset.core.faces.FacePipeline;
+import io.talkset.core.faces.FaceTracker;
 import io.talkset.core.media.InputLimits;
-import io.talkset.core.vision.CropWindows;
-import io.talkset.core.vision.FacePipeline;
-import io.talkset.core.vision.FaceTracker;
 import io.talkset.jobs.cli.LimitOptions;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.UsageException;
+import io.talkset.jobs.runtime.Devices;
 import java.io.Serializable;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -46,7 +46,7 @@ public record FramesConfig(String output, String models, int detector, String de
     return LimitOptions.add(new Options()
         .repeated("input", "URI", "accepted for 'talkset run'; the frames stage reads OUTPUT/clips")
         .value("output", "URI", null, "dataset root (reads clips/, writes frames/, frames_clips/)")
-        .value("models", "DIR", defaultModelsDir(),
+        .value("models", "DIR", Devices.defaultModelsDir(),
             "folder of the pinned models (bin/fetch-models; TALKSET_MODELS)")
         .value("detector", "M", "auto",
             "BlazeFace model: auto (full range; a shot whose faces are all large goes to the"
@@ -79,17 +79,6 @@ public record FramesConfig(String output, String models, int detector, String de
                 + " that fit are decoded once, not twice; 0 = always decode twice (count it in"
                 + " spark.executor.memoryOverhead)")
         .value("partitions", "N", "0", "tasks; 0 = four per core"));
-  }
-
-  public static String defaultModelsDir() {
-    String env = System.getenv("TALKSET_MODELS");
-    if (env != null && !env.isBlank()) {
-      return env;
-    }
-    String cache = System.getenv("TALKSET_CACHE");
-    return (cache != null && !cache.isBlank() ? Path.of(cache)
-        : Path.of(System.getProperty("user.home"), ".cache", "talkset")).resolve("models")
-        .toString();
   }
 
   public static FramesConfig from(Options.Parsed a) {

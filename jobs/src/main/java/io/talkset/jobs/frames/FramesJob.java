@@ -1,17 +1,17 @@
 package io.talkset.jobs.frames;
 
-import io.talkset.jobs.GpuStages;
-import io.talkset.jobs.Job;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.jobs.progress.StageProgress;
+import io.talkset.jobs.runtime.ClipBatch;
+import io.talkset.jobs.runtime.GpuStages;
+import io.talkset.jobs.runtime.Job;
 import io.talkset.schemas.FramesSchemas;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -30,10 +30,6 @@ import org.apache.spark.util.CollectionAccumulator;
  * done: a re-run skips them and a run that died leaves nothing visible.
  */
 public final class FramesJob implements Job {
-
-  /** What a run did. */
-  public record Result(String batch, int processed, int skipped, long frames,
-      Map<String, Long> byStatus) {}
 
   @Override
   public String name() {
@@ -58,14 +54,12 @@ public final class FramesJob implements Job {
 
   @Override
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
-    Result r = process(spark, FramesConfig.from(args));
-    StageProgress.finished(r.processed(), r.skipped(), r.frames(), r.byStatus());
-    return String.format(Locale.ROOT, "frames: %d clips processed (%d done before), %d face"
-        + " frames; by status %s%n  tables: %s/frames, %s/frames_clips%n", r.processed(),
-        r.skipped(), r.frames(), r.byStatus(), args.get("output"), args.get("output"));
+    ClipBatch r = process(spark, FramesConfig.from(args));
+    StageProgress.finished(r);
+    return r.summary("frames", "face frames", args.get("output"), "frames", "frames_clips");
   }
 
-  public static Result process(SparkSession spark, FramesConfig cfg) throws Exception {
+  public static ClipBatch process(SparkSession spark, FramesConfig cfg) throws Exception {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     StageTables tables = StageTables.open(spark, cfg.output(), FramesSchemas.FRAMES,
         FramesSchemas.CLIPS);
@@ -83,7 +77,7 @@ public final class FramesJob implements Job {
     int skipped = skippedCount[0];
     StageProgress progress = StageProgress.begin(spark, todo.size(), skipped);
     if (todo.isEmpty()) {
-      return new Result(null, 0, skipped, 0, Map.of());
+      return ClipBatch.nothingToDo(skipped);
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
@@ -108,7 +102,7 @@ public final class FramesJob implements Job {
     // Committed last: from here on the clips count as done.
     clipsTable.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
         FramesSchemas.CLIPS.struct()), batch, description);
-    return new Result(batch, todo.size(), skipped, frames, byStatus);
+    return new ClipBatch(batch, todo.size(), skipped, frames, byStatus);
   }
 
   private static String description(StageTables tables, FramesConfig cfg, String batch,

@@ -1,14 +1,15 @@
 package io.talkset.jobs.frames;
 
-import io.talkset.core.media.ErrorCodes;
-import io.talkset.core.media.ProbeException;
+import io.talkset.core.errors.ErrorCodes;
+import io.talkset.core.errors.ProbeException;
+import io.talkset.core.faces.FacePipeline.CropFrame;
+import io.talkset.core.faces.FacePipeline;
 import io.talkset.core.media.SeekableSource;
-import io.talkset.core.vision.FacePipeline;
-import io.talkset.core.vision.FacePipeline.CropFrame;
-import io.talkset.core.vision.GridReader;
+import io.talkset.core.video.GridReader;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.Sources;
+import io.talkset.jobs.runtime.Tasks;
 import io.talkset.schemas.FramesSchemas;
 import java.io.Serializable;
 import java.sql.Timestamp;
@@ -17,7 +18,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.TimeUnit;
-import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -60,11 +60,7 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
     this.conf = conf;
     this.statuses = statuses;
     this.settings = Json.write(cfg.describe());
-    TaskContext task = TaskContext.get();
-    if (task != null) {
-      task.addTaskCompletionListener(
-          (org.apache.spark.util.TaskCompletionListener) ctx -> close());
-    }
+    Tasks.closeAtTaskEnd(this::close);
   }
 
   @Override

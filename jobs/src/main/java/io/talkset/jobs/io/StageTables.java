@@ -1,7 +1,7 @@
 package io.talkset.jobs.io;
 
 import io.talkset.core.audio.FrameAlignment;
-import io.talkset.jobs.Version;
+import io.talkset.jobs.runtime.Version;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.TableSchema;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.talkset.jobs.pairs;
 
-import io.talkset.core.media.ErrorCodes;
+import io.talkset.core.errors.ErrorCodes;
 import io.talkset.core.pairs.Dtw;
 import io.talkset.core.pairs.FrameSequence;
 import io.talkset.jobs.io.Json;

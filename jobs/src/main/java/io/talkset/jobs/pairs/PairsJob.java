@@ -5,13 +5,13 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
 
-import io.talkset.core.media.ErrorCodes;
+import io.talkset.core.errors.ErrorCodes;
 import io.talkset.core.pairs.PairPlanner;
-import io.talkset.jobs.Job;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.runtime.Job;
 import io.talkset.schemas.AudioSchemas;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.PairsSchemas;
@@ -264,7 +264,7 @@ public final class PairsJob implements Job {
     d.put("schema_version", PairsSchemas.VERSION);
     d.put("batch", batch);
     d.put("written_at", java.time.Instant.now().toString());
-    d.put("talkset_version", io.talkset.jobs.Version.get());
+    d.put("talkset_version", io.talkset.jobs.runtime.Version.get());
     d.put("pairs", pairs);
     d.put("planned_pairs", plan.pairs().size());
     d.put("groups", plan.groups());

@@ -1,14 +1,15 @@
 package io.talkset.jobs.params;
 
 import ai.djl.Device;
-import io.talkset.core.face.FaceDescriptors;
-import io.talkset.core.face.FaceExpressions;
-import io.talkset.core.face.FaceLandmarker;
-import io.talkset.core.face.ThreeDmm;
-import io.talkset.core.media.ErrorCodes;
-import io.talkset.core.media.ProbeException;
-import io.talkset.jobs.frames.Detectors;
+import io.talkset.core.errors.ErrorCodes;
+import io.talkset.core.errors.ProbeException;
+import io.talkset.core.faceparams.FaceDescriptors;
+import io.talkset.core.faceparams.FaceExpressions;
+import io.talkset.core.faceparams.FaceLandmarker;
+import io.talkset.core.faceparams.ThreeDmm;
 import io.talkset.jobs.io.HadoopConf;
+import io.talkset.jobs.runtime.Devices.Placement;
+import io.talkset.jobs.runtime.Devices;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -43,10 +44,10 @@ final class FaceNets implements AutoCloseable {
   final FaceDescriptors descriptors;
   final ThreeDmm threeDmm;
   final String threeDmmDescription;
-  final Detectors.Placement placement;
+  final Placement placement;
   private String key;
 
-  private FaceNets(ParamsConfig cfg, Detectors.Placement where, HadoopConf conf)
+  private FaceNets(ParamsConfig cfg, Placement where, HadoopConf conf)
       throws ProbeException {
     this.placement = where;
     Path models = Path.of(cfg.models());
@@ -121,7 +122,7 @@ final class FaceNets implements AutoCloseable {
   }
 
   static FaceNets borrow(ParamsConfig cfg, HadoopConf conf) throws ProbeException {
-    Detectors.Placement where = Detectors.placement(cfg.device(), TaskContext.get());
+    Placement where = Devices.placement(cfg.device(), TaskContext.get());
     String key = cfg.models() + "|" + where.device() + "|" + cfg.expression() + "|"
         + cfg.threeDmm() + "|" + cfg.threeDmmSha256();
     FaceNets n = POOL.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).poll();

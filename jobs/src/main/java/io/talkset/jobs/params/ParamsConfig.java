@@ -1,6 +1,6 @@
 package io.talkset.jobs.params;
 
-import io.talkset.core.face.LandmarkSmoother;
+import io.talkset.core.faceparams.LandmarkSmoother;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.UsageException;
 import java.io.Serializable;
@@ -28,7 +28,7 @@ public record ParamsConfig(String output, String models, String device, String s
     return new Options()
         .value("output", "URI", null,
             "dataset root (reads frames/, frames_clips/; writes face_params/, face_params_clips/)")
-        .value("models", "DIR", io.talkset.jobs.frames.FramesConfig.defaultModelsDir(),
+        .value("models", "DIR", io.talkset.jobs.runtime.Devices.defaultModelsDir(),
             "folder of the pinned models (bin/fetch-models; TALKSET_MODELS)")
         .value("device", "WHERE", "auto",
             "auto: the task's Spark gpu resource when the cluster assigns one, else CPU; cpu")

@@ -1,16 +1,17 @@
 package io.talkset.jobs.params;
 
-import io.talkset.core.face.FaceApiModels;
-import io.talkset.core.face.FaceDescriptors;
+import io.talkset.core.faceparams.FaceDescriptors;
+import io.talkset.core.models.FaceApiModels;
 import io.talkset.core.models.ModelFiles;
-import io.talkset.jobs.GpuStages;
-import io.talkset.jobs.Job;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.jobs.progress.StageProgress;
+import io.talkset.jobs.runtime.ClipBatch;
+import io.talkset.jobs.runtime.GpuStages;
+import io.talkset.jobs.runtime.Job;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.FramesSchemas;
 import io.talkset.schemas.ParamsSchemas;
@@ -41,10 +42,6 @@ import org.apache.spark.util.CollectionAccumulator;
  */
 public final class ParamsJob implements Job {
 
-  /** What a run did. */
-  public record Result(String batch, int processed, int skipped, long frames,
-      Map<String, Long> byStatus) {}
-
   @Override
   public String name() {
     return "params";
@@ -68,12 +65,9 @@ public final class ParamsJob implements Job {
 
   @Override
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
-    Result r = process(spark, ParamsConfig.from(args));
-    StageProgress.finished(r.processed(), r.skipped(), r.frames(), r.byStatus());
-    return String.format(Locale.ROOT, "params: %d clips processed (%d done before), %d face"
-        + " frames; by status %s%n  tables: %s/face_params, %s/face_params_clips%n",
-        r.processed(), r.skipped(), r.frames(), r.byStatus(), args.get("output"),
-        args.get("output"));
+    ClipBatch r = process(spark, ParamsConfig.from(args));
+    StageProgress.finished(r);
+    return r.summary("params", "face frames", args.get("output"), "face_params", "face_params_clips");
   }
 
   /** The pinned files this stage reads, for the status rows. */
@@ -105,7 +99,7 @@ public final class ParamsJob implements Job {
     return as == null ? null : as.equals(pseudo);
   }
 
-  public static Result process(SparkSession spark, ParamsConfig cfg) throws Exception {
+  public static ClipBatch process(SparkSession spark, ParamsConfig cfg) throws Exception {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     StageTables tables = StageTables.open(spark, cfg.output(), ParamsSchemas.PARAMS,
         ParamsSchemas.CLIPS);
@@ -135,7 +129,7 @@ public final class ParamsJob implements Job {
     }
     StageProgress progress = StageProgress.begin(spark, info.size(), skipped);
     if (info.isEmpty()) {
-      return new Result(null, 0, skipped, 0, Map.of());
+      return ClipBatch.nothingToDo(skipped);
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, info.size(), cfg.partitions());
@@ -171,7 +165,7 @@ public final class ParamsJob implements Job {
         .parquet(tables.rows.table() + "/batch=" + batch).count();
     tables.status.appendBatch(spark.createDataFrame(committed, ParamsSchemas.CLIPS.struct()),
         batch, description(tables, cfg, batch, info.size(), byStatus));
-    return new Result(batch, info.size(), skipped, count, byStatus);
+    return new ClipBatch(batch, info.size(), skipped, count, byStatus);
   }
 
   private static Row missing(String clipId, ParamsConfig cfg) {
@@ -179,7 +173,7 @@ public final class ParamsJob implements Job {
     org.apache.spark.sql.types.StructType t = ParamsSchemas.CLIPS.struct();
     s[t.fieldIndex("clip_id")] = clipId;
     s[t.fieldIndex("status")] = "failed";
-    s[t.fieldIndex("error_code")] = io.talkset.core.media.ErrorCodes.INTERNAL;
+    s[t.fieldIndex("error_code")] = io.talkset.core.errors.ErrorCodes.INTERNAL;
     s[t.fieldIndex("error_message")] = "frames_clips says ok but the frames table has no rows"
         + " for this clip";
     s[t.fieldIndex("frames")] = 0;

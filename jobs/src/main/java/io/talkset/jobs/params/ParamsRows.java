@@ -1,12 +1,13 @@
 package io.talkset.jobs.params;
 
-import io.talkset.core.face.HeadPose;
-import io.talkset.core.face.SegmentParams;
-import io.talkset.core.face.Coeffs257;
-import io.talkset.core.media.ErrorCodes;
-import io.talkset.core.media.ProbeException;
+import io.talkset.core.errors.ErrorCodes;
+import io.talkset.core.errors.ProbeException;
+import io.talkset.core.faceparams.Coeffs257;
+import io.talkset.core.faceparams.HeadPose;
+import io.talkset.core.faceparams.SegmentParams;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
+import io.talkset.jobs.runtime.Tasks;
 import io.talkset.schemas.ParamsSchemas;
 import java.io.Serializable;
 import java.sql.Timestamp;
@@ -17,7 +18,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -55,11 +55,7 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
     this.clips = clips;
     this.statuses = statuses;
     this.settings = Json.write(cfg.describe());
-    TaskContext task = TaskContext.get();
-    if (task != null) {
-      task.addTaskCompletionListener(
-          (org.apache.spark.util.TaskCompletionListener) ctx -> close());
-    }
+    Tasks.closeAtTaskEnd(this::close);
   }
 
   @Override
@@ -190,7 +186,7 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
   private static Row summary(int segment, SegmentParams.Summary s, String datasetEmotion,
       double threshold) {
     String pseudo = s.pseudoEmotion() < 0 ? null
-        : io.talkset.core.face.FaceApiModels.EXPRESSIONS[s.pseudoEmotion()];
+        : io.talkset.core.models.FaceApiModels.EXPRESSIONS[s.pseudoEmotion()];
     Boolean agrees = pseudo == null || datasetEmotion == null ? null
         : ParamsJob.sameEmotion(pseudo, datasetEmotion);
     return RowFactory.create(segment, s.frames(), s.descriptor(), s.descriptorSamples(),

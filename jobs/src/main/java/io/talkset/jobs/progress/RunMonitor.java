@@ -1,8 +1,8 @@
 package io.talkset.jobs.progress;
 
-import io.talkset.jobs.Version;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.OutputNames;
+import io.talkset.jobs.runtime.Version;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;

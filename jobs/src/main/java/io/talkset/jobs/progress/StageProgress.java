@@ -1,5 +1,6 @@
 package io.talkset.jobs.progress;
 
+import io.talkset.jobs.runtime.ClipBatch;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.Map;
@@ -54,6 +55,11 @@ public final class StageProgress implements Serializable {
     if (m != null) {
       m.committed(processed, before, frames, byStatus);
     }
+  }
+
+  /** Driver: what a per-clip stage committed (for the run summary). */
+  public static void finished(ClipBatch batch) {
+    finished(batch.processed(), batch.skipped(), batch.frames(), batch.byStatus());
   }
 
   /** Executors: a stream with one element per finished clip. */

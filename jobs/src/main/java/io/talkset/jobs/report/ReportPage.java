@@ -5,7 +5,7 @@ import io.talkset.core.report.ContactSheet;
 import io.talkset.core.report.Histogram;
 import io.talkset.core.report.Png;
 import io.talkset.core.report.Report;
-import io.talkset.jobs.Version;
+import io.talkset.jobs.runtime.Version;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -12,11 +12,11 @@ import static org.apache.spark.sql.functions.when;
 
 import io.talkset.core.shards.FilePacker;
 import io.talkset.core.shards.SpeakerSplit;
-import io.talkset.jobs.Job;
-import io.talkset.jobs.Version;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.runtime.Job;
+import io.talkset.jobs.runtime.Version;
 import io.talkset.schemas.AudioSchemas;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.FramesSchemas;

@@ -6,12 +6,12 @@ import static org.apache.spark.sql.functions.sort_array;
 import static org.apache.spark.sql.functions.struct;
 
 import io.talkset.core.sync.AvSync;
-import io.talkset.jobs.Job;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.runtime.Job;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.ParamsSchemas;
 import io.talkset.schemas.SyncSchemas;

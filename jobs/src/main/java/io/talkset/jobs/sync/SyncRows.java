@@ -2,8 +2,8 @@ package io.talkset.jobs.sync;
 
 import io.talkset.core.audio.AudioDecoder;
 import io.talkset.core.audio.FrameAlignment;
-import io.talkset.core.media.ErrorCodes;
-import io.talkset.core.media.ProbeException;
+import io.talkset.core.errors.ErrorCodes;
+import io.talkset.core.errors.ProbeException;
 import io.talkset.core.media.SeekableSource;
 import io.talkset.core.sync.SegmentSync;
 import io.talkset.jobs.io.HadoopConf;

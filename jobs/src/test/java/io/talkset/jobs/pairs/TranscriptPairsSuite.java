@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.talkset.core.crawl.FileExaminer;
-import io.talkset.core.fs.MediaNames;
-import io.talkset.core.layout.Transcripts;
+import io.talkset.core.crawl.MediaNames;
+import io.talkset.core.datasets.Transcripts;
 import io.talkset.core.media.FfmpegProber;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.audio.AudioConfig;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.talkset.core.crawl.FileExaminer;
-import io.talkset.core.fs.MediaNames;
+import io.talkset.core.crawl.MediaNames;
 import io.talkset.core.media.FfmpegProber;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.cli.Options;
@@ -15,6 +15,7 @@ import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
 import io.talkset.jobs.frames.FramesConfig;
 import io.talkset.jobs.frames.FramesJob;
+import io.talkset.jobs.runtime.ClipBatch;
 import io.talkset.testing.Samples;
 import io.talkset.testing.TestModels;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ class ParamsJobSuite {
     Files.createDirectories(mead);
     Files.copy(Samples.get("video/forensics/movie-hello.mp4"), mead.resolve("001.mp4"));
     framesOf(in, out);
-    ParamsJob.Result r = ParamsJob.process(spark, config(out));
+    ClipBatch r = ParamsJob.process(spark, config(out));
     assertEquals(2, r.processed());
     assertEquals(Map.of("ok", 2L), r.byStatus());
     Dataset<Row> frames = spark.read().parquet(out.resolve("frames").toString());
@@ -153,7 +154,7 @@ class ParamsJobSuite {
       }
       means.add(f);
     }
-    double between = io.talkset.core.face.FaceDescriptors.distance(means.get(0), means.get(1));
+    double between = io.talkset.core.faceparams.FaceDescriptors.distance(means.get(0), means.get(1));
     System.out.printf(java.util.Locale.ROOT, "distance between the two men's mean descriptors:"
         + " %.3f%n", between);
     // Each man's frames stay closer to his own mean than the other man is.
@@ -182,7 +183,7 @@ class ParamsJobSuite {
     assertTrue(median < 1.5 && p95 < 6, median + " / " + p95);
 
     // A re-run finds everything done.
-    ParamsJob.Result again = ParamsJob.process(spark, config(out));
+    ClipBatch again = ParamsJob.process(spark, config(out));
     assertEquals(0, again.processed());
     assertEquals(2, again.skipped());
   }
@@ -215,7 +216,7 @@ class ParamsJobSuite {
     Files.write(model, torchScript
         ? TestModels.threeDmmTorchScript(index, weight, bias, models)
         : TestModels.threeDmm(index, weight, bias));
-    ParamsJob.Result r = ParamsJob.process(spark, config(out, "--3dmm-model",
+    ClipBatch r = ParamsJob.process(spark, config(out, "--3dmm-model",
         model.toUri().toString(), "--expression", "false"));
     assertEquals(Map.of("ok", 1L), r.byStatus());
     Row row = spark.read().parquet(out.resolve("face_params").toString()).first();

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.talkset.jobs.Job;
 import io.talkset.jobs.RunJob;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.audio.AudioJob;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.crawl.CrawlJob;
+import io.talkset.jobs.runtime.Job;
 import io.talkset.testing.Samples;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.talkset.core.crawl.FileExaminer;
-import io.talkset.core.fs.MediaNames;
+import io.talkset.core.crawl.MediaNames;
 import io.talkset.core.media.FfmpegProber;
 import io.talkset.core.report.Chart;
 import io.talkset.core.report.ContactSheet;
@@ -150,7 +150,7 @@ class ReportJobSuite {
     assertTrue(html.contains(Html.escape(out.toString())), "output root shown, escaped");
     assertFalse(html.contains("<&>"));
     assertFalse(html.contains(">Evaluation</h2>"), "no evaluation under the root: no section");
-    assertTrue(html.contains(Html.escape(io.talkset.jobs.Version.get())));
+    assertTrue(html.contains(Html.escape(io.talkset.jobs.runtime.Version.get())));
   }
 
   @Test
