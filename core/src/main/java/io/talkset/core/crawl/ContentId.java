@@ -1,10 +1,10 @@
 package io.talkset.core.crawl;
 
+import io.talkset.core.hashing.Sha256;
 import io.talkset.core.media.SeekableSource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -37,7 +37,7 @@ public final class ContentId {
     if (size < 0) {
       throw new IOException("size of the source is unknown");
     }
-    MessageDigest sha = sha256();
+    MessageDigest sha = Sha256.digest();
     byte[] buffer = new byte[1 << 16];
     if (size <= FULL_HASH_LIMIT) {
       source.seek(0);
@@ -67,12 +67,12 @@ public final class ContentId {
 
   /** The id of empty content (every zero-byte file is the same, empty, clip). */
   public static Id ofEmpty() {
-    return make(sha256().digest(), METHOD_FULL);
+    return make(Sha256.digest().digest(), METHOD_FULL);
   }
 
   /** An id for an entry whose content cannot be read (permissions, broken links): its path. */
   public static Id ofPath(String path) {
-    MessageDigest sha = sha256();
+    MessageDigest sha = Sha256.digest();
     sha.update(("talkset-path-v1:" + path).getBytes(StandardCharsets.UTF_8));
     return make(sha.digest(), METHOD_PATH);
   }
@@ -82,11 +82,4 @@ public final class ContentId {
     return new Id(hex.substring(0, 32), hex, method);
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
-  }
 }

@@ -1,13 +1,11 @@
 package io.talkset.core.datasets;
 
+import io.talkset.core.hashing.Sha256;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.text.Normalizer;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -75,11 +73,6 @@ public final class Transcripts {
     if (n.isEmpty()) {
       return null;
     }
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(n.getBytes(StandardCharsets.UTF_8));
-      return KEY_PREFIX + HexFormat.of().formatHex(d).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return KEY_PREFIX + Sha256.hex(n).substring(0, 16);
   }
 }

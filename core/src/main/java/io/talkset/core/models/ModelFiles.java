@@ -2,6 +2,7 @@ package io.talkset.core.models;
 
 import io.talkset.core.errors.ErrorCodes;
 import io.talkset.core.errors.ProbeException;
+import io.talkset.core.hashing.Sha256;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,9 +10,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,18 +90,9 @@ public final class ModelFiles {
   }
 
   static String sha256(Path file) throws IOException {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 16];
-      try (InputStream in = Files.newInputStream(file)) {
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          md.update(buf, 0, n);
-        }
-      }
-      return HexFormat.of().formatHex(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    try (InputStream in = Files.newInputStream(file)) {
+      return Sha256.hex(in);
     }
   }
+
 }

@@ -1,13 +1,10 @@
 package io.talkset.core.pairs;
 
 import io.talkset.core.datasets.Transcripts;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.talkset.core.hashing.Sha256;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -163,13 +160,7 @@ public final class PairPlanner {
    * same two clips in the same roles give the same id in every run.
    */
   public static String pairId(String referenceClipId, String otherClipId) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(
-          (referenceClipId + "/" + otherClipId).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d).substring(0, 32);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Sha256.hex(referenceClipId + "/" + otherClipId).substring(0, 32);
   }
 
   private static String pairSource(String a, String b) {

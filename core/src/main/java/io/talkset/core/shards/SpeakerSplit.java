@@ -1,8 +1,6 @@
 package io.talkset.core.shards;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.talkset.core.hashing.Sha256;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -78,17 +76,12 @@ public final class SpeakerSplit implements java.io.Serializable {
 
   /** The speaker's position in [0, 1): uniform over speakers, fixed for a salt. */
   public double position(String dataset, String speaker) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest((salt + "\n"
-          + (dataset == null ? "" : dataset) + "\n" + speaker).getBytes(StandardCharsets.UTF_8));
-      long bits = 0;
-      for (int i = 0; i < 8; i++) {
-        bits = (bits << 8) | (d[i] & 0xff);
-      }
-      return (bits >>> 11) * 0x1.0p-53;
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    byte[] d = Sha256.of(salt + "\n" + (dataset == null ? "" : dataset) + "\n" + speaker);
+    long bits = 0;
+    for (int i = 0; i < 8; i++) {
+      bits = (bits << 8) | (d[i] & 0xff);
     }
+    return (bits >>> 11) * 0x1.0p-53;
   }
 
   /** train, val or test; train for a clip without a speaker. */

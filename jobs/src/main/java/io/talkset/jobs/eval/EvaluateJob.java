@@ -12,6 +12,7 @@ import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.report.EvaluationSummary;
 import io.talkset.jobs.report.SparkHistograms;
 import io.talkset.jobs.runtime.Job;
 import io.talkset.schemas.ClipsSchema;
@@ -115,7 +116,7 @@ public final class EvaluateJob implements Job {
     Map<String, String> clipPaths = new HashMap<>();
     Map<String, Long> clipSizes = new HashMap<>();
     for (Row r : spark.read().schema(ClipsSchema.SCHEMA.struct())
-        .parquet(new TableCommitter(hconf, cfg.output(), ClipsSchema.SCHEMA.table()).table()
+        .parquet(TableCommitter.location(cfg.output(), ClipsSchema.SCHEMA.table())
             .toString())
         .filter(col("status").equalTo("ok")).select("clip_id", "path", "size")
         .collectAsList()) {
@@ -346,9 +347,6 @@ public final class EvaluateJob implements Job {
     return m;
   }
 
-  /** The summary table's columns, as {@link #summaryCells} fills them. */
-  public static final List<String> SUMMARY_HEADER = List.of("metric", "scope", "count", "mean", "std",
-      "p5", "p25", "p50", "p75", "p95");
   static final List<String> VIDEO_COLUMNS = List.of("name", "clip_id", "matched_by", "status",
       "frames_compared", "ssim", "psnr", "cpbd", "cpbd_real", "lmd_mouth", "lmd_face",
       "lvd_mouth", "identity_cosine", "sync_offset_frames", "sync_real_offset_frames",
@@ -357,16 +355,6 @@ public final class EvaluateJob implements Job {
       "error_code", "error_message");
   /** Images this job writes beside the page start with this, so a re-run can drop old ones. */
   static final String IMAGE_PREFIX = "eval-";
-
-  /** One summary row's cells as shown (the report stage shows the same). */
-  public static List<String> summaryCells(Row r) {
-    List<String> cells = new ArrayList<>(List.of(r.getString(0), r.getString(1),
-        Long.toString(r.getLong(2))));
-    for (int i = 3; i < 10; i++) {
-      cells.add(r.isNullAt(i) ? null : fmt(r.getDouble(i)));
-    }
-    return cells;
-  }
 
   /**
    * {@code EVAL/index.html} with its PNG charts beside it (report library): the summary, a
@@ -382,15 +370,15 @@ public final class EvaluateJob implements Job {
         List.of("dataset root", cfg.output()),
         List.of("files", Integer.toString(clips.size())),
         List.of("descriptor Fréchet distance (face-api descriptors, not Inception-FID)",
-            frechet == null ? "n/a" : fmt(frechet)),
+            frechet == null ? "n/a" : EvaluationSummary.fmt(frechet)),
         List.of("talkset version", io.talkset.jobs.runtime.Version.get())));
     page.section("Summary");
     List<List<String>> rows = new ArrayList<>();
     for (Row r : summary) {
-      rows.add(summaryCells(r));
+      rows.add(EvaluationSummary.cells(r));
     }
     page.table("Per metric: over compared frames (frame), over ok videos' means (clip), over"
-        + " the whole set (set); finite values only", SUMMARY_HEADER, rows);
+        + " the whole set (set); finite values only", EvaluationSummary.HEADER, rows);
 
     page.section("Per-frame histograms");
     Map<String, Map<String, Histogram>> hs = SparkHistograms.of(
@@ -415,7 +403,7 @@ public final class EvaluateJob implements Job {
       List<String> cells = new ArrayList<>();
       for (String c : isOk ? VIDEO_COLUMNS : PROBLEM_COLUMNS) {
         Object v = r.get(t.fieldIndex(c));
-        cells.add(v == null ? null : v instanceof Double d ? fmt(d) : String.valueOf(v));
+        cells.add(v == null ? null : v instanceof Double d ? EvaluationSummary.fmt(d) : String.valueOf(v));
       }
       (isOk ? ok : problems).add(cells);
     }
@@ -462,8 +450,4 @@ public final class EvaluateJob implements Job {
     }
   }
 
-  static String fmt(double v) {
-    return Double.isInfinite(v) ? (v > 0 ? "inf" : "-inf")
-        : String.format(Locale.ROOT, "%.4g", v);
-  }
 }

@@ -79,7 +79,7 @@ public final class StageTables {
       throws IOException {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     Dataset<Row> clips = spark.read().schema(ClipsSchema.SCHEMA.struct())
-        .parquet(new TableCommitter(hconf, output, ClipsSchema.SCHEMA.table()).table().toString())
+        .parquet(TableCommitter.location(output, ClipsSchema.SCHEMA.table()).toString())
         .filter(functions.col("status").equalTo("ok"));
     List<Row> todo = new ArrayList<>();
     String[] rest = java.util.Arrays.copyOfRange(columns, 1, columns.length);

@@ -38,14 +38,22 @@ public final class TableCommitter {
     this.name = OutputNames.segment("table name", name);
   }
 
-  /** The committed table's location. */
   /** The table's name (its folder under the dataset root). */
   public String name() {
     return name;
   }
 
+  /** The committed table's location. */
   public Path table() {
     return new Path(root, name);
+  }
+
+  /**
+   * Where table {@code name} of the dataset root {@code rootUri} lives, for reading it: the
+   * name checked as the committer checks it, no file system opened.
+   */
+  public static Path location(String rootUri, String name) {
+    return new Path(new Path(rootUri), OutputNames.segment("table name", name));
   }
 
   /** Repairs an interrupted swap and removes staging folders of runs that died. */

@@ -164,7 +164,7 @@ public final class PairsJob implements Job {
           .toDF("clip_id");
       // One sorted list per clip: a clip's features are small (≈ 60–1300 floats a frame).
       Dataset<Row> seqs = spark.read().schema(AudioSchemas.FRAMES.struct())
-          .parquet(new TableCommitter(hconf, cfg.output(), AudioSchemas.FRAMES.table()).table()
+          .parquet(TableCommitter.location(cfg.output(), AudioSchemas.FRAMES.table())
               .toString())
           .join(functions.broadcast(ids), "clip_id")
           .groupBy("clip_id")
@@ -203,7 +203,7 @@ public final class PairsJob implements Job {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     List<PairPlanner.Clip> out = new ArrayList<>();
     for (Row r : spark.read().schema(ClipsSchema.SCHEMA.struct())
-        .parquet(new TableCommitter(hconf, output, ClipsSchema.SCHEMA.table()).table()
+        .parquet(TableCommitter.location(output, ClipsSchema.SCHEMA.table())
             .toString())
         .filter(col("status").equalTo("ok"))
         .select("clip_id", "path", "dataset", "speaker", "emotion", "intensity", "sentence_key",

@@ -7,13 +7,12 @@ import io.talkset.core.faceparams.FaceDescriptors;
 import io.talkset.core.faceparams.FaceExpressions;
 import io.talkset.core.faceparams.FaceLandmarker;
 import io.talkset.core.faceparams.ThreeDmm;
+import io.talkset.core.hashing.Sha256;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.runtime.Devices.Placement;
 import io.talkset.jobs.runtime.Devices;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -84,7 +83,7 @@ final class FaceNets implements AutoCloseable {
       return "absent: no --3dmm-model configured, the mm_* columns are null";
     }
     byte[] b = THREE_DMM.get(cfg.threeDmm());
-    return cfg.threeDmm() + " sha256=" + (b == null ? "?" : sha256(b));
+    return cfg.threeDmm() + " sha256=" + (b == null ? "?" : Sha256.hex(b));
   }
 
   /** The regressor's bytes from any Hadoop file system, checked against the pin when given. */
@@ -100,7 +99,7 @@ final class FaceNets implements AutoCloseable {
       try (InputStream in = fs.open(p)) {
         b = in.readAllBytes();
       }
-      String sha = sha256(b);
+      String sha = Sha256.hex(b);
       if (!cfg.threeDmmSha256().isEmpty() && !cfg.threeDmmSha256().equals(sha)) {
         throw new ProbeException(ErrorCodes.MODEL_MISMATCH, "3DMM model " + cfg.threeDmm()
             + " has SHA-256 " + sha + ", not the expected " + cfg.threeDmmSha256());
@@ -110,14 +109,6 @@ final class FaceNets implements AutoCloseable {
     } catch (java.io.IOException e) {
       throw new ProbeException(ErrorCodes.MODEL_MISMATCH, "cannot read 3DMM model "
           + cfg.threeDmm() + ": " + e, e);
-    }
-  }
-
-  static String sha256(byte[] b) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -113,7 +113,7 @@ public final class ParamsJob implements Job {
         .parquet(framesClips.table().toString()).filter(functions.col("status").equalTo("ok"))
         .select("clip_id", "width", "height");
     Dataset<Row> manifest = spark.read().schema(ClipsSchema.SCHEMA.struct())
-        .parquet(new TableCommitter(hconf, cfg.output(), ClipsSchema.SCHEMA.table()).table()
+        .parquet(TableCommitter.location(cfg.output(), ClipsSchema.SCHEMA.table())
             .toString()).select("clip_id", "emotion");
     Map<String, ParamsRows.ClipInfo> info = new HashMap<>();
     int skipped = 0;
@@ -139,7 +139,7 @@ public final class ParamsJob implements Job {
     Dataset<Row> todo = spark.createDataset(new ArrayList<>(info.keySet()),
         org.apache.spark.sql.Encoders.STRING()).toDF("clip_id");
     Dataset<Row> frames = spark.read().schema(FramesSchemas.FRAMES.struct())
-        .parquet(new TableCommitter(hconf, cfg.output(), FramesSchemas.FRAMES.table()).table()
+        .parquet(TableCommitter.location(cfg.output(), FramesSchemas.FRAMES.table())
             .toString())
         .join(functions.broadcast(todo), "clip_id")
         .select("clip_id", "segment", "frame_index", "jpeg", "size", "window_x", "window_y",

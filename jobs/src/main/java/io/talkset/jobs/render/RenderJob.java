@@ -109,7 +109,7 @@ public final class RenderJob implements Job {
       return new Result(List.of(), cfg.renderOutput());
     }
     Dataset<Row> clips = spark.read().schema(ClipsSchema.SCHEMA.struct())
-        .parquet(new TableCommitter(hconf, cfg.output(), ClipsSchema.SCHEMA.table()).table()
+        .parquet(TableCommitter.location(cfg.output(), ClipsSchema.SCHEMA.table())
             .toString())
         .filter(col("clip_id").isin(ids.toArray())).select("clip_id", "path", "size");
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

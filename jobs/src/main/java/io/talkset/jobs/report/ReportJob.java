@@ -16,7 +16,6 @@ import io.talkset.core.report.ContactSheet;
 import io.talkset.core.report.Histogram;
 import io.talkset.core.report.Report;
 import io.talkset.jobs.cli.Options;
-import io.talkset.jobs.eval.EvaluateJob;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.jobs.runtime.Job;
@@ -197,7 +196,7 @@ public final class ReportJob implements Job {
     if (summary != null) {
       evaluation = new ArrayList<>();
       for (Row r : summary.collectAsList()) {
-        evaluation.add(EvaluateJob.summaryCells(r));
+        evaluation.add(EvaluationSummary.cells(r));
       }
     }
 
@@ -226,7 +225,7 @@ public final class ReportJob implements Job {
   /** A table under the root with its explicit schema, or null when it has no visible data. */
   static Dataset<Row> read(SparkSession spark, Configuration hconf, String output,
       TableSchema schema) throws java.io.IOException {
-    Path p = new TableCommitter(hconf, output, schema.table()).table();
+    Path p = TableCommitter.location(output, schema.table());
     FileSystem fs = p.getFileSystem(hconf);
     if (!fs.exists(p)) {
       return null;

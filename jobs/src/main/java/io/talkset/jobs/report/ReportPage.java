@@ -176,7 +176,7 @@ final class ReportPage {
     r.section("Evaluation");
     r.paragraph("Generated videos scored against this dataset by the evaluate job (frame: over"
         + " compared frames; clip: over ok videos' means; set: one figure for all).");
-    r.table(null, io.talkset.jobs.eval.EvaluateJob.SUMMARY_HEADER, summary);
+    r.table(null, EvaluationSummary.HEADER, summary);
     r.link("../" + ReportJob.EVALUATION + "/index.html",
         "Evaluation page: histograms, every video, unmatched and failed files");
   }

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import io.talkset.core.hashing.Sha256;
 import io.talkset.core.shards.FilePacker;
 import io.talkset.core.shards.SpeakerSplit;
 import io.talkset.jobs.cli.Options;
@@ -27,12 +28,10 @@ import io.talkset.schemas.TableSchema;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -131,7 +130,7 @@ public final class ShardsJob implements Job {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     TableCommitter dataset = new TableCommitter(hconf, cfg.output(), DATASET);
     FileSystem fs = dataset.table().getFileSystem(hconf);
-    Path manifest = new TableCommitter(hconf, cfg.output(), ClipsSchema.SCHEMA.table()).table();
+    Path manifest = TableCommitter.location(cfg.output(), ClipsSchema.SCHEMA.table());
     if (!fs.exists(manifest)) {
       throw new IllegalStateException("shards: no clips table under " + cfg.output()
           + ": run the crawl first");
@@ -154,7 +153,7 @@ public final class ShardsJob implements Job {
     keyed.put("parameters", cfg.describe());
     keyed.put("schema_versions", schemaVersions());
     keyed.put("talkset_version", Version.get());
-    String inputDigest = sha256(Json.write(keyed));
+    String inputDigest = Sha256.hex(Json.write(keyed));
     Path json = new Path(dataset.table(), DESCRIPTION);
     if (fs.exists(new Path(dataset.table(), SUCCESS)) && fs.exists(json)
         && inputDigest.equals(digestIn(fs, json))) {
@@ -339,7 +338,7 @@ public final class ShardsJob implements Job {
   /** A stage table, or an empty one with its schema when the stage has not run. */
   static Dataset<Row> read(SparkSession spark, String output, TableSchema s) throws IOException {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
-    Path p = new TableCommitter(hconf, output, s.table()).table();
+    Path p = TableCommitter.location(output, s.table());
     if (!p.getFileSystem(hconf).exists(p)) {
       return spark.createDataFrame(List.of(), s.struct());
     }
@@ -501,22 +500,13 @@ public final class ShardsJob implements Job {
       }
       sb.append('\n');
     }
-    return sha256(sb.toString());
+    return Sha256.hex(sb.toString());
   }
 
   private static String digestIn(FileSystem fs, Path json) throws IOException {
     try (var in = fs.open(json)) {
       Matcher m = DIGEST.matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       return m.find() ? m.group(1) : null;
-    }
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

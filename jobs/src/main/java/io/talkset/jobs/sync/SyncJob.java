@@ -118,7 +118,7 @@ public final class SyncJob implements Job {
         .toDF("clip_id");
     // Mouth openings where the landmarks are: 8 bytes a frame travel, not 136 floats.
     JavaRDD<Row> mouth = spark.read().schema(ParamsSchemas.PARAMS.struct())
-        .parquet(new TableCommitter(hconf, cfg.output(), ParamsSchemas.PARAMS.table()).table()
+        .parquet(TableCommitter.location(cfg.output(), ParamsSchemas.PARAMS.table())
             .toString())
         .join(functions.broadcast(ids), "clip_id")
         .select("clip_id", "segment", "frame_index", "landmarks")
@@ -130,7 +130,7 @@ public final class SyncJob implements Job {
         .agg(sort_array(collect_list(struct(col("segment"), col("frame_index"), col("mouth"))))
             .as("frames"));
     Dataset<Row> manifest = spark.read().schema(ClipsSchema.SCHEMA.struct())
-        .parquet(new TableCommitter(hconf, cfg.output(), ClipsSchema.SCHEMA.table()).table()
+        .parquet(TableCommitter.location(cfg.output(), ClipsSchema.SCHEMA.table())
             .toString())
         .join(functions.broadcast(ids), "clip_id")
         .select("clip_id", "path", "size");
