@@ -1,7 +1,5 @@
 package io.talkset.core.errors;
 
-import io.talkset.core.media.InputLimits;
-
 /**
  * Machine-readable error codes of the {@code clips} manifest. Stable strings: users filter on
  * them, so a code is never renamed, only added.

@@ -1,8 +1,9 @@
 package io.talkset.core.errors;
 
-import io.talkset.core.media.MediaInfo;
-
-/** A probe that could not produce {@link MediaInfo}, with a machine-readable code. */
+/**
+ * Why a clip could not be probed, decoded or given a model, with a machine-readable code from
+ * {@link ErrorCodes}: every stage turns it into a status row instead of failing the job.
+ */
 public final class ProbeException extends Exception {
   private final String code;
 
