@@ -18,6 +18,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
+import io.talkset.core.models.SessionSettings;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ import org.bytedeco.opencv.opencv_core.Size;
  */
 public final class BlazeFace implements FaceDetector, AutoCloseable {
   private final Model model;
+  private final SessionSettings settings;
   private final Predictor<NDList, NDList> predictor;
   private final NDManager manager;
   private final int size;
@@ -57,9 +59,14 @@ public final class BlazeFace implements FaceDetector, AutoCloseable {
     this.iouThreshold = iouThreshold;
     io.talkset.core.models.OnnxNet.djlDefaults();
     this.model = Model.newInstance("blazeface", device, "OnnxRuntime");
-    // One thread per session: executors run one task per core, and ONNX Runtime's own pool
-    // would spin on cores other tasks are using.
-    model.load(onnx, null, java.util.Map.of("intraOpNumThreads", "1", "interOpNumThreads", "1"));
+    this.settings = new SessionSettings();
+    try {
+      model.load(onnx, null, settings.djlOptions());
+    } catch (IOException | MalformedModelException | RuntimeException e) {
+      settings.close();
+      model.close();
+      throw e;
+    }
     this.predictor = model.newPredictor(new NoopTranslator());
     this.manager = model.getNDManager().newSubManager();
     int i = 0;
@@ -204,5 +211,6 @@ public final class BlazeFace implements FaceDetector, AutoCloseable {
     manager.close();
     predictor.close();
     model.close();
+    settings.close();
   }
 }

@@ -23,6 +23,7 @@ import java.util.Map;
  */
 public final class OnnxNet implements AutoCloseable {
   private final Model model;
+  private final SessionSettings settings;
   private final Predictor<NDList, NDList> predictor;
   private final NDManager manager;
 
@@ -49,18 +50,21 @@ public final class OnnxNet implements AutoCloseable {
   }
 
   public OnnxNet(String name, byte[] onnx, Device device) throws IOException {
-    // One thread per session: executors already run one task per core.
-    this(name, onnx, device, "OnnxRuntime",
-        Map.of("intraOpNumThreads", "1", "interOpNumThreads", "1"));
+    this(name, onnx, device, "OnnxRuntime");
   }
 
-  private OnnxNet(String name, byte[] bytes, Device device, String engine,
-      Map<String, ?> options) throws IOException {
+  private OnnxNet(String name, byte[] bytes, Device device, String engine) throws IOException {
     this.model = Model.newInstance(name, device, engine);
+    // ONNX Runtime's settings (SessionSettings); the PyTorch engine takes none.
+    this.settings = "OnnxRuntime".equals(engine) ? new SessionSettings() : null;
     try {
-      model.load(new ByteArrayInputStream(bytes), options);
+      model.load(new ByteArrayInputStream(bytes),
+          settings == null ? Map.of() : settings.djlOptions());
     } catch (MalformedModelException | IOException | RuntimeException e) {
       model.close();
+      if (settings != null) {
+        settings.close();
+      }
       throw new IOException(("OnnxRuntime".equals(engine) ? "ONNX Runtime" : engine)
           + " rejected the " + name + " model: " + e.getMessage(), e);
     }
@@ -74,7 +78,7 @@ public final class OnnxNet implements AutoCloseable {
    */
   public static OnnxNet torchScript(String name, byte[] module, Device device)
       throws IOException {
-    return new OnnxNet(name, module, device, "PyTorch", Map.of());
+    return new OnnxNet(name, module, device, "PyTorch");
   }
 
   /** TorchScript files are zip archives ("PK\3\4"); ONNX files are protobuf messages. */
@@ -109,5 +113,8 @@ public final class OnnxNet implements AutoCloseable {
     manager.close();
     predictor.close();
     model.close();
+    if (settings != null) {
+      settings.close();
+    }
   }
 }

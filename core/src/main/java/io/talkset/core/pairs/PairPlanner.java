@@ -1,5 +1,6 @@
 package io.talkset.core.pairs;
 
+import io.talkset.core.datasets.ClipMapping;
 import io.talkset.core.datasets.Transcripts;
 import io.talkset.core.hashing.Sha256;
 import java.util.ArrayList;
@@ -194,111 +195,32 @@ public final class PairPlanner {
   }
 
   /**
-   * A user's sentence keys: CSV lines {@code clip,sentence_key}, where {@code clip} is a clip id
-   * or a path. A path matches a clip whose canonical path equals it or ends with it after a
-   * {@code /} (so {@code M003/audio/angry/level_1/001.m4a} matches wherever the dataset sits);
-   * the longest match wins. Blank lines and lines starting with {@code #} are skipped; a first
-   * line {@code clip,sentence_key} (any case) is a header; fields may be double-quoted.
+   * A user's sentence keys: CSV lines {@code clip,sentence_key} ({@link ClipMapping}), where
+   * {@code clip} is a clip id or a path; the longest matching path wins.
    */
   public static final class SentenceKeys {
-    private final Map<String, String> byKey;
+    private final ClipMapping mapping;
 
-    private SentenceKeys(Map<String, String> byKey) {
-      this.byKey = byKey;
+    private SentenceKeys(ClipMapping mapping) {
+      this.mapping = mapping;
     }
 
     public static SentenceKeys empty() {
-      return new SentenceKeys(Map.of());
+      return new SentenceKeys(ClipMapping.empty());
     }
 
     public int size() {
-      return byKey.size();
+      return mapping.size();
     }
 
-    /**
-     * Parses the mapping; errors name the source, the line and what was expected.
-     *
-     * @param source the file name, for messages
-     */
+    /** Parses the mapping; errors name the source, the line and what was expected. */
     public static SentenceKeys parse(String source, List<String> lines) {
-      Map<String, String> m = new HashMap<>();
-      for (int n = 0; n < lines.size(); n++) {
-        String line = lines.get(n).strip();
-        if (n == 0 && line.startsWith("\uFEFF")) {
-          line = line.substring(1);
-        }
-        if (line.isEmpty() || line.startsWith("#")) {
-          continue;
-        }
-        List<String> f = fields(line);
-        if (f.size() != 2 || f.get(0).isEmpty() || f.get(1).isEmpty()) {
-          throw new IllegalArgumentException(source + " line " + (n + 1)
-              + ": expected 'clip,sentence_key' (a clip id or path, then a key), got '" + line
-              + "'");
-        }
-        if (m.isEmpty() && f.get(0).equalsIgnoreCase("clip")
-            && f.get(1).equalsIgnoreCase("sentence_key")) {
-          continue;
-        }
-        String clip = f.get(0).replace('\\', '/');
-        while (clip.startsWith("./")) {
-          clip = clip.substring(2);
-        }
-        String before = m.put(clip, f.get(1));
-        if (before != null && !before.equals(f.get(1))) {
-          throw new IllegalArgumentException(source + " line " + (n + 1) + ": '" + clip
-              + "' is mapped to both '" + before + "' and '" + f.get(1) + "'");
-        }
-      }
-      return new SentenceKeys(m);
+      return new SentenceKeys(ClipMapping.parse(source, "sentence_key", lines));
     }
 
     /** The key for a clip, by id, then by its path's longest matching suffix; else null. */
     public String lookup(String clipId, String path) {
-      String k = byKey.get(clipId);
-      if (k != null || path == null) {
-        return k;
-      }
-      String p = path.replace('\\', '/');
-      k = byKey.get(p);
-      int from = 0;
-      while (k == null) {
-        int slash = p.indexOf('/', from);
-        if (slash < 0) {
-          return null;
-        }
-        k = byKey.get(p.substring(slash + 1));
-        from = slash + 1;
-      }
-      return k;
-    }
-
-    private static List<String> fields(String line) {
-      List<String> out = new ArrayList<>();
-      StringBuilder cur = new StringBuilder();
-      boolean quoted = false;
-      for (int i = 0; i < line.length(); i++) {
-        char ch = line.charAt(i);
-        if (quoted) {
-          if (ch == '"' && i + 1 < line.length() && line.charAt(i + 1) == '"') {
-            cur.append('"');
-            i++;
-          } else if (ch == '"') {
-            quoted = false;
-          } else {
-            cur.append(ch);
-          }
-        } else if (ch == '"') {
-          quoted = true;
-        } else if (ch == ',') {
-          out.add(cur.toString().strip());
-          cur.setLength(0);
-        } else {
-          cur.append(ch);
-        }
-      }
-      out.add(cur.toString().strip());
-      return out;
+      return mapping.lookup(clipId, path);
     }
   }
 }

@@ -4,6 +4,7 @@ import io.talkset.core.hashing.Sha256;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Assigns speakers to the train, val and test splits. A speaker's split depends only on its own
@@ -104,6 +105,73 @@ public final class SpeakerSplit implements java.io.Serializable {
       }
     }
     throw new IllegalStateException("no split has a share");
+  }
+
+  /** A speaker of a dataset, as the split sees it. */
+  public record Speaker(String dataset, String speaker) implements java.io.Serializable {
+    @Override
+    public String toString() {
+      return (dataset == null ? "" : dataset) + "/" + speaker;
+    }
+  }
+
+  /**
+   * Every speaker's split, and what a user must know about it.
+   *
+   * @param splits each speaker's split
+   * @param warnings plain sentences: a speaker moved to train, splits left empty and why
+   */
+  public record Assignment(Map<Speaker, String> splits, List<String> warnings) {}
+
+  /**
+   * The splits of a whole set of speakers: each speaker by its hash ({@link #splitOf}), except
+   * that train is never left empty while a speaker exists: when no speaker hashes into it (one
+   * speaker, as a flat generic folder gives, lands in val or test with probability 0.2 under the
+   * default ratios), the speaker with the lowest position moves to train. Only that case
+   * depends on the other speakers; every speaker still sits in exactly one split, so the splits
+   * stay identity-clean. Splits with a share but no speaker are named in the warnings.
+   */
+  public Assignment assign(java.util.Collection<Speaker> speakers) {
+    Map<Speaker, String> out = new java.util.TreeMap<>(java.util.Comparator
+        .comparing((Speaker k) -> k.dataset() == null ? "" : k.dataset())
+        .thenComparing(Speaker::speaker));
+    for (Speaker k : speakers) {
+      out.put(k, splitOf(k.dataset(), k.speaker()));
+    }
+    List<String> warnings = new ArrayList<>();
+    String train = NAMES.get(0);
+    if (ratios[0] > 0 && !out.isEmpty() && !out.containsValue(train)) {
+      Speaker lowest = null;
+      for (Speaker k : out.keySet()) {
+        if (lowest == null || position(k.dataset(), k.speaker())
+            < position(lowest.dataset(), lowest.speaker())) {
+          lowest = k;
+        }
+      }
+      warnings.add(String.format(Locale.ROOT, "no speaker hashed into train: %s (the lowest"
+          + " hash position) moved from %s to train, so train is not empty", lowest,
+          out.get(lowest)));
+      out.put(lowest, train);
+    }
+    List<String> empty = new ArrayList<>();
+    int withShare = 0;
+    for (int i = 0; i < NAMES.size(); i++) {
+      if (ratios[i] > 0) {
+        withShare++;
+        if (!out.containsValue(NAMES.get(i))) {
+          empty.add(NAMES.get(i));
+        }
+      }
+    }
+    if (!out.isEmpty() && !empty.isEmpty()) {
+      warnings.add(String.format(Locale.ROOT, "%s %s no speaker: %d speaker(s) for %d splits"
+          + " with a share (%s); the ratios are shares of many speakers, so with few a split"
+          + " stays empty. Splits are by speaker so that no identity is in two of them: give a"
+          + " generic collection one folder per speaker, or map clips to speakers with crawl"
+          + " --speakers", String.join(" and ", empty), empty.size() == 1 ? "has" : "have",
+          out.size(), withShare, describe()));
+    }
+    return new Assignment(out, warnings);
   }
 
   public String describe() {

@@ -11,6 +11,7 @@ import io.talkset.jobs.progress.StageProgress;
 import io.talkset.jobs.runtime.ClipBatch;
 import io.talkset.jobs.runtime.Job;
 import io.talkset.schemas.AudioSchemas;
+import io.talkset.schemas.ClipsSchema;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +81,8 @@ public final class AudioJob implements Job {
     int skipped = skippedCount[0];
     StageProgress progress = StageProgress.begin(spark, todo.size(), skipped);
     if (todo.isEmpty()) {
-      return ClipBatch.nothingToDo(skipped);
+      return tables.nothingToDo(spark, skipped, AudioSchemas.VERSION,
+          () -> StageTables.noOkClip(spark, cfg.output(), ClipsSchema.SCHEMA));
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());

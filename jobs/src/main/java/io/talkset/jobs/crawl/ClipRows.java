@@ -3,6 +3,7 @@ package io.talkset.jobs.crawl;
 import io.talkset.core.crawl.ContentId;
 import io.talkset.core.crawl.FileExaminer;
 import io.talkset.core.crawl.ListedEntry;
+import io.talkset.core.datasets.ClipMapping;
 import io.talkset.core.datasets.ClipMetadata;
 import io.talkset.core.datasets.DatasetLayouts;
 import io.talkset.core.datasets.Transcripts;
@@ -143,6 +144,28 @@ final class ClipRows {
     set(v, "take", m.take());
     set(v, "layout_extra", scala.jdk.javaapi.CollectionConverters.asScala(m.extra()));
     set(v, "transcript", transcript);
+    return RowFactory.create(v);
+  }
+
+  /**
+   * {@code row} with its speaker from the user's mapping when it names the clip (by id or path),
+   * else from the layout. Applied to every row of a crawl, reused ones too, so a mapping that
+   * changes or goes away takes effect without probing anything again.
+   */
+  static Row withSpeaker(Row row, ClipMapping speakers) {
+    String id = row.getString(SCHEMA.fieldIndex("clip_id"));
+    String path = row.getString(SCHEMA.fieldIndex("path"));
+    String mapped = speakers.lookup(id, path);
+    String speaker = mapped != null ? mapped : DatasetLayouts.parse(path).speaker();
+    int i = SCHEMA.fieldIndex("speaker");
+    if (java.util.Objects.equals(speaker, row.isNullAt(i) ? null : row.getString(i))) {
+      return row;
+    }
+    Object[] v = new Object[row.size()];
+    for (int k = 0; k < v.length; k++) {
+      v[k] = row.get(k);
+    }
+    v[i] = speaker;
     return RowFactory.create(v);
   }
 

@@ -21,6 +21,8 @@ import java.util.List;
  * @param partitions probe tasks (0 = automatic)
  * @param reprobeFailed re-probe unchanged files that failed last time
  * @param limits input limits checked against what each container declares
+ * @param speakers URI of a CSV mapping (clip id or path, speaker) that overrides the layout's
+ *     speaker, or empty
  */
 public record CrawlConfig(
     List<String> inputs,
@@ -31,13 +33,21 @@ public record CrawlConfig(
     FfmpegProber.FrameCount frameCount,
     int partitions,
     boolean reprobeFailed,
-    InputLimits limits) implements Serializable {
+    InputLimits limits,
+    String speakers) implements Serializable {
 
   public CrawlConfig(List<String> inputs, String output, MediaNames media,
       FileExaminer.Require require, long timeoutMillis, FfmpegProber.FrameCount frameCount,
       int partitions, boolean reprobeFailed) {
     this(inputs, output, media, require, timeoutMillis, frameCount, partitions, reprobeFailed,
         InputLimits.DEFAULTS);
+  }
+
+  public CrawlConfig(List<String> inputs, String output, MediaNames media,
+      FileExaminer.Require require, long timeoutMillis, FfmpegProber.FrameCount frameCount,
+      int partitions, boolean reprobeFailed, InputLimits limits) {
+    this(inputs, output, media, require, timeoutMillis, frameCount, partitions, reprobeFailed,
+        limits, "");
   }
 
   public static Options options() {
@@ -53,7 +63,10 @@ public record CrawlConfig(
         .value("extensions", "LIST", MediaNames.DEFAULT_EXTENSIONS,
             "file extensions treated as media")
         .value("partitions", "N", "0", "probe tasks; 0 = four per core")
-        .flag("reprobe-failed", "probe unchanged files that failed last time again"));
+        .flag("reprobe-failed", "probe unchanged files that failed last time again")
+        .value("speakers", "URI", "", "CSV clip,speaker (a clip id or path per line) on any"
+            + " Hadoop file system, overriding the layout's speaker (a generic layout takes the"
+            + " parent folder)"));
   }
 
   public static CrawlConfig from(Options.Parsed a) {
@@ -72,6 +85,6 @@ public record CrawlConfig(
     return new CrawlConfig(List.copyOf(inputs), a.require("output"), media,
         a.choice("require", FileExaminer.Require.class), a.positiveLong("probe-timeout-ms"),
         a.choice("frame-count", FfmpegProber.FrameCount.class), partitions,
-        a.flag("reprobe-failed"), LimitOptions.from(a));
+        a.flag("reprobe-failed"), LimitOptions.from(a), a.get("speakers").trim());
   }
 }

@@ -10,9 +10,11 @@ import static org.apache.spark.sql.functions.min_by;
 import static org.apache.spark.sql.functions.struct;
 
 import io.talkset.core.crawl.ListedEntry;
+import io.talkset.core.datasets.ClipMapping;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.Sources;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.jobs.progress.StageProgress;
 import io.talkset.jobs.runtime.Job;
@@ -163,11 +165,15 @@ public final class CrawlJob implements Job {
       ordered.add(col(f.name()));
     }
     int files = Math.max(1, (entries.size() + 199_999) / 200_000);
+    ClipMapping speakers = cfg.speakers().isEmpty() ? ClipMapping.empty()
+        : ClipMapping.parse(cfg.speakers(), "speaker",
+            Sources.readLines(cfg.speakers(), hconf, "--speakers"));
     Dataset<Row> out = spark.createDataFrame(
             merged.select(ordered.toArray(new Column[0]))
                 .repartitionByRange(files, col("path"))
                 .sortWithinPartitions(col("path"))
-                .javaRDD(),
+                .javaRDD()
+                .map(r -> ClipRows.withSpeaker(r, speakers)),
             schema)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {

@@ -9,6 +9,7 @@ import io.talkset.jobs.progress.StageProgress;
 import io.talkset.jobs.runtime.ClipBatch;
 import io.talkset.jobs.runtime.GpuStages;
 import io.talkset.jobs.runtime.Job;
+import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.FramesSchemas;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +78,8 @@ public final class FramesJob implements Job {
     int skipped = skippedCount[0];
     StageProgress progress = StageProgress.begin(spark, todo.size(), skipped);
     if (todo.isEmpty()) {
-      return ClipBatch.nothingToDo(skipped);
+      return tables.nothingToDo(spark, skipped, FramesSchemas.VERSION,
+          () -> StageTables.noOkClip(spark, cfg.output(), ClipsSchema.SCHEMA));
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
@@ -102,7 +104,8 @@ public final class FramesJob implements Job {
     // Committed last: from here on the clips count as done.
     clipsTable.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
         FramesSchemas.CLIPS.struct()), batch, description);
-    return new ClipBatch(batch, todo.size(), skipped, frames, byStatus);
+    return new ClipBatch(batch, todo.size(), skipped, frames, byStatus, null,
+        StageTables.countBy(byClip.values(), FramesSchemas.CLIPS, "device"));
   }
 
   private static String description(StageTables tables, FramesConfig cfg, String batch,

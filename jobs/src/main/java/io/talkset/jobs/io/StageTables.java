@@ -1,6 +1,7 @@
 package io.talkset.jobs.io;
 
 import io.talkset.core.audio.FrameAlignment;
+import io.talkset.jobs.runtime.ClipBatch;
 import io.talkset.jobs.runtime.Version;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.TableSchema;
@@ -34,11 +35,16 @@ public final class StageTables {
 
   public final TableCommitter rows;
   public final TableCommitter status;
+  private final TableSchema rowsSchema;
+  private final TableSchema statusSchema;
   private final Set<String> finished = new HashSet<>();
 
-  private StageTables(TableCommitter rows, TableCommitter status) {
+  private StageTables(TableCommitter rows, TableCommitter status, TableSchema rowsSchema,
+      TableSchema statusSchema) {
     this.rows = rows;
     this.status = status;
+    this.rowsSchema = rowsSchema;
+    this.statusSchema = statusSchema;
   }
 
   /** Opens and repairs the tables; reads which clips already have a status. */
@@ -46,7 +52,7 @@ public final class StageTables {
       TableSchema statusSchema) throws IOException {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     StageTables t = new StageTables(new TableCommitter(hconf, output, rowsSchema.table()),
-        new TableCommitter(hconf, output, statusSchema.table()));
+        new TableCommitter(hconf, output, statusSchema.table()), rowsSchema, statusSchema);
     t.rows.recoverBatches();
     t.status.recoverBatches();
     List<String> done = t.status.batches();
@@ -64,6 +70,48 @@ public final class StageTables {
       }
     }
     return t;
+  }
+
+  /**
+   * The result of a run that found no clip to process. When this stage has never committed,
+   * it first commits an empty batch to both tables (rows first, as always), so the tables exist
+   * with their schema: later stages and readers (Spark, pyarrow, pandas) find them empty rather
+   * than missing, whatever the collection held.
+   *
+   * @param reason what the upstream table held, for the summary; asked only when no clip was
+   *     done before either
+   */
+  public ClipBatch nothingToDo(SparkSession spark, int skipped, int schemaVersion,
+      java.util.function.Supplier<String> reason) throws IOException {
+    String why = skipped > 0 ? null : reason.get();
+    if (status.batches().isEmpty()) {
+      String batch = newBatchId();
+      Map<String, Object> d = description(schemaVersion, batch, 0);
+      d.put("nothing_to_do", why);
+      String description = Json.write(d);
+      rows.appendBatch(spark.createDataFrame(List.of(), rowsSchema.struct()), batch,
+          description);
+      status.appendBatch(spark.createDataFrame(List.of(), statusSchema.struct()), batch,
+          description);
+      LOG.info("{}: nothing to do ({}); committed empty {} and {}", statusSchema.table(), why,
+          rowsSchema.table(), statusSchema.table());
+    }
+    return ClipBatch.nothingToDo(skipped, why);
+  }
+
+  /**
+   * Why a stage whose input is {@code upstream}'s ok clips has nothing to do, from what that
+   * table holds: e.g. {@code frames_clips has no ok clip (by status {rejected=3})}.
+   */
+  public static String noOkClip(SparkSession spark, String output, TableSchema upstream) {
+    Map<String, Long> byStatus = new java.util.TreeMap<>();
+    for (Row r : spark.read().schema(upstream.struct())
+        .parquet(TableCommitter.location(output, upstream.table()).toString())
+        .groupBy("status").count().collectAsList()) {
+      byStatus.put(r.getString(0), r.getLong(1));
+    }
+    return upstream.table() + (byStatus.isEmpty() ? " is empty"
+        : " has no ok clip (by status " + byStatus + ")");
   }
 
   /** Clips with a status from an earlier run. */
@@ -140,12 +188,17 @@ public final class StageTables {
    * carry no schema, so the column is found in the table's).
    */
   public static Map<String, Long> countByStatus(Iterable<Row> statuses, TableSchema table) {
-    int column = table.struct().fieldIndex("status");
-    Map<String, Long> byStatus = new java.util.TreeMap<>();
-    for (Row r : statuses) {
-      byStatus.merge(r.getString(column), 1L, Long::sum);
+    return countBy(statuses, table, "status");
+  }
+
+  /** How many rows have each value of {@code column} (null values count as "null"). */
+  public static Map<String, Long> countBy(Iterable<Row> rows, TableSchema table, String column) {
+    int i = table.struct().fieldIndex(column);
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    for (Row r : rows) {
+      counts.merge(r.isNullAt(i) ? "null" : r.getString(i), 1L, Long::sum);
     }
-    return byStatus;
+    return counts;
   }
 
   /** A new batch id: UTC time, sortable, plus a random suffix. */

@@ -9,15 +9,13 @@ import io.talkset.core.errors.ErrorCodes;
 import io.talkset.core.pairs.PairPlanner;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.Sources;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.jobs.runtime.Job;
 import io.talkset.schemas.AudioSchemas;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.PairsSchemas;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,8 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -152,6 +148,13 @@ public final class PairsJob implements Job {
     }
     int processed = toAlign.size() + failed.size();
     if (processed == 0) {
+      if (table.batches().isEmpty()) {
+        // No pair yet: an empty batch, so the table exists with its schema for shards and
+        // readers, whatever the collection held.
+        String batch = StageTables.newBatchId();
+        table.appendBatch(spark.createDataFrame(List.of(), PairsSchemas.PAIRS.struct()), batch,
+            description(cfg, batch, 0, plan));
+      }
       return new Result(null, plan.pairs().size(), 0, skipped, waiting, plan.unpairable().size(),
           Map.of());
     }
@@ -216,25 +219,14 @@ public final class PairsJob implements Job {
     return out;
   }
 
-  private static PairPlanner.SentenceKeys sentenceKeys(Configuration hconf, PairsConfig cfg)
-      throws Exception {
+  private static PairPlanner.SentenceKeys sentenceKeys(Configuration hconf, PairsConfig cfg) {
     if (cfg.sentenceKeys().isEmpty()) {
       return PairPlanner.SentenceKeys.empty();
     }
-    Path p = new Path(cfg.sentenceKeys());
-    FileSystem fs = p.getFileSystem(hconf);
-    List<String> lines = new ArrayList<>();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(p),
-        StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        lines.add(line);
-      }
-    } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("--sentence-keys: cannot read " + p + ": " + e, e);
-    }
-    return PairPlanner.SentenceKeys.parse(cfg.sentenceKeys(), lines);
+    return PairPlanner.SentenceKeys.parse(cfg.sentenceKeys(),
+        Sources.readLines(cfg.sentenceKeys(), hconf, "--sentence-keys"));
   }
+
 
   /** Why a clip has no usable audio, from its audio_clips row; null when ok. */
   private static String noAudio(String role, Row status) {

@@ -129,7 +129,8 @@ public final class ParamsJob implements Job {
     }
     StageProgress progress = StageProgress.begin(spark, info.size(), skipped);
     if (info.isEmpty()) {
-      return ClipBatch.nothingToDo(skipped);
+      return tables.nothingToDo(spark, skipped, ParamsSchemas.VERSION,
+          () -> StageTables.noOkClip(spark, cfg.output(), FramesSchemas.CLIPS));
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, info.size(), cfg.partitions());
@@ -165,7 +166,8 @@ public final class ParamsJob implements Job {
         .parquet(tables.rows.table() + "/batch=" + batch).count();
     tables.status.appendBatch(spark.createDataFrame(committed, ParamsSchemas.CLIPS.struct()),
         batch, description(tables, cfg, batch, info.size(), byStatus));
-    return new ClipBatch(batch, info.size(), skipped, count, byStatus);
+    return new ClipBatch(batch, info.size(), skipped, count, byStatus, null,
+        StageTables.countBy(committed, ParamsSchemas.CLIPS, "device"));
   }
 
   private static Row missing(String clipId, ParamsConfig cfg) {

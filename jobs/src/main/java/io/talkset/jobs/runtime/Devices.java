@@ -17,6 +17,8 @@ import scala.Option;
  */
 public final class Devices {
   private static final Logger LOG = LoggerFactory.getLogger(Devices.class);
+  private static final java.util.Set<String> WARNED =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Devices() {}
 
@@ -58,16 +60,26 @@ public final class Devices {
     } catch (NumberFormatException e) {
       String why = "cpu (task was assigned gpu '" + address
           + "', which is not a CUDA device number)";
-      LOG.warn("frames: {}", why);
+      warnOnce(why);
       return new Placement(Device.cpu(), why);
     }
     if (!cudaAvailable()) {
       String why = "cpu (task was assigned gpu " + id + ", but this ONNX Runtime build has no"
           + " CUDA provider: build with -Pgpu on executors with CUDA)";
-      LOG.warn("frames: {}", why);
+      warnOnce(why);
       return new Placement(Device.cpu(), why);
     }
     return new Placement(Device.gpu(id), "gpu(" + id + ")");
+  }
+
+  /**
+   * A fallback is logged once per executor JVM, not once per task: the stage's summary and each
+   * clip's {@code device} column say it for the whole run.
+   */
+  private static void warnOnce(String why) {
+    if (WARNED.add(why)) {
+      LOG.warn("model tasks run on the {}", why);
+    }
   }
 
   public static boolean cudaAvailable() {

@@ -83,9 +83,11 @@ public final class ShardsJob implements Job {
    * @param skipped the dataset was already built from the same inputs and settings
    * @param counts rows per split and table
    * @param speakers "dataset/speaker" keys per split
+   * @param warnings what a user must know about the split (few speakers, a speaker moved)
    */
   public record Result(boolean skipped, String inputDigest, String manifestDigest,
-      Map<String, Map<String, Long>> counts, Map<String, List<String>> speakers, String path) {}
+      Map<String, Map<String, Long>> counts, Map<String, List<String>> speakers, String path,
+      List<String> warnings) {}
 
   @Override
   public String name() {
@@ -123,6 +125,9 @@ public final class ShardsJob implements Job {
           c.get("frames"), c.get("pairs"), c.get("pair_frames")));
     }
     sb.setLength(sb.length() - 1);
+    for (String w : r.warnings()) {
+      sb.append("\n  split warning: ").append(w);
+    }
     return sb.append("\n  dataset: ").append(r.path()).append('\n').toString();
   }
 
@@ -158,17 +163,26 @@ public final class ShardsJob implements Job {
     if (fs.exists(new Path(dataset.table(), SUCCESS)) && fs.exists(json)
         && inputDigest.equals(digestIn(fs, json))) {
       return new Result(true, inputDigest, manifestDigest, Map.of(), Map.of(),
-          dataset.table().toString());
+          dataset.table().toString(), List.of());
     }
 
     SpeakerSplit split = cfg.split();
+    List<SpeakerSplit.Speaker> known = new ArrayList<>();
+    for (Row c : clips) {
+      if (!c.isNullAt(4) && !c.getString(4).isBlank()) {
+        known.add(new SpeakerSplit.Speaker(c.getString(3), c.getString(4)));
+      }
+    }
+    SpeakerSplit.Assignment assigned = split.assign(known);
     List<Row> splitRows = new ArrayList<>();
     Map<String, String> splitOf = new HashMap<>();
     Map<String, TreeSet<String>> speakers = new LinkedHashMap<>();
     SpeakerSplit.NAMES.forEach(s -> speakers.put(s, new TreeSet<>()));
     int withoutSpeaker = 0;
     for (Row c : clips) {
-      String s = split.splitOf(c.getString(3), c.getString(4));
+      // Clips without a speaker go to train (SpeakerSplit.splitOf).
+      String s = c.isNullAt(4) || c.getString(4).isBlank() ? split.splitOf(c.getString(3), null)
+          : assigned.splits().get(new SpeakerSplit.Speaker(c.getString(3), c.getString(4)));
       splitOf.put(c.getString(0), s);
       splitRows.add(RowFactory.create(c.getString(0), s));
       if (c.isNullAt(4) || c.getString(4).isBlank()) {
@@ -315,6 +329,7 @@ public final class ShardsJob implements Job {
       d.put("files", fileCounts);
       d.put("speakers", speakerLists);
       d.put("clips_without_speaker", withoutSpeaker);
+      d.put("split_warnings", assigned.warnings());
       d.put("frames_bytes_estimate_per_row", bytesPerRow(cfg));
       d.put("frame_files", files);
       Map<String, Object> schemas = new LinkedHashMap<>();
@@ -327,7 +342,7 @@ public final class ShardsJob implements Job {
       write(fs, new Path(staging, SUCCESS), "");
       dataset.swapIn(staging);
       return new Result(false, inputDigest, manifestDigest, counts, speakerLists,
-          dataset.table().toString());
+          dataset.table().toString(), assigned.warnings());
     } finally {
       if (fs.exists(staging)) {
         fs.delete(staging, true);

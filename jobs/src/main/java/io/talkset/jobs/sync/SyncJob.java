@@ -11,6 +11,7 @@ import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.runtime.ClipBatch;
 import io.talkset.jobs.runtime.Job;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.ParamsSchemas;
@@ -50,7 +51,12 @@ import scala.Tuple2;
 public final class SyncJob implements Job {
   /** What a run did. */
   public record Result(String batch, int processed, int skipped, int segments,
-      Map<String, Long> byStatus, Map<String, Long> segmentsByStatus) {}
+      Map<String, Long> byStatus, Map<String, Long> segmentsByStatus, String nothingToDo) {
+    Result(String batch, int processed, int skipped, int segments, Map<String, Long> byStatus,
+        Map<String, Long> segmentsByStatus) {
+      this(batch, processed, skipped, segments, byStatus, segmentsByStatus, null);
+    }
+  }
 
   static final StructType MOUTH = new StructType()
       .add("clip_id", DataTypes.StringType, false)
@@ -83,8 +89,9 @@ public final class SyncJob implements Job {
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
     Result r = process(spark, SyncConfig.from(args));
     return String.format(Locale.ROOT, "sync: %d clips processed (%d done before), %d segments;"
-        + " clips by status %s, segments by status %s%n  tables: %s/sync, %s/sync_clips%n",
+        + " clips by status %s, segments by status %s%n%s  tables: %s/sync, %s/sync_clips%n",
         r.processed(), r.skipped(), r.segments(), r.byStatus(), r.segmentsByStatus(),
+        r.nothingToDo() == null ? "" : "  nothing to do: " + r.nothingToDo() + "\n",
         args.get("output"), args.get("output"));
   }
 
@@ -110,7 +117,9 @@ public final class SyncJob implements Job {
       }
     }
     if (todo.isEmpty()) {
-      return new Result(null, 0, skipped, 0, Map.of(), Map.of());
+      ClipBatch none = tables.nothingToDo(spark, skipped, SyncSchemas.VERSION,
+          () -> StageTables.noOkClip(spark, cfg.output(), ParamsSchemas.CLIPS));
+      return new Result(null, 0, skipped, 0, Map.of(), Map.of(), none.nothingToDo());
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
