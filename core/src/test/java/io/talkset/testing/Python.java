@@ -16,9 +16,9 @@ import java.util.List;
  */
 public final class Python {
   /** Bump when the requirements change: a new folder is built. */
-  public static final String VENV = "venv-reference-2";
+  public static final String VENV = "venv-reference-3";
   private static final String[] REQUIREMENTS = {"librosa==0.11.0", "scikit-image==0.26.0",
-      "scipy", "numpy"};
+      "scipy", "numpy", "pyarrow"};
   private static Path venvPython;
 
   private Python() {}

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,5 +77,51 @@ class SpeakerSplitTest {
       assertTrue(e.getMessage().contains("ratio") || e.getMessage().contains("number"),
           e.getMessage());
     }
+  }
+
+  @Test
+  void aSetOfSpeakersKeepsTheirHashSplitsWhenTrainHasOne() {
+    SpeakerSplit s = new SpeakerSplit(DEFAULT, "talkset");
+    List<SpeakerSplit.Speaker> many = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      many.add(new SpeakerSplit.Speaker("mead", "M" + i));
+    }
+    SpeakerSplit.Assignment a = s.assign(many);
+    for (SpeakerSplit.Speaker k : many) {
+      assertEquals(s.splitOf(k.dataset(), k.speaker()), a.splits().get(k), k.toString());
+    }
+    assertEquals(List.of(), a.warnings());
+  }
+
+  @Test
+  void trainIsNeverEmptyWhileASpeakerExists() {
+    SpeakerSplit s = new SpeakerSplit(DEFAULT, "talkset");
+    // Speakers the hash alone puts outside train, as a flat one-speaker folder can be.
+    List<SpeakerSplit.Speaker> outside = new ArrayList<>();
+    for (int i = 0; outside.size() < 2; i++) {
+      if (!s.splitOf("generic", "folder" + i).equals("train")) {
+        outside.add(new SpeakerSplit.Speaker("generic", "folder" + i));
+      }
+    }
+    SpeakerSplit.Speaker one = outside.get(0);
+    SpeakerSplit.Assignment a = s.assign(List.of(one));
+    assertEquals(Map.of(one, "train"), a.splits());
+    assertEquals(2, a.warnings().size(), a.warnings().toString());
+    assertTrue(a.warnings().get(0).startsWith("no speaker hashed into train: generic/"
+        + one.speaker() + " (the lowest hash position) moved from "
+        + s.splitOf("generic", one.speaker()) + " to train"), a.warnings().get(0));
+    assertTrue(a.warnings().get(1).startsWith("val and test have no speaker: 1 speaker(s) for 3"
+        + " splits with a share"), a.warnings().get(1));
+
+    // Of two such speakers the one with the lower position moves; the other keeps its split.
+    SpeakerSplit.Assignment b = s.assign(outside);
+    SpeakerSplit.Speaker low = s.position("generic", outside.get(0).speaker())
+        < s.position("generic", outside.get(1).speaker()) ? outside.get(0) : outside.get(1);
+    SpeakerSplit.Speaker high = low == outside.get(0) ? outside.get(1) : outside.get(0);
+    assertEquals("train", b.splits().get(low));
+    assertEquals(s.splitOf("generic", high.speaker()), b.splits().get(high));
+
+    // No speaker at all: nothing to move, nothing to say (speakerless clips go to train).
+    assertEquals(List.of(), s.assign(List.of()).warnings());
   }
 }
