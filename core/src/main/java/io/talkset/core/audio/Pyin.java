@@ -135,8 +135,11 @@ public final class Pyin {
     int pad = p.frameLength() / 2;
     int len = maxPeriod - minPeriod + 1;
     // Observation probabilities, voiced bins only; unvoiced bins share (1 - voiced) / nBins.
-    float[][] obs = new float[frames][];
+    // Each frame's go straight into the Viterbi decoder, which keeps back-pointers only until
+    // every surviving path agrees: memory stays bounded on long clips.
+    float[] o = new float[nBins + 1];
     double[] voicedProb = new double[frames];
+    Decoder decoder = new Decoder(frames);
     double[] frame = new double[p.frameLength()];
     double[] yin = new double[len];
     double[] shift = new double[len];
@@ -150,7 +153,7 @@ public final class Pyin {
       yinFrame(frame, yin);
       parabolic(yin, shift);
       troughProbs(yin, probs);
-      float[] o = new float[nBins + 1];
+      java.util.Arrays.fill(o, 0);
       for (int i = 0; i < len; i++) {
         if (probs[i] == 0) {
           continue;
@@ -168,9 +171,9 @@ public final class Pyin {
         sum += o[b];
       }
       voicedProb[t] = Math.max(0, Math.min(1, sum));
-      obs[t] = o;
+      decoder.step(o, voicedProb[t]);
     }
-    int[] states = viterbi(obs, voicedProb);
+    int[] states = decoder.finish();
     double[] f0 = new double[frames];
     boolean[] voiced = new boolean[frames];
     for (int t = 0; t < frames; t++) {
@@ -322,28 +325,82 @@ public final class Pyin {
    * the work of the band scan; exact ties between a voiced and an unvoiced path at different
    * bins, the only case where this could pick differently, do not occur with real scores.
    */
-  private int[] viterbi(float[][] obs, double[] voicedProb) {
-    int frames = obs.length;
-    int states = 2 * nBins;
-    double eps = Double.MIN_NORMAL;
-    double logEps = Math.log(eps);
-    double stay = Math.log(1 - p.switchProb());
-    double move = Math.log(p.switchProb());
-    double[] prev = new double[states];
-    double[] cur = new double[states];
-    double[] intoVoiced = new double[nBins];
-    double[] intoUnvoiced = new double[nBins];
-    boolean[] fromUnvoicedV = new boolean[nBins];
-    boolean[] fromUnvoicedU = new boolean[nBins];
-    double[] logO = new double[states];
-    short[][] ptr = new short[frames][];
-    double logInit = Math.log(1.0 / states + eps);
-    observationLogs(obs[0], voicedProb[0], logEps, logO);
-    for (int s = 0; s < states; s++) {
-      prev[s] = logInit + logO[s];
+  /** Back-pointers held by the decoder now (for tests: bounded on long inputs). */
+  int heldPointers() {
+    return lastHeld;
+  }
+
+  private int lastHeld;
+
+  /**
+   * The Viterbi decoder, fed one frame at a time. Back-pointers are kept only for the frames
+   * whose output is still open: every {@value #CHECK_EVERY} frames the decoder follows the
+   * back-pointers of all states at the newest frame ({@link Decoder#settle}); frames whose
+   * possible states all give one output are written out and their pointers dropped. In speech,
+   * silence, tones and noise that leaves a few seconds of pointers at most (tests check it);
+   * the output is exactly the whole-clip decode's (a path state written for a settled frame may
+   * be another state with the same output).
+   */
+  private final class Decoder {
+    /** How often, in frames, the decoder looks for a meeting point. */
+    private static final int CHECK_EVERY = 64;
+    private final int states = 2 * nBins;
+    private final double logEps = Math.log(Double.MIN_NORMAL);
+    private final double stay = Math.log(1 - p.switchProb());
+    private final double move = Math.log(p.switchProb());
+    private double[] prev = new double[states];
+    private double[] cur = new double[states];
+    private final double[] intoVoiced = new double[nBins];
+    private final double[] intoUnvoiced = new double[nBins];
+    private final boolean[] fromUnvoicedV = new boolean[nBins];
+    private final boolean[] fromUnvoicedU = new boolean[nBins];
+    private final double[] logO = new double[states];
+    private final int[] path;
+    /** Back-pointers of frames decided + 1 .. t, oldest first. */
+    private final java.util.ArrayDeque<short[]> ptr = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<short[]> spare = new java.util.ArrayDeque<>();
+    private final int[] stamp = new int[states];
+    private int stampValue;
+    private int[] alive = new int[states];
+    private int[] next = new int[states];
+    /** reps[i]: a state of the walk's set at frame t - i. */
+    private int[] reps = new int[CHECK_EVERY + 1];
+    /** Frames before this one have their state in {@link #path}. */
+    private int decided;
+    private int t = -1;
+    private int peak;
+
+    /** Frames in which any state can reach any other (band moves of halfWidth bins). */
+    private final int reach = Math.max(1, (nBins - 1 + halfWidth - 1) / halfWidth);
+    /**
+     * How far below the best a state at frame t may score and still start the final best path:
+     * from the best state, any path from another state can be joined within {@link #reach}
+     * frames, losing at most the worst transition plus the worst observation (log ε) per frame
+     * against that path's at most 0; a state further below can never catch up.
+     */
+    private final double bound;
+
+    Decoder(int frames) {
+      this.path = new int[frames];
+      double worstLocal = 0;
+      for (double[] into : localInto) {
+        for (double v : into) {
+          worstLocal = Math.min(worstLocal, v);
+        }
+      }
+      this.bound = reach * -(worstLocal + Math.min(stay, move) + logEps);
     }
-    for (int t = 1; t < frames; t++) {
-      observationLogs(obs[t], voicedProb[t], logEps, logO);
+
+    void step(float[] o, double voicedProb) {
+      observationLogs(o, voicedProb, logEps, logO);
+      t++;
+      if (t == 0) {
+        double logInit = Math.log(1.0 / states + Double.MIN_NORMAL);
+        for (int s = 0; s < states; s++) {
+          prev[s] = logInit + logO[s];
+        }
+        return;
+      }
       for (int k = 0; k < nBins; k++) {
         double v = prev[k];
         double u = prev[nBins + k];
@@ -356,7 +413,7 @@ public final class Pyin {
         fromUnvoicedU[k] = toU2 > toU1;
         intoUnvoiced[k] = fromUnvoicedU[k] ? toU2 : toU1;
       }
-      short[] back = new short[states];
+      short[] back = spare.isEmpty() ? new short[states] : spare.poll();
       for (int j = 0; j < nBins; j++) {
         int lo = Math.max(0, j - halfWidth);
         double[] into = localInto[j];
@@ -382,24 +439,122 @@ public final class Pyin {
         back[nBins + j] = (short) (fromUnvoicedU[argU] ? nBins + argU : argU);
         cur[nBins + j] = bestU + logO[nBins + j];
       }
-      ptr[t] = back;
+      ptr.addLast(back);
+      peak = Math.max(peak, ptr.size());
       double[] swap = prev;
       prev = cur;
       cur = swap;
-    }
-    int[] path = new int[frames];
-    int last = 0;
-    for (int s = 1; s < states; s++) {
-      if (prev[s] > prev[last]) {
-        last = s;
+      if (t % CHECK_EVERY == 0) {
+        settle();
       }
     }
-    path[frames - 1] = last;
-    for (int t = frames - 2; t >= 0; t--) {
-      path[t] = ptr[t + 1][path[t + 1]];
+
+    /**
+     * Writes out the frames whose output no later frame can change, and frees their pointers.
+     * Walking back from the newest frame t, the states some state at t descends from form a set
+     * per frame; the best path passes through that set whatever comes later. Where the set's
+     * states all give the same output (one voiced bin, or all unvoiced: F0 0 whatever the bin),
+     * that frame's output is decided; every frame up to the first undecided one is written out.
+     */
+    private void settle() {
+      // A state scoring more than `bound` below the best now cannot be on the final best path
+      // when `reach` frames or more are still to come (see Decoder()); near the end every
+      // state stays in.
+      boolean prune = path.length - 1 - t >= reach;
+      double best = Double.NEGATIVE_INFINITY;
+      for (int s = 0; s < states; s++) {
+        best = Math.max(best, prev[s]);
+      }
+      int n = 0;
+      for (int s = 0; s < states; s++) {
+        if (!prune || prev[s] >= best - bound - 1) {
+          alive[n++] = s;
+        }
+      }
+      int held = ptr.size();
+      if (reps.length <= held) {
+        reps = new int[2 * (held + 1)];
+      }
+      reps[0] = alive[0];
+      int oldestOpen = t;
+      int frame = t;
+      java.util.Iterator<short[]> it = ptr.descendingIterator();
+      while (it.hasNext()) {
+        short[] back = it.next();
+        stampValue++;
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+          int from = back[alive[i]];
+          if (stamp[from] != stampValue) {
+            stamp[from] = stampValue;
+            next[m++] = from;
+          }
+        }
+        int[] swap = alive;
+        alive = next;
+        next = swap;
+        n = m;
+        frame--;
+        reps[t - frame] = alive[0];
+        if (!sameOutput(alive, n)) {
+          oldestOpen = frame;
+        }
+      }
+      int last = oldestOpen - 1;
+      if (last < decided) {
+        return;
+      }
+      for (int f = decided; f <= last; f++) {
+        path[f] = reps[t - f];
+      }
+      // Pointers of frames decided + 1 .. last + 1 lead only into written frames.
+      for (int f = decided; f <= last; f++) {
+        spare.add(ptr.pollFirst());
+      }
+      decided = last + 1;
     }
-    return path;
+
+    /** Whether states[0..n) all give one output: the same voiced bin, or unvoiced. */
+    private boolean sameOutput(int[] set, int n) {
+      int first = set[0] < nBins ? set[0] : -1;
+      for (int i = 1; i < n; i++) {
+        if ((set[i] < nBins ? set[i] : -1) != first) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /**
+     * Fills path[decided..from - 1] from state {@code state} at frame {@code from}, through
+     * {@code pointers} (those of frames decided + 1 .. from, newest last).
+     */
+    private void traceBack(int from, int state, java.util.Deque<short[]> pointers) {
+      java.util.Iterator<short[]> back = pointers.descendingIterator();
+      int s = state;
+      for (int f = from; f > decided; f--) {
+        s = back.next()[s];
+        path[f - 1] = s;
+      }
+    }
+
+    int[] finish() {
+      if (t < 0) {
+        return path;
+      }
+      int last = 0;
+      for (int s = 1; s < states; s++) {
+        if (prev[s] > prev[last]) {
+          last = s;
+        }
+      }
+      path[t] = last;
+      traceBack(t, last, ptr);
+      lastHeld = peak;
+      return path;
+    }
   }
+
 
   /** log(observation + eps) for every state of one frame. */
   private void observationLogs(float[] o, double voicedProb, double logEps, double[] out) {

@@ -198,4 +198,36 @@ class PyinTest {
     }
     assertEquals(150, c.f0()[c.frames() / 2], 1.0);
   }
+
+  @Test
+  void longSpeechHoldsAFewSecondsOfBackPointersAndRepeatsItsAnswer() throws Exception {
+    // The same 7 s reading twelve times over: 85 s, 8500 frames. The decoder must keep only
+    // the frames still open (a few seconds), and identical audio must get identical pitch
+    // away from the seams, where the decode of one repetition cannot see the others.
+    float[] once = FeatureFidelityTest.speech(
+        "speech/librivox/sense_and_sensibility_01_austen_64kb-0870.wav");
+    int period = once.length - once.length % P.hop();
+    float[] y = new float[12 * period];
+    for (int k = 0; k < 12; k++) {
+      System.arraycopy(once, 0, y, k * period, period);
+    }
+    Pyin pyin = new Pyin(P);
+    Pyin.Result r = pyin.compute(y);
+    int framesPerCopy = period / P.hop();
+    assertTrue(pyin.heldPointers() <= 500, "held " + pyin.heldPointers() + " of " + r.frames()
+        + " frames");
+    int compared = 0;
+    int same = 0;
+    for (int t = 2 * framesPerCopy + 100; t < 3 * framesPerCopy - 100; t++) {
+      int u = t + 7 * framesPerCopy;
+      compared++;
+      if (r.voiced()[t] == r.voiced()[u] && r.f0()[t] == r.f0()[u]) {
+        same++;
+      }
+    }
+    System.out.printf(Locale.ROOT, "pyin on %d frames of repeated speech: %d back-pointer"
+        + " frames held at most, copies 3 and 10 agree on %d of %d frames%n", r.frames(),
+        pyin.heldPointers(), same, compared);
+    assertEquals(compared, same);
+  }
 }
