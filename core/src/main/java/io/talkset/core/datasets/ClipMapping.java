@@ -48,8 +48,8 @@ public final class ClipMapping implements java.io.Serializable {
       List<String> f = fields(line);
       if (f.size() != 2 || f.get(0).isEmpty() || f.get(1).isEmpty()) {
         throw new IllegalArgumentException(source + " line " + (n + 1)
-            + ": expected 'clip," + column + "' (a clip id or path, then its " + column + "), got '" + line
-            + "'");
+            + ": expected 'clip," + column + "' (a clip id or path, then its " + column
+            + "), got '" + line + "'");
       }
       if (m.isEmpty() && f.get(0).equalsIgnoreCase("clip")
           && f.get(1).equalsIgnoreCase(column)) {

@@ -67,7 +67,8 @@ public final class ParamsJob implements Job {
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
     ClipBatch r = process(spark, ParamsConfig.from(args));
     StageProgress.finished(r);
-    return r.summary("params", "face frames", args.get("output"), "face_params", "face_params_clips");
+    return r.summary("params", "face frames", args.get("output"), "face_params",
+        "face_params_clips");
   }
 
   /** The pinned files this stage reads, for the status rows. */

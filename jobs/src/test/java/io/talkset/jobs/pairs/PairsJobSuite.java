@@ -15,6 +15,7 @@ import io.talkset.jobs.audio.AudioConfig;
 import io.talkset.jobs.audio.AudioJob;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
+import io.talkset.schemas.PairsSchemas;
 import io.talkset.testing.Samples;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -242,7 +244,11 @@ class PairsJobSuite {
     PairsJob.Result none = PairsJob.process(spark, config(out));
     assertEquals(0, none.planned());
     assertEquals(3, none.unpairable());
-    assertFalse(Files.exists(out.resolve("pairs")), "nothing to write, no table");
+    // Nothing to pair: the table exists, empty, with its schema, for shards and readers.
+    Dataset<Row> empty = spark.read().parquet(out.resolve("pairs").toString());
+    assertEquals(0, empty.count());
+    assertEquals(PairsSchemas.PAIRS.struct().size() + 1, empty.schema().size(),
+        "the pairs columns and the batch partition");
 
     Path keys = in.resolve("mead-keys.csv");
     Files.writeString(keys, "clip,sentence_key\n"
