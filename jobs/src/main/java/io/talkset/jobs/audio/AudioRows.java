@@ -34,11 +34,19 @@ final class AudioRows {
       HadoopConf conf) {
     AudioDecoder decoder = new AudioDecoder(FrameAlignment.SAMPLE_RATE).limits(cfg.limits());
     AudioFeatures features = new AudioFeatures(Pyin.Params.speech16k());
-    List<Tuple2<Row, List<Row>>> out = new ArrayList<>();
-    while (todo.hasNext()) {
-      out.add(one(todo.next(), decoder, features, cfg, conf));
-    }
-    return out.iterator();
+    // One clip at a time, as Spark asks: a partition's clips are never all held at once (the
+    // persisted results spill to disk when they do not fit).
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return todo.hasNext();
+      }
+
+      @Override
+      public Tuple2<Row, List<Row>> next() {
+        return one(todo.next(), decoder, features, cfg, conf);
+      }
+    };
   }
 
   private static Tuple2<Row, List<Row>> one(Todo t, AudioDecoder decoder, AudioFeatures features,
