@@ -33,6 +33,17 @@ public final class SegmentSync {
    */
   public static Result estimate(int[] frameIndex, double[] mouth, float[] samples, int rate,
       int maxLag, int minFrames, double silenceRms) {
+    FrameLoudness loudness = new FrameLoudness(rate);
+    loudness.accept(samples, samples.length);
+    return estimate(frameIndex, mouth, loudness, maxLag, minFrames, silenceRms);
+  }
+
+  /**
+   * As above, with the clip's loudness per frame measured while its audio streamed past
+   * ({@link FrameLoudness}), so the clip's samples need not be held.
+   */
+  public static Result estimate(int[] frameIndex, double[] mouth, FrameLoudness clip,
+      int maxLag, int minFrames, double silenceRms) {
     if (frameIndex.length == 0) {
       throw new IllegalArgumentException("a segment without frames");
     }
@@ -54,10 +65,7 @@ public final class SegmentSync {
       }
       open[t] = current;
     }
-    int per = rate / 25;
-    float[] part = Arrays.copyOfRange(samples, Math.min(samples.length, first * per),
-        Math.max(Math.min(samples.length, first * per), (last + 1) * per));
-    double[] loud = AvSync.envelope(part, rate, n);
+    double[] loud = Arrays.copyOfRange(clip.rms(last + 1), first, last + 1);
     double peak = 0;
     for (double v : loud) {
       peak = Math.max(peak, v);

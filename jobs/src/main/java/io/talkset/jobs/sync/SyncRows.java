@@ -5,6 +5,7 @@ import io.talkset.core.audio.FrameAlignment;
 import io.talkset.core.errors.ErrorCodes;
 import io.talkset.core.errors.ProbeException;
 import io.talkset.core.media.SeekableSource;
+import io.talkset.core.sync.FrameLoudness;
 import io.talkset.core.sync.SegmentSync;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
@@ -54,11 +55,14 @@ final class SyncRows {
     String state = "ok";
     String code = null;
     String message = null;
-    float[] samples = null;
+    // Loudness per frame as the audio streams past: the clip's samples are never held.
+    FrameLoudness loudness = new FrameLoudness(FrameAlignment.SAMPLE_RATE);
+    boolean decoded = false;
     try (SeekableSource src = Sources.open(path, clip.getLong(2), conf)) {
-      samples = new AudioDecoder(FrameAlignment.SAMPLE_RATE).decodeAll(src,
+      new AudioDecoder(FrameAlignment.SAMPLE_RATE).decode(src,
           path.substring(path.lastIndexOf('/') + 1),
-          start + TimeUnit.MILLISECONDS.toNanos(cfg.timeoutMillis()), null);
+          start + TimeUnit.MILLISECONDS.toNanos(cfg.timeoutMillis()), loudness::accept);
+      decoded = true;
     } catch (ProbeException e) {
       state = ErrorCodes.NO_AUDIO.equals(e.code()) ? "rejected" : "failed";
       code = e.code();
@@ -91,13 +95,13 @@ final class SyncRows {
       v[SEG.fieldIndex("last_frame")] = index[index.length - 1];
       v[SEG.fieldIndex("frames")] = index[index.length - 1] - index[0] + 1;
       v[SEG.fieldIndex("frames_used")] = index.length;
-      if (samples == null) {
+      if (!decoded) {
         v[SEG.fieldIndex("status")] = state;
         v[SEG.fieldIndex("error_code")] = code;
         v[SEG.fieldIndex("error_message")] = message;
       } else {
-        SegmentSync.Result r = SegmentSync.estimate(index, mouth, samples,
-            FrameAlignment.SAMPLE_RATE, cfg.maxLag(), cfg.minFrames(), cfg.silenceRms());
+        SegmentSync.Result r = SegmentSync.estimate(index, mouth, loudness, cfg.maxLag(),
+            cfg.minFrames(), cfg.silenceRms());
         v[SEG.fieldIndex("status")] = r.ok() ? "ok" : "rejected";
         v[SEG.fieldIndex("error_code")] = r.errorCode();
         v[SEG.fieldIndex("error_message")] = r.message();
