@@ -1,7 +1,6 @@
 package io.talkset.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.talkset.testing.PackageRules;
 import java.nio.file.Path;
@@ -15,16 +14,9 @@ import org.junit.jupiter.api.Test;
  * bans those dependencies, so such an import does not compile.)
  */
 class PackageRulesTest {
-  private static final Path ROOT = Path.of(System.getProperty("talkset.root", ".."))
-      .toAbsolutePath().normalize();
-
   @Test
   void corePackagesFollowTheirPackageInfo() throws Exception {
-    PackageRules rules = PackageRules.read(ROOT.resolve("core/src/main/java"), "io.talkset.core");
-    assertTrue(rules.uses.size() >= 15, "read " + rules.uses.keySet());
-    assertEquals(List.of(), rules.undocumented(), "packages without a package-info");
-    assertEquals(List.of(), rules.violations(), "imports their package-info does not allow");
-    assertEquals(Set.of(), rules.cycles(), "packages on an import loop");
+    PackageRules.assertFollowed("core", "io.talkset.core", 15);
   }
 
   @Test

@@ -1,5 +1,8 @@
 package io.talkset.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +116,21 @@ public final class PackageRules {
       }
     });
     return out;
+  }
+
+  /**
+   * The repository's tree {@code module/src/main/java} read for packages under {@code prefix},
+   * checked: at least {@code minPackages} read, each with a package-info, every reference
+   * allowed by it, and no package on an import loop.
+   */
+  public static void assertFollowed(String module, String prefix, int minPackages)
+      throws IOException {
+    Path root = Path.of(System.getProperty("talkset.root", "..")).toAbsolutePath().normalize();
+    PackageRules rules = read(root.resolve(module + "/src/main/java"), prefix);
+    assertTrue(rules.uses.size() >= minPackages, "read " + rules.uses.keySet());
+    assertEquals(List.of(), rules.undocumented(), "packages without a package-info");
+    assertEquals(List.of(), rules.violations(), "imports their package-info does not allow");
+    assertEquals(Set.of(), rules.cycles(), "packages on an import loop");
   }
 
   /** The packages on some cycle of the reference graph (empty: the graph is a DAG). */

@@ -1,11 +1,9 @@
 package io.talkset.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.talkset.testing.PackageRules;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -19,11 +17,7 @@ class PackageRulesTest {
 
   @Test
   void jobPackagesFollowTheirPackageInfo() throws Exception {
-    PackageRules rules = PackageRules.read(ROOT.resolve("jobs/src/main/java"), "io.talkset.jobs");
-    assertTrue(rules.uses.size() >= 15, "read " + rules.uses.keySet());
-    assertEquals(List.of(), rules.undocumented(), "packages without a package-info");
-    assertEquals(List.of(), rules.violations(), "imports their package-info does not allow");
-    assertEquals(Set.of(), rules.cycles(), "packages on an import loop");
+    PackageRules.assertFollowed("jobs", "io.talkset.jobs", 15);
   }
 
   @Test
