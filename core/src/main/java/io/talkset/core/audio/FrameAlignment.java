@@ -58,14 +58,33 @@ public final class FrameAlignment {
 
   /** EVP windows: [frames][28 × 12], row-major (MFCC step, coefficient 1..12). */
   public static float[][] evp(float[] y, int frames, Mfcc evpMfcc) {
-    float[] padded = new float[EVP_PAD + y.length + EVP_PAD + SAMPLES_PER_FRAME];
-    System.arraycopy(y, 0, padded, EVP_PAD, y.length);
-    float[][] mfcc = evpMfcc.compute(padded);
-    float[][] out = new float[frames][EVP_ROWS * EVP_DIMS];
-    for (int i = 0; i < frames; i++) {
+    return evp(Signal.of(y), 0, frames, evpMfcc);
+  }
+
+  /** EVP windows of frames [f0, f1) of the whole track {@code y} (640 × frames samples). */
+  static float[][] evp(Signal y, int f0, int f1, Mfcc evpMfcc) {
+    long n = y.length();
+    // The track between 0.12 s of silence before and 0.12 s + one frame after.
+    Signal padded = new Signal() {
+      @Override
+      public long length() {
+        return EVP_PAD + n + EVP_PAD + SAMPLES_PER_FRAME;
+      }
+
+      @Override
+      public float at(long i) {
+        return y.at(i - EVP_PAD);
+      }
+    };
+    int total = evpMfcc.frames((int) padded.length());
+    int first = Math.min(4 * f0, total - 1);
+    int end = Math.max(first + 1, Math.min(total, 4 * (f1 - 1) + EVP_ROWS));
+    float[][] mfcc = evpMfcc.evpRows(padded, first, end);
+    float[][] out = new float[f1 - f0][EVP_ROWS * EVP_DIMS];
+    for (int i = f0; i < f1; i++) {
       for (int r = 0; r < EVP_ROWS; r++) {
-        float[] row = mfcc[Math.min(mfcc.length - 1, 4 * i + r)];
-        System.arraycopy(row, 1, out[i], r * EVP_DIMS, EVP_DIMS);
+        float[] row = mfcc[Math.min(total - 1, 4 * i + r) - first];
+        System.arraycopy(row, 1, out[i - f0], r * EVP_DIMS, EVP_DIMS);
       }
     }
     return out;
@@ -73,18 +92,37 @@ public final class FrameAlignment {
 
   /** Wav2Lip windows: [frames][16 × 80], row-major (mel step, mel bin). */
   public static float[][] wav2lip(float[][] mel, int frames) {
-    int dims = mel.length == 0 ? LogMel.N_MELS : mel[0].length;
-    float[][] out = new float[frames][WAV2LIP_STEPS * dims];
-    for (int i = 0; i < frames; i++) {
-      int start = wav2lipStart(i);
-      if (start + WAV2LIP_STEPS > mel.length) {
-        start = Math.max(0, mel.length - WAV2LIP_STEPS);
-      }
-      for (int r = 0; r < WAV2LIP_STEPS && start + r < mel.length; r++) {
-        System.arraycopy(mel[start + r], 0, out[i], r * dims, dims);
+    return wav2lip(mel, 0, mel.length, 0, frames);
+  }
+
+  /** Wav2Lip windows of frames [f0, f1) of the whole track {@code y}. */
+  static float[][] wav2lip(Signal y, int f0, int f1, LogMel logMel) {
+    int total = LogMel.rows(y.length());
+    int first = wav2lipWindow(f0, total);
+    int end = Math.min(total, wav2lipWindow(f1 - 1, total) + WAV2LIP_STEPS);
+    return wav2lip(logMel.compute(y, first, end), first, total, f0, f1);
+  }
+
+  /**
+   * Windows of frames [f0, f1) from mel rows [offset, offset + rows.length) of a track whose
+   * log-mel has {@code total} rows.
+   */
+  private static float[][] wav2lip(float[][] rows, int offset, int total, int f0, int f1) {
+    int dims = rows.length == 0 ? LogMel.N_MELS : rows[0].length;
+    float[][] out = new float[f1 - f0][WAV2LIP_STEPS * dims];
+    for (int i = f0; i < f1; i++) {
+      int start = wav2lipWindow(i, total);
+      for (int r = 0; r < WAV2LIP_STEPS && start + r < total; r++) {
+        System.arraycopy(rows[start + r - offset], 0, out[i - f0], r * dims, dims);
       }
     }
     return out;
+  }
+
+  /** The first mel row of frame i's window: a window that would run past the end is moved. */
+  private static int wav2lipWindow(int i, int total) {
+    int start = wav2lipStart(i);
+    return start + WAV2LIP_STEPS > total ? Math.max(0, total - WAV2LIP_STEPS) : start;
   }
 
   /** Wav2Lip's first mel row for video frame i: int(80·i/25). */
@@ -94,15 +132,24 @@ public final class FrameAlignment {
 
   /** HDTF features: [frames][4 × 15], each step 13 MFCC then F0 and voiced probability. */
   public static float[][] hdtf(float[][] mfcc, Pyin.Result pitch, int frames) {
+    return hdtf(mfcc, 0, Math.min(mfcc.length, pitch.frames()), pitch, 0, frames);
+  }
+
+  /**
+   * HDTF features of frames [f0, f1) from MFCC rows [offset, offset + mfcc.length) of a track
+   * with {@code total} rows (MFCC and pitch alike), and the whole track's pitch.
+   */
+  static float[][] hdtf(float[][] mfcc, int offset, int total, Pyin.Result pitch, int f0,
+      int f1) {
     int dims = (mfcc.length == 0 ? 13 : mfcc[0].length) + 2;
-    float[][] out = new float[frames][HDTF_STEPS * dims];
-    for (int i = 0; i < frames; i++) {
+    float[][] out = new float[f1 - f0][HDTF_STEPS * dims];
+    for (int i = f0; i < f1; i++) {
       for (int s = 0; s < HDTF_STEPS; s++) {
-        int row = Math.min(4 * i + s, Math.min(mfcc.length, pitch.frames()) - 1);
+        int row = Math.min(4 * i + s, total - 1);
         int at = s * dims;
-        System.arraycopy(mfcc[row], 0, out[i], at, dims - 2);
-        out[i][at + dims - 2] = (float) pitch.f0()[row];
-        out[i][at + dims - 1] = (float) pitch.voicedProb()[row];
+        System.arraycopy(mfcc[row - offset], 0, out[i - f0], at, dims - 2);
+        out[i - f0][at + dims - 2] = (float) pitch.f0()[row];
+        out[i - f0][at + dims - 1] = (float) pitch.voicedProb()[row];
       }
     }
     return out;

@@ -30,11 +30,30 @@ public final class LogMel {
 
   /** The normalised log-mel of 16 kHz {@code y}. */
   public float[][] compute(float[] y) {
-    float[] pre = new float[y.length];
-    for (int i = 0; i < y.length; i++) {
-      pre[i] = (float) (i == 0 ? y[0] : y[i] - PREEMPHASIS * y[i - 1]);
-    }
-    double[][] m = Spectra.melSpectrum(pre, N_FFT, HOP, window, mel, true, fft, true);
+    return compute(Signal.of(y), 0, rows(y.length));
+  }
+
+  /** Rows of the log-mel of a track of {@code samples} samples. */
+  static int rows(long samples) {
+    return Spectra.frames(samples, N_FFT, HOP);
+  }
+
+  /** Rows [r0, r1) of {@link #compute(float[])} for the whole track {@code y}. */
+  float[][] compute(Signal y, int r0, int r1) {
+    // Pre-emphasis as a view: each sample needs only its predecessor, so a window of the track
+    // gives the same values as the whole.
+    Signal pre = new Signal() {
+      @Override
+      public long length() {
+        return y.length();
+      }
+
+      @Override
+      public float at(long i) {
+        return (float) (i == 0 ? y.at(0) : y.at(i) - PREEMPHASIS * y.at(i - 1));
+      }
+    };
+    double[][] m = Spectra.melSpectrum(pre, r0, r1, N_FFT, HOP, window, mel, true, fft, true);
     float[][] out = new float[m.length][N_MELS];
     double minLevel = Math.pow(10, MIN_LEVEL_DB / 20);
     for (int t = 0; t < m.length; t++) {

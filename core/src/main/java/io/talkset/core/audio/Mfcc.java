@@ -129,14 +129,33 @@ public final class Mfcc {
   }
 
   private float[][] librosa(float[] y) {
-    double[][] logMel = Spectra.melPowerDb(y, p.nFft(), p.hop(), window, mel, false, fft);
-    if (p.topDb() > 0) {
-      double max = Double.NEGATIVE_INFINITY;
-      for (double[] f : logMel) {
-        for (double v : f) {
-          max = Math.max(max, v);
-        }
+    Signal s = Signal.of(y);
+    double[][] logMel = librosaLogMel(s, 0, frames(y.length));
+    return librosaCepstra(logMel, max(logMel, Double.NEGATIVE_INFINITY));
+  }
+
+  /**
+   * Rows [r0, r1) of the librosa-mode log-mel (dB, before top_db) of the whole track {@code y}.
+   * Each row depends on its own window only; top_db does not: it needs the largest value of the
+   * whole track ({@link #max}), so a chunked caller passes over the track twice.
+   */
+  double[][] librosaLogMel(Signal y, int r0, int r1) {
+    return Spectra.melPowerDb(y, r0, r1, p.nFft(), p.hop(), window, mel, false, fft);
+  }
+
+  /** The larger of {@code max} and every value of {@code logMel}. */
+  static double max(double[][] logMel, double max) {
+    for (double[] f : logMel) {
+      for (double v : f) {
+        max = Math.max(max, v);
       }
+    }
+    return max;
+  }
+
+  /** librosa's MFCC from log-mel rows, clipped at top_db below the whole track's {@code max}. */
+  float[][] librosaCepstra(double[][] logMel, double max) {
+    if (p.topDb() > 0) {
       double floor = max - p.topDb();
       for (double[] f : logMel) {
         for (int i = 0; i < f.length; i++) {
@@ -179,27 +198,36 @@ public final class Mfcc {
   }
 
   private float[][] evp(float[] y) {
-    int frames = frames(y.length);
+    return evpRows(Signal.of(y), 0, frames(y.length));
+  }
+
+  /**
+   * Rows [r0, r1) of the python_speech_features MFCC of the whole track {@code y}: pre-emphasis
+   * (each sample needs its predecessor), then frames of winLength at every hop, the last one
+   * zero-filled past the end.
+   */
+  float[][] evpRows(Signal y, int r0, int r1) {
     int len = p.winLength();
-    double[] pre = new double[(frames - 1) * p.hop() + len];
-    for (int i = 0; i < y.length; i++) {
-      pre[i] = i == 0 ? y[0] : y[i] - p.preemphasis() * y[i - 1];
-    }
-    double[][] logMel = new double[frames][];
-    double[] energy = new double[frames];
+    long n = y.length();
+    double[][] logMel = new double[r1 - r0][];
+    double[] energy = new double[r1 - r0];
     double[] frame = new double[len];
     double[] power = new double[p.nFft() / 2 + 1];
     double eps = Math.ulp(1.0);
-    for (int t = 0; t < frames; t++) {
-      System.arraycopy(pre, t * p.hop(), frame, 0, len);
+    for (int t = r0; t < r1; t++) {
+      long start = (long) t * p.hop();
+      for (int k = 0; k < len; k++) {
+        long i = start + k;
+        frame[k] = i >= n ? 0 : i == 0 ? y.at(0) : y.at(i) - p.preemphasis() * y.at(i - 1);
+      }
       fft.power(frame, len, power);
       double e = 0;
       for (int k = 0; k < power.length; k++) {
         power[k] /= p.nFft();
         e += power[k];
       }
-      energy[t] = e == 0 ? eps : e;
-      logMel[t] = applyMel(power, eps, false);
+      energy[t - r0] = e == 0 ? eps : e;
+      logMel[t - r0] = applyMel(power, eps, false);
     }
     return cepstra(logMel, energy);
   }

@@ -131,56 +131,95 @@ public final class Pyin {
   }
 
   public Result compute(float[] y) {
-    int frames = frames(y.length);
-    int pad = p.frameLength() / 2;
-    int len = maxPeriod - minPeriod + 1;
+    Tracker t = tracker(y.length);
+    t.advance(Signal.of(y), t.frames());
+    return t.finish();
+  }
+
+  /** A pitch track over a track of {@code samples} samples, computed a run of frames at a time. */
+  Tracker tracker(long samples) {
+    return new Tracker(samples);
+  }
+
+  /**
+   * pYIN over a track fed in runs of frames, in order, each from a window of the track that
+   * holds the run's samples: frames are independent until the Viterbi decoder, which takes
+   * them one at a time (see {@link Decoder}). Keeps 8 bytes of voiced probability and 4 of
+   * path per frame.
+   */
+  final class Tracker {
+    private final int frames;
+    private final int pad = p.frameLength() / 2;
+    private final int len = maxPeriod - minPeriod + 1;
     // Observation probabilities, voiced bins only; unvoiced bins share (1 - voiced) / nBins.
-    // Each frame's go straight into the Viterbi decoder, which keeps back-pointers only until
-    // every surviving path agrees: memory stays bounded on long clips.
-    float[] o = new float[nBins + 1];
-    double[] voicedProb = new double[frames];
-    Decoder decoder = new Decoder(frames);
-    double[] frame = new double[p.frameLength()];
-    double[] yin = new double[len];
-    double[] shift = new double[len];
-    double[] probs = new double[len];
-    for (int t = 0; t < frames; t++) {
-      int start = t * p.hop() - pad;
-      for (int i = 0; i < frame.length; i++) {
-        int j = start + i;
-        frame[i] = j >= 0 && j < y.length ? y[j] : 0;
-      }
-      yinFrame(frame, yin);
-      parabolic(yin, shift);
-      troughProbs(yin, probs);
-      java.util.Arrays.fill(o, 0);
-      for (int i = 0; i < len; i++) {
-        if (probs[i] == 0) {
-          continue;
+    private final float[] o = new float[nBins + 1];
+    private final double[] voicedProb;
+    private final Decoder decoder;
+    private final double[] frame = new double[p.frameLength()];
+    private final double[] yin = new double[len];
+    private final double[] shift = new double[len];
+    private final double[] probs = new double[len];
+    private int next;
+
+    private Tracker(long samples) {
+      this.frames = (int) (1 + (samples + 2 * (p.frameLength() / 2) - p.frameLength()) / p.hop());
+      this.voicedProb = new double[frames];
+      this.decoder = new Decoder(frames);
+    }
+
+    int frames() {
+      return frames;
+    }
+
+    /** Frames [next, upTo) from {@code y} (the whole track, or a window holding them). */
+    void advance(Signal y, int upTo) {
+      for (int t = next; t < upTo; t++) {
+        long start = (long) t * p.hop() - pad;
+        for (int i = 0; i < frame.length; i++) {
+          frame[i] = y.at(start + i);
         }
-        double period = minPeriod + i + shift[i];
-        double f0 = p.sampleRate() / period;
-        double bin = Math.rint(12 * binsPerSemitone * log2(f0 / p.fmin()));
-        // librosa clips to n_pitch_bins (one past the last voiced bin); that slot is then
-        // overwritten by the unvoiced probability, so such a candidate is dropped as there.
-        int b = (int) Math.max(0, Math.min(nBins, bin));
-        o[b] = (float) probs[i];
+        yinFrame(frame, yin);
+        parabolic(yin, shift);
+        troughProbs(yin, probs);
+        java.util.Arrays.fill(o, 0);
+        for (int i = 0; i < len; i++) {
+          if (probs[i] == 0) {
+            continue;
+          }
+          double period = minPeriod + i + shift[i];
+          double f0 = p.sampleRate() / period;
+          double bin = Math.rint(12 * binsPerSemitone * log2(f0 / p.fmin()));
+          // librosa clips to n_pitch_bins (one past the last voiced bin); that slot is then
+          // overwritten by the unvoiced probability, so such a candidate is dropped as there.
+          int b = (int) Math.max(0, Math.min(nBins, bin));
+          o[b] = (float) probs[i];
+        }
+        double sum = 0;
+        for (int b = 0; b < nBins; b++) {
+          sum += o[b];
+        }
+        voicedProb[t] = Math.max(0, Math.min(1, sum));
+        // Each frame goes straight into the Viterbi decoder, which keeps back-pointers only
+        // until every surviving path agrees: memory stays bounded on long clips.
+        decoder.step(o, voicedProb[t]);
       }
-      double sum = 0;
-      for (int b = 0; b < nBins; b++) {
-        sum += o[b];
+      next = Math.max(next, upTo);
+    }
+
+    /** After every frame: the decoded track. */
+    Result finish() {
+      if (next != frames) {
+        throw new IllegalStateException("pitch: " + next + " of " + frames + " frames fed");
       }
-      voicedProb[t] = Math.max(0, Math.min(1, sum));
-      decoder.step(o, voicedProb[t]);
+      int[] states = decoder.finish();
+      double[] f0 = new double[frames];
+      boolean[] voiced = new boolean[frames];
+      for (int t = 0; t < frames; t++) {
+        voiced[t] = states[t] < nBins;
+        f0[t] = voiced[t] ? freqs[states[t] % nBins] : 0;
+      }
+      return new Result(f0, voiced, voicedProb);
     }
-    int[] states = decoder.finish();
-    double[] f0 = new double[frames];
-    boolean[] voiced = new boolean[frames];
-    for (int t = 0; t < frames; t++) {
-      voiced[t] = states[t] < nBins;
-      f0[t] = voiced[t] ? freqs[states[t] % nBins] : 0;
-    }
-    return new Result(f0, voiced, voicedProb);
   }
 
   /** YIN's cumulative-mean-normalised difference for periods minPeriod..maxPeriod. */
