@@ -1,5 +1,7 @@
 package io.talkset.core.audio;
 
+import io.talkset.core.errors.ErrorCodes;
+import io.talkset.core.errors.ProbeException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -117,6 +119,18 @@ public final class AudioFeatures {
       return next < frames;
     }
 
+    /**
+     * Runs the first pass now (otherwise the first {@link #next} does), so that a caller can
+     * fail a clip before any of its rows is out.
+     *
+     * @throws ProbeException {@code probe_timeout} when {@code deadlineNanos} passes meanwhile
+     */
+    public void prepare(long deadlineNanos) throws ProbeException, java.io.IOException {
+      if (pitch == null && frames > 0) {
+        firstPass(deadlineNanos);
+      }
+    }
+
     @Override
     public Chunk next() {
       if (!hasNext()) {
@@ -124,7 +138,7 @@ public final class AudioFeatures {
       }
       try {
         if (pitch == null) {
-          firstPass();
+          firstPass(Long.MAX_VALUE);
         }
         int f0 = next;
         int f1 = end(f0);
@@ -149,6 +163,8 @@ public final class AudioFeatures {
         return new Chunk(f0, evp, w2l, hdtf, samples);
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
+      } catch (ProbeException e) {
+        throw new IllegalStateException(e);
       }
     }
 
@@ -157,9 +173,13 @@ public final class AudioFeatures {
     }
 
     /** The loudest hdtf mel value and the pitch track, chunk by chunk over the whole track. */
-    private void firstPass() throws java.io.IOException {
+    private void firstPass(long deadlineNanos) throws java.io.IOException, ProbeException {
       Pyin.Tracker pitchTrack = pyin.tracker(total);
       for (int f0 = 0; f0 < frames; f0 = end(f0)) {
+        if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos > 0) {
+          throw new ProbeException(ErrorCodes.PROBE_TIMEOUT,
+              "audio features exceeded the clip's time limit");
+        }
         int f1 = end(f0);
         Signal y = window(f0, f1);
         int first = 4 * f0;

