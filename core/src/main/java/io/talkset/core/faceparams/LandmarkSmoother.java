@@ -171,6 +171,178 @@ public final class LandmarkSmoother {
     return out;
   }
 
+  /**
+   * A smoother fed one frame at a time that hands out each smoothed frame as soon as no later
+   * frame can change it: at once for none and the 1€ filter, half a window later for
+   * Savitzky–Golay (all at the end for a sequence shorter than the window). The frames it hands
+   * out equal {@link #smooth(float[][])} of the whole sequence, to the bit; it holds one window
+   * of frames, whatever the sequence's length.
+   */
+  public Stream stream() {
+    return new Stream();
+  }
+
+  /** See {@link #stream()}. */
+  public final class Stream {
+    private final java.util.ArrayList<float[]> held = new java.util.ArrayList<>();
+    /** Index in the sequence of held.get(0). */
+    private long heldFrom;
+    private long added;
+    /** Index of the next frame to hand out. */
+    private long out;
+    private final java.util.ArrayDeque<float[]> ready = new java.util.ArrayDeque<>();
+    private final double[][] sg = method == Method.SAVITZKY_GOLAY
+        ? savgolMatrix(window, order) : null;
+    private double[] euroOut;
+    private double[] euroSpeed;
+    private float[] euroPrev;
+    private boolean finished;
+    private int dims;
+
+    /** The next raw frame of the sequence. */
+    public void add(float[] frame) {
+      if (finished) {
+        throw new IllegalStateException("the sequence has ended");
+      }
+      float[] f = frame.clone();
+      if (added == 0) {
+        dims = f.length;
+      } else if (f.length != dims) {
+        throw new IllegalArgumentException("frame " + added + " has " + f.length
+            + " coordinates, frame 0 has " + dims);
+      }
+      for (int i = 0; i < f.length; i++) {
+        if (!Float.isFinite(f[i])) {
+          throw new IllegalArgumentException("coordinate " + i + " of frame " + added
+              + " is not finite: " + f[i]);
+        }
+      }
+      added++;
+      switch (method) {
+        case NONE -> {
+          ready.add(f);
+          out++;
+        }
+        case ONE_EURO -> {
+          ready.add(oneEuroStep(f));
+          out++;
+        }
+        default -> {
+          held.add(f);
+          savgolReady();
+        }
+      }
+    }
+
+    /** Ends the sequence: every frame still held becomes ready. */
+    public void finish() {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      if (method != Method.SAVITZKY_GOLAY || added == 0) {
+        return;
+      }
+      if (added < window) {
+        // Shorter than the window: the whole-sequence smoother picks a shorter window.
+        float[][] all = held.toArray(new float[0][]);
+        for (float[] f : smooth(all)) {
+          ready.add(f);
+        }
+        out = added;
+        held.clear();
+        return;
+      }
+      int half = window / 2;
+      // The last half window: the last full window's polynomial.
+      int base = held.size() - window;
+      while (out < added) {
+        int i = (int) (out - (added - half));
+        float[] y = new float[held.get(0).length];
+        for (int d = 0; d < y.length; d++) {
+          double s1 = 0;
+          for (int k = 0; k < window; k++) {
+            s1 += sg[window - half + i][k] * held.get(base + k)[d];
+          }
+          y[d] = (float) s1;
+        }
+        ready.add(y);
+        out++;
+      }
+    }
+
+    /** The next smoothed frame, in order, or null when none is ready yet. */
+    public float[] poll() {
+      return ready.poll();
+    }
+
+    private void savgolReady() {
+      if (added < window) {
+        return;
+      }
+      int half = window / 2;
+      if (out == 0) {
+        // The first half window: the first full window's polynomial.
+        for (int i = 0; i < half; i++) {
+          float[] y = new float[dims];
+          for (int d = 0; d < dims; d++) {
+            double s0 = 0;
+            for (int k = 0; k < window; k++) {
+              s0 += sg[i][k] * held.get(k)[d];
+            }
+            y[d] = (float) s0;
+          }
+          ready.add(y);
+        }
+        out = half;
+      }
+      double[] centre = sg[half];
+      // Centred windows: frame `out` once frame out + half is in.
+      while (out + half < added) {
+        int first = (int) (out - half - heldFrom);
+        float[] y = new float[dims];
+        for (int d = 0; d < dims; d++) {
+          double s = 0;
+          for (int k = 0; k < window; k++) {
+            s += centre[k] * held.get(first + k)[d];
+          }
+          y[d] = (float) s;
+        }
+        ready.add(y);
+        out++;
+      }
+      // Keep the frames the next centred window and the final window need.
+      while (held.size() > window && heldFrom < out - half) {
+        held.remove(0);
+        heldFrom++;
+      }
+    }
+
+    private float[] oneEuroStep(float[] x) {
+      float[] y = new float[x.length];
+      if (euroPrev == null) {
+        euroOut = new double[x.length];
+        euroSpeed = new double[x.length];
+        for (int d = 0; d < x.length; d++) {
+          euroOut[d] = x[d];
+          y[d] = (float) euroOut[d];
+        }
+      } else {
+        double te = 1 / fps;
+        double aD = alpha(dCutoff, te);
+        for (int d = 0; d < x.length; d++) {
+          double xi = x[d];
+          euroSpeed[d] += aD * ((xi - euroPrev[d]) * fps - euroSpeed[d]);
+          double a = alpha(minCutoff + beta * Math.abs(euroSpeed[d]), te);
+          euroOut[d] += a * (xi - euroOut[d]);
+          y[d] = (float) euroOut[d];
+        }
+      }
+      euroPrev = x;
+      return y;
+    }
+  }
+
   private void oneEuro(double[] x, double[] y) {
     double te = 1 / fps;
     double aD = alpha(dCutoff, te);
@@ -298,20 +470,26 @@ public final class LandmarkSmoother {
     }
     double total = 0;
     for (int f = 1; f < frames.length; f++) {
-      float[] a = frames[f - 1];
-      float[] b = frames[f];
-      if (a.length != 136 || b.length != 136) {
-        throw new IllegalArgumentException("jitter needs 68 points (136 values) per frame; frame "
-            + (a.length != 136 ? f - 1 : f) + " has " + (a.length != 136 ? a.length : b.length));
-      }
-      double moved = 0;
-      for (int i = 0; i < 68; i++) {
-        moved += Math.hypot(b[2 * i] - a[2 * i], b[2 * i + 1] - a[2 * i + 1]);
-      }
-      double iod = (interocular(a) + interocular(b)) / 2;
-      total += moved / 68 / iod;
+      total += jitterStep(frames[f - 1], frames[f], f);
     }
     return total / (frames.length - 1);
+  }
+
+  /**
+   * One pair's term of {@link #jitter}: the mean distance the 68 points moved from {@code a} to
+   * {@code b} over their mean interocular distance ({@code f}: b's frame, for the message).
+   */
+  public static double jitterStep(float[] a, float[] b, long f) {
+    if (a.length != 136 || b.length != 136) {
+      throw new IllegalArgumentException("jitter needs 68 points (136 values) per frame; frame "
+          + (a.length != 136 ? f - 1 : f) + " has " + (a.length != 136 ? a.length : b.length));
+    }
+    double moved = 0;
+    for (int i = 0; i < 68; i++) {
+      moved += Math.hypot(b[2 * i] - a[2 * i], b[2 * i + 1] - a[2 * i + 1]);
+    }
+    double iod = (interocular(a) + interocular(b)) / 2;
+    return moved / 68 / iod;
   }
 
   private static double interocular(float[] xy) {

@@ -12,9 +12,12 @@ import org.bytedeco.opencv.opencv_core.Mat;
 /**
  * Face parameters for one face segment, frame by frame from its crops: landmarks (two-pass
  * face-api network), expression probabilities, identity descriptors on sampled frames and the
- * optional 3DMM coefficients run batched as frames arrive; at the end of the segment the
- * landmarks are smoothed over time and head pose is solved from the smoothed points. Only the
- * small per-frame numbers are kept between frames, never the pictures.
+ * optional 3DMM coefficients run batched as frames arrive; the landmarks are smoothed over time
+ * as they come ({@link LandmarkSmoother#stream}) and head pose is solved from the smoothed
+ * points. A frame's parameters are handed out ({@link #drain}) as soon as its smoothing is final,
+ * half a smoothing window and at most one batch after it arrived, so what is held does not grow
+ * with the segment's length but for the segment's summary: 7 expression probabilities a frame and
+ * one identity descriptor per sampled frame (about 30 bytes a frame). Never the pictures.
  */
 public final class SegmentParams {
   /** One crop as the frames table stores it. */
@@ -39,23 +42,34 @@ public final class SegmentParams {
   private final int sourceWidth;
   private final int sourceHeight;
   private final List<FrameIn> pending = new ArrayList<>();
-  private final List<float[]> raw = new ArrayList<>();
+  /** Frames whose landmarks are in, waiting for their smoothed landmarks. */
+  private final java.util.ArrayDeque<Waiting> waiting = new java.util.ArrayDeque<>();
+  private final LandmarkSmoother.Stream smoothing;
+  private final List<FrameOut> ready = new ArrayList<>();
   private final List<float[]> expressions = new ArrayList<>();
-  private final List<float[]> coefficients = new ArrayList<>();
-  private final List<FrameIn> frames = new ArrayList<>();
   private final List<float[]> descriptors = new ArrayList<>();
+  private long landmarked;
+  private float[] lastRaw;
+  private float[] lastSmooth;
+  private long smoothed;
+  private double jitterRaw;
+  private double jitterSmooth;
+  private double absYaw;
+  private int poses;
+
+  /** A frame's numbers between its batch and its smoothing. */
+  private record Waiting(FrameIn frame, float[] raw, float[] expression, float[] coefficients) {}
 
   public SegmentParams(Models models, int sourceWidth, int sourceHeight) {
     this.m = models;
     this.sourceWidth = sourceWidth;
     this.sourceHeight = sourceHeight;
+    this.smoothing = (models.smoother() == null ? LandmarkSmoother.none() : models.smoother())
+        .stream();
   }
 
   /** Adds the next frame of the segment (in frame order). */
   public void add(FrameIn f) throws TranslateException {
-    // Keep what the end of the segment needs, not the JPEG.
-    frames.add(new FrameIn(f.frameIndex(), null, f.windowX(), f.windowY(), f.windowSide(),
-        f.size(), f.faceBox()));
     pending.add(f);
     if (pending.size() >= m.batch()) {
       flush();
@@ -81,14 +95,12 @@ public final class SegmentParams {
             (float) ((b[3] - f.windowY()) * s)};
       }
       float[][] inCrop = m.landmarker().landmarks(crops, boxes);
-      if (m.expressions() != null) {
-        expressions.addAll(List.of(m.expressions().probabilities(crops, inCrop)));
-      }
+      float[][] expr = m.expressions() == null ? null
+          : m.expressions().probabilities(crops, inCrop);
       List<Mat> sampled = new ArrayList<>();
       List<float[]> sampledPoints = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        raw.add(toSource(inCrop[i], pending.get(i)));
-        if (m.descriptors() != null && (raw.size() - 1) % m.identityEvery() == 0) {
+        if (m.descriptors() != null && (landmarked + i) % m.identityEvery() == 0) {
           sampled.add(crops.get(i));
           sampledPoints.add(inCrop[i]);
         }
@@ -97,9 +109,26 @@ public final class SegmentParams {
         descriptors.addAll(List.of(m.descriptors().describe(sampled,
             sampledPoints.toArray(new float[0][]))));
       }
-      if (m.threeDmm() != null) {
-        coefficients.addAll(m.threeDmm().coefficients(crops, List.of(inCrop)));
+      List<float[]> coeffs = m.threeDmm() == null ? null
+          : m.threeDmm().coefficients(crops, List.of(inCrop));
+      for (int i = 0; i < n; i++) {
+        FrameIn f = pending.get(i);
+        float[] raw = toSource(inCrop[i], f);
+        if (lastRaw != null) {
+          jitterRaw += LandmarkSmoother.jitterStep(lastRaw, raw, landmarked);
+        }
+        lastRaw = raw;
+        landmarked++;
+        if (expr != null) {
+          expressions.add(expr[i]);
+        }
+        // Keep what the frame's output needs, not the JPEG.
+        waiting.add(new Waiting(new FrameIn(f.frameIndex(), null, f.windowX(), f.windowY(),
+            f.windowSide(), f.size(), f.faceBox()), raw, expr == null ? null : expr[i],
+            coeffs == null ? null : coeffs.get(i)));
+        smoothing.add(raw);
       }
+      takeSmoothed();
     } finally {
       for (Mat c : crops) {
         c.close();
@@ -139,26 +168,39 @@ public final class SegmentParams {
     return out;
   }
 
-  /** Ends the segment: smoothing, pose, summary. */
-  public Result finish() throws TranslateException {
-    flush();
-    int n = raw.size();
-    float[][] rawArr = raw.toArray(new float[0][]);
-    float[][] smooth = m.smoother() == null ? rawArr : m.smoother().smooth(rawArr);
-    List<FrameOut> out = new ArrayList<>(n);
-    double absYaw = 0;
-    int poses = 0;
-    for (int i = 0; i < n; i++) {
-      FrameIn f = frames.get(i);
-      HeadPose.Pose pose = HeadPose.estimate(smooth[i], sourceWidth, sourceHeight);
+  /** Pairs every frame whose smoothing is final with its numbers, solves its pose. */
+  private void takeSmoothed() {
+    for (float[] smooth = smoothing.poll(); smooth != null; smooth = smoothing.poll()) {
+      Waiting w = waiting.poll();
+      FrameIn f = w.frame();
+      if (lastSmooth != null) {
+        jitterSmooth += LandmarkSmoother.jitterStep(lastSmooth, smooth, smoothed);
+      }
+      lastSmooth = smooth;
+      smoothed++;
+      HeadPose.Pose pose = HeadPose.estimate(smooth, sourceWidth, sourceHeight);
       if (pose != null) {
         absYaw += Math.abs(pose.yawDeg());
         poses++;
       }
-      out.add(new FrameOut(f.frameIndex(), smooth[i], rawArr[i], toCrop(smooth[i], f), pose,
-          expressions.isEmpty() ? null : expressions.get(i),
-          coefficients.isEmpty() ? null : coefficients.get(i)));
+      ready.add(new FrameOut(f.frameIndex(), smooth, w.raw(), toCrop(smooth, f), pose,
+          w.expression(), w.coefficients()));
     }
+  }
+
+  /** The frames whose parameters are final, in order; each is handed out once. */
+  public List<FrameOut> drain() {
+    List<FrameOut> out = new ArrayList<>(ready);
+    ready.clear();
+    return out;
+  }
+
+  /** Ends the segment: the last batch, the last smoothed frames, the summary. */
+  public Result finish() throws TranslateException {
+    flush();
+    smoothing.finish();
+    takeSmoothed();
+    long n = landmarked;
     float[] descriptor = descriptors.isEmpty() ? null : FaceDescriptors.mean(descriptors);
     Double spread = null;
     if (descriptor != null) {
@@ -181,12 +223,15 @@ public final class SegmentParams {
       pseudo = FaceExpressions.argmax(exprMean);
       confidence = exprMean[pseudo];
     }
-    Summary s = new Summary(n, descriptor, descriptors.size(), spread, exprMean, pseudo,
-        confidence, LandmarkSmoother.jitter(rawArr), LandmarkSmoother.jitter(smooth),
-        poses == 0 ? Double.NaN : absYaw / poses);
-    return new Result(out, s);
+    Summary s = new Summary((int) n, descriptor, descriptors.size(), spread, exprMean, pseudo,
+        confidence, n < 2 ? Double.NaN : jitterRaw / (n - 1),
+        n < 2 ? Double.NaN : jitterSmooth / (n - 1), poses == 0 ? Double.NaN : absYaw / poses);
+    return new Result(drain(), s);
   }
 
-  /** The segment's frames and summary. */
+  /**
+   * The frames not handed out by {@link #drain} yet (all of them when it was never called) and
+   * the summary.
+   */
   public record Result(List<FrameOut> frames, Summary summary) {}
 }

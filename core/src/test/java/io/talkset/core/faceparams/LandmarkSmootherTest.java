@@ -284,6 +284,38 @@ class LandmarkSmootherTest {
     }
   }
 
+  /** Fed a frame at a time, every method hands out the whole-sequence result, to the bit. */
+  @Test
+  void theStreamEqualsTheWholeSequence() {
+    for (LandmarkSmoother m : new LandmarkSmoother[] {LandmarkSmoother.none(),
+        LandmarkSmoother.oneEuro(1.0, 0.01, 1.0), LandmarkSmoother.savitzkyGolay(9, 2),
+        LandmarkSmoother.savitzkyGolay(3, 1)}) {
+      for (int n : new int[] {0, 1, 2, 5, 8, 9, 10, 11, 57}) {
+        float[][] seq = noisyStillFace(n, 2.0, n);
+        float[][] whole = m.smooth(seq);
+        LandmarkSmoother.Stream s = m.stream();
+        int got = 0;
+        int maxHeld = 0;
+        for (int f = 0; f <= n; f++) {
+          if (f < n) {
+            s.add(seq[f]);
+          } else {
+            s.finish();
+          }
+          for (float[] y = s.poll(); y != null; y = s.poll()) {
+            assertArrayEquals(whole[got], y, m + ", " + n + " frames, frame " + got);
+            got++;
+          }
+          maxHeld = Math.max(maxHeld, f + 1 - got);
+        }
+        assertEquals(n, got, m + ", " + n + " frames");
+        if (m.method() == LandmarkSmoother.Method.SAVITZKY_GOLAY && n >= 9) {
+          assertTrue(maxHeld <= 9, m + " held " + maxHeld + " frames back");
+        }
+      }
+    }
+  }
+
   @Test
   void flatAndFrameArraysAgree() {
     float[][] seq = noisyStillFace(30, 2, 4);

@@ -25,9 +25,11 @@ import org.apache.spark.util.CollectionAccumulator;
 
 /**
  * The executor side of the face-parameters stage: frame rows in (sorted by clip, segment and
- * frame), parameter rows out, one segment at a time; each clip's status row goes to an
- * accumulator the driver commits after the rows. A clip that fails stops producing rows and gets
- * a failed status; the rows of a clip count only when its status is ok.
+ * frame), parameter rows out as soon as each frame's smoothing is final, so a task holds a
+ * smoothing window and a batch of frames whatever the length of its clips; each clip's status
+ * row goes to an accumulator the driver commits after the rows. A clip that fails stops
+ * producing rows and gets a failed status; rows it wrote before count only when its status is
+ * ok (readers join on it).
  */
 final class ParamsRows implements Iterator<Row>, AutoCloseable {
   private static final StructType CLIPS = ParamsSchemas.CLIPS.struct();
@@ -46,6 +48,18 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
   private ProbeException netsFailure;
   private Row lookahead;
   private boolean closed;
+  // The clip being read.
+  private String clipId;
+  private long clipStart;
+  private Object[] clipStatus;
+  private ClipInfo info;
+  private SegmentParams.Models models;
+  private List<Row> segments;
+  private SegmentParams segment;
+  private int segmentIndex;
+  private int written;
+  private String failure;
+  private String failureMessage;
 
   ParamsRows(Iterator<Row> in, ParamsConfig cfg, HadoopConf conf, Map<String, ClipInfo> clips,
       CollectionAccumulator<Row> statuses) {
@@ -64,13 +78,34 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
       if (closed) {
         return false;
       }
-      Row first = lookahead != null ? lookahead : in.hasNext() ? in.next() : null;
+      Row row = lookahead != null ? lookahead : in.hasNext() ? in.next() : null;
       lookahead = null;
-      if (first == null) {
+      if (row == null) {
+        if (clipId != null) {
+          endClip();
+          continue;
+        }
         close();
         return false;
       }
-      clip(first);
+      if (clipId != null && !clipId.equals(row.getString(0))) {
+        lookahead = row;
+        endClip();
+        continue;
+      }
+      if (clipId == null) {
+        startClip(row.getString(0));
+      }
+      if (failure == null) {
+        try {
+          frame(row);
+        } catch (ProbeException e) {
+          fail(e.code(), e.getMessage());
+        } catch (Exception | OutOfMemoryError e) {
+          fail(ErrorCodes.INTERNAL, String.valueOf(e));
+        }
+      }
+      // A failed clip's remaining rows are read and skipped.
     }
     return true;
   }
@@ -83,23 +118,18 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
     return out.poll();
   }
 
-  /**
-   * One clip, from its first row: all its segments. Rows of a clip are bounded by its length
-   * (no pictures: about 2 KB a frame), so a clip's output is queued and released at its end,
-   * which also keeps a failed clip's partial rows out of the table.
-   */
-  private void clip(Row first) {
-    String clipId = first.getString(0);
-    long start = System.nanoTime();
-    Object[] status = new Object[CLIPS.size()];
-    set(status, "clip_id", clipId);
-    set(status, "settings", settings);
-    List<Row> rows = new ArrayList<>();
-    List<Row> segments = new ArrayList<>();
-    Row row = first;
-    String state = "ok";
-    String code = null;
-    String message = null;
+  private void startClip(String id) {
+    clipId = id;
+    clipStart = System.nanoTime();
+    clipStatus = new Object[CLIPS.size()];
+    set(clipStatus, "clip_id", id);
+    set(clipStatus, "settings", settings);
+    segments = new ArrayList<>();
+    segment = null;
+    segmentIndex = -1;
+    written = 0;
+    failure = null;
+    failureMessage = null;
     try {
       if (nets == null && netsFailure == null) {
         try {
@@ -111,51 +141,81 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
       if (netsFailure != null) {
         throw netsFailure;
       }
-      set(status, "device", nets.placement.description());
-      set(status, "models", Json.write(ParamsJob.modelPins()));
-      set(status, "threedmm", FaceNets.describe3dmm(cfg));
-      ClipInfo info = clips.get(clipId);
-      SegmentParams.Models models = new SegmentParams.Models(nets.landmarker, nets.expressions,
-          nets.descriptors, nets.threeDmm, cfg.smoother(), cfg.identityEvery(), cfg.batch());
-      while (row != null && row.getString(0).equals(clipId)) {
-        int segment = row.getInt(1);
-        SegmentParams seg = new SegmentParams(models, info.width(), info.height());
-        while (row != null && row.getString(0).equals(clipId) && row.getInt(1) == segment) {
-          seg.add(new SegmentParams.FrameIn(row.getInt(2), (byte[]) row.get(3), row.getDouble(5),
-              row.getDouble(6), row.getDouble(7), row.getInt(4), floats(row.getList(8))));
-          row = in.hasNext() ? in.next() : null;
-        }
-        SegmentParams.Result r = seg.finish();
-        for (SegmentParams.FrameOut f : r.frames()) {
-          rows.add(toRow(clipId, segment, f));
-        }
-        segments.add(summary(segment, r.summary(), info.emotion(), cfg.identityThreshold()));
-      }
+      set(clipStatus, "device", nets.placement.description());
+      set(clipStatus, "models", Json.write(ParamsJob.modelPins()));
+      set(clipStatus, "threedmm", FaceNets.describe3dmm(cfg));
+      info = clips.get(id);
+      models = new SegmentParams.Models(nets.landmarker, nets.expressions, nets.descriptors,
+          nets.threeDmm, cfg.smoother(), cfg.identityEvery(), cfg.batch());
     } catch (ProbeException e) {
-      state = "failed";
-      code = e.code();
-      message = e.getMessage();
+      fail(e.code(), e.getMessage());
     } catch (Exception | OutOfMemoryError e) {
-      state = "failed";
-      code = ErrorCodes.INTERNAL;
-      message = String.valueOf(e);
+      fail(ErrorCodes.INTERNAL, String.valueOf(e));
     }
-    // Skip what is left of a failed clip.
-    while (row != null && row.getString(0).equals(clipId)) {
-      row = in.hasNext() ? in.next() : null;
+  }
+
+  /**
+   * One frame row of the clip: into its segment, and out come the rows whose parameters are
+   * final (a frame's row leaves half a smoothing window and at most a batch after it came in,
+   * so a clip's rows are never all held).
+   */
+  private void frame(Row row) throws Exception {
+    int seg = row.getInt(1);
+    if (segment != null && seg != segmentIndex) {
+      endSegment();
     }
-    lookahead = row;
-    if ("ok".equals(state)) {
-      out.addAll(rows);
+    if (segment == null) {
+      segment = new SegmentParams(models, info.width(), info.height());
+      segmentIndex = seg;
     }
-    set(status, "status", state);
-    set(status, "error_code", code);
-    set(status, "error_message", message);
-    set(status, "frames", "ok".equals(state) ? rows.size() : 0);
-    set(status, "segments", "ok".equals(state) ? segments : null);
-    set(status, "elapsed_ms", (System.nanoTime() - start) / 1_000_000);
-    set(status, "processed_at", new Timestamp(System.currentTimeMillis()));
-    statuses.add(RowFactory.create(status));
+    segment.add(new SegmentParams.FrameIn(row.getInt(2), (byte[]) row.get(3), row.getDouble(5),
+        row.getDouble(6), row.getDouble(7), row.getInt(4), floats(row.getList(8))));
+    emit(segment.drain());
+  }
+
+  private void endSegment() throws Exception {
+    SegmentParams.Result r = segment.finish();
+    emit(r.frames());
+    segments.add(summary(segmentIndex, r.summary(), info.emotion(), cfg.identityThreshold()));
+    segment = null;
+  }
+
+  private void emit(List<SegmentParams.FrameOut> frames) {
+    for (SegmentParams.FrameOut f : frames) {
+      out.add(toRow(clipId, segmentIndex, f));
+      written++;
+    }
+  }
+
+  private void fail(String code, String message) {
+    failure = code;
+    failureMessage = written == 0 ? message
+        : message + " (after " + written + " rows, which readers skip: the clip is not ok)";
+    segment = null;
+  }
+
+  /** The clip's last row is in: its last segment ends and its status row goes out. */
+  private void endClip() {
+    if (failure == null && segment != null) {
+      try {
+        endSegment();
+      } catch (ProbeException e) {
+        fail(e.code(), e.getMessage());
+      } catch (Exception | OutOfMemoryError e) {
+        fail(ErrorCodes.INTERNAL, String.valueOf(e));
+      }
+    }
+    boolean ok = failure == null;
+    set(clipStatus, "status", ok ? "ok" : "failed");
+    set(clipStatus, "error_code", failure);
+    set(clipStatus, "error_message", failureMessage);
+    set(clipStatus, "frames", ok ? written : 0);
+    set(clipStatus, "segments", ok ? segments : null);
+    set(clipStatus, "elapsed_ms", (System.nanoTime() - clipStart) / 1_000_000);
+    set(clipStatus, "processed_at", new Timestamp(System.currentTimeMillis()));
+    statuses.add(RowFactory.create(clipStatus));
+    clipId = null;
+    segment = null;
   }
 
   private static float[] floats(List<Object> l) {

@@ -224,14 +224,10 @@ public final class ShardsJob implements Job {
         }
       }
       Dataset<Row> frames = okFrames
-          .join(read(spark, cfg.output(), ParamsSchemas.PARAMS)
+          .join(readOk(spark, cfg.output(), ParamsSchemas.PARAMS)
               .select(cols("clip_id", concat("frame_index", paramCols))),
               seq("clip_id", "frame_index"), "left")
-          // Audio rows of ok clips only: a clip that failed after its first rows keeps them.
-          .join(read(spark, cfg.output(), AudioSchemas.FRAMES)
-              .join(read(spark, cfg.output(), AudioSchemas.CLIPS)
-                  .filter(col("status").equalTo("ok")).select("clip_id"), seq("clip_id"),
-                  "left_semi")
+          .join(readOk(spark, cfg.output(), AudioSchemas.FRAMES)
               .select(cols("clip_id", concat("frame_index", cfg.audio()))),
               seq("clip_id", "frame_index"), "left")
           .join(broadcast(clipFiles), "clip_id");
@@ -355,6 +351,23 @@ public final class ShardsJob implements Job {
   }
 
   /** A stage table, or an empty one with its schema when the stage has not run. */
+  /**
+   * The rows of a per-clip stage table whose clip's status in that stage is ok: rows streamed
+   * before a clip failed stay in the table (the stages write rows as they go) and are skipped
+   * here.
+   */
+  static Dataset<Row> readOk(SparkSession spark, String output, TableSchema rows)
+      throws IOException {
+    TableSchema status = STATUS_OF.get(rows.table());
+    return read(spark, output, rows).join(read(spark, output, status)
+        .filter(col("status").equalTo("ok")).select("clip_id"), seq("clip_id"), "left_semi");
+  }
+
+  private static final Map<String, TableSchema> STATUS_OF = Map.of(
+      AudioSchemas.FRAMES.table(), AudioSchemas.CLIPS,
+      FramesSchemas.FRAMES.table(), FramesSchemas.CLIPS,
+      ParamsSchemas.PARAMS.table(), ParamsSchemas.CLIPS);
+
   static Dataset<Row> read(SparkSession spark, String output, TableSchema s) throws IOException {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     Path p = TableCommitter.location(output, s.table());

@@ -98,7 +98,7 @@ public final class TrainingView {
         }
       }
       if (!here.isEmpty()) {
-        out = bothSides(out, ShardsJob.read(spark, output, t), here);
+        out = bothSides(out, ShardsJob.readOk(spark, output, t), here);
         cs = cs.stream().filter(c -> !here.contains(c)).toList();
       }
     }
