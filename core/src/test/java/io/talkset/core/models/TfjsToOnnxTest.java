@@ -156,6 +156,124 @@ class TfjsToOnnxTest {
     return out;
   }
 
+  /**
+   * The semantics the two face graphs do not exercise, on a small graph of our own with random
+   * weights, against tfjs: SAME padding on odd sizes with stride 2, a dilated depthwise
+   * convolution with a channel multiplier, EXPLICIT padding, fused Relu6 and LeakyRelu, SAME
+   * average pooling, PadV2's value, reductions with negative axes and keep_dims, Reshape's −1.
+   */
+  @Test
+  void paddingDilationsAndReductionsAgreeWithTfjs(@TempDir Path tmp) throws Exception {
+    java.util.Random r = new java.util.Random(16);
+    List<float[]> weights = new ArrayList<>();
+    StringBuilder specs = new StringBuilder();
+    String[][] w = {{"w1", "3,3,3,4"}, {"b1", "4"}, {"w2", "3,3,4,2"}, {"w3", "2,3,8,5"},
+        {"b3", "5"}};
+    for (String[] spec : w) {
+      int n = Arrays.stream(spec[1].split(",")).mapToInt(Integer::parseInt).reduce(1,
+          (a, b) -> a * b);
+      float[] v = new float[n];
+      for (int i = 0; i < n; i++) {
+        v[i] = (float) r.nextGaussian() * 0.5f;
+      }
+      weights.add(v);
+      specs.append(specs.length() == 0 ? "" : ",").append("{\"name\": \"").append(spec[0])
+          .append("\", \"shape\": [").append(spec[1]).append("], \"dtype\": \"float32\"}");
+    }
+    specs.append(", {\"name\": \"pads\", \"shape\": [4, 2], \"dtype\": \"int32\"}")
+        .append(", {\"name\": \"padv\", \"shape\": [], \"dtype\": \"float32\"}")
+        .append(", {\"name\": \"ax\", \"shape\": [1], \"dtype\": \"int32\"}")
+        .append(", {\"name\": \"ax2\", \"shape\": [2], \"dtype\": \"int32\"}")
+        .append(", {\"name\": \"shape\", \"shape\": [2], \"dtype\": \"int32\"}");
+    java.io.ByteArrayOutputStream bin = new java.io.ByteArrayOutputStream();
+    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(4096)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (float[] v : weights) {
+      for (float x : v) {
+        bb.putFloat(x);
+      }
+    }
+    for (int x : new int[] {0, 0, 1, 0, 0, 2, 0, 1}) {
+      bb.putInt(x);
+    }
+    bb.putFloat(0.5f);
+    bb.putInt(-2);
+    bb.putInt(1);
+    bb.putInt(-2);
+    bb.putInt(-1);
+    bb.putInt(6);
+    bin.write(bb.array(), 0, bb.position());
+    Files.write(tmp.resolve("synthetic.bin"), bin.toByteArray());
+    String same = "\"U0FNRQ==\"";
+    String explicit = "\"RVhQTElDSVQ=\"";
+    String nodes = String.join(",\n",
+        node("x", "Placeholder", "", "\"dtype\": {\"type\": \"DT_FLOAT\"}, \"shape\":"
+            + " {\"shape\": {\"dim\": [{\"size\": \"-1\"}, {\"size\": \"7\"},"
+            + " {\"size\": \"9\"}, {\"size\": \"3\"}]}}"),
+        constant("w1"), constant("b1"), constant("w2"), constant("w3"), constant("b3"),
+        constant("pads"), constant("padv"), constant("ax"), constant("ax2"), constant("shape"),
+        node("c1", "_FusedConv2D", "\"x\", \"w1\", \"b1\"", "\"strides\": " + ints(1, 2, 2, 1)
+            + ", \"padding\": {\"s\": " + same + "}, \"fused_ops\": {\"list\": {\"s\":"
+            + " [\"Qmlhc0FkZA==\", \"UmVsdTY=\"]}}, \"num_args\": {\"i\": \"1\"}"),
+        node("d1", "DepthwiseConv2dNative", "\"c1\", \"w2\"", "\"strides\": "
+            + ints(1, 1, 1, 1) + ", \"dilations\": " + ints(1, 2, 2, 1)
+            + ", \"padding\": {\"s\": " + same + "}"),
+        node("c2", "_FusedConv2D", "\"d1\", \"w3\", \"b3\"", "\"strides\": "
+            + ints(1, 1, 2, 1) + ", \"padding\": {\"s\": " + explicit
+            + "}, \"explicit_paddings\": " + ints(0, 0, 1, 0, 2, 1, 0, 0)
+            + ", \"fused_ops\": {\"list\": {\"s\": [\"Qmlhc0FkZA==\", \"TGVha3lSZWx1\"]}},"
+            + " \"num_args\": {\"i\": \"1\"}, \"leakyrelu_alpha\": {\"f\": 0.1}"),
+        node("p1", "AvgPool", "\"c2\"", "\"ksize\": " + ints(1, 3, 3, 1) + ", \"strides\": "
+            + ints(1, 2, 2, 1) + ", \"padding\": {\"s\": " + same + "}"),
+        node("pad", "PadV2", "\"p1\", \"pads\", \"padv\"", ""),
+        node("mean", "Mean", "\"pad\", \"ax\"", "\"keep_dims\": {\"b\": true}"),
+        node("sum", "Sum", "\"mean\", \"ax2\"", "\"keep_dims\": {\"b\": false}"),
+        node("flat", "Reshape", "\"pad\", \"shape\"", ""),
+        node("out", "Tanh", "\"flat\"", ""));
+    Path json = tmp.resolve("synthetic.json");
+    Files.writeString(json, "{\"format\": \"graph-model\", \"modelTopology\": {\"node\": [\n"
+        + nodes + "], \"versions\": {}}, \"weightsManifest\": [{\"paths\": [\"synthetic.bin\"], \"weights\": ["
+        + specs + "]}]}");
+    TfjsGraphModel g = TfjsGraphModel.read(json);
+    byte[] onnx = TfjsToOnnx.convert(g);
+    float[] x = new float[3 * 7 * 9 * 3];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = r.nextFloat();
+    }
+    List<String> tensors = g.outputs().stream().map(Port::tensor).toList();
+    assertEquals(List.of("sum", "out"), tensors);
+    List<float[]> ref = Tfjs.run(json, x, new long[] {3, 7, 9, 3}, tensors, tmp);
+    try (OnnxNet net = new OnnxNet("synthetic", onnx, Device.cpu())) {
+      Map<String, float[]> ours = net.runAll(x, 3, 7, 9, 3);
+      for (int i = 0; i < tensors.size(); i++) {
+        float[] a = ours.get(tensors.get(i));
+        float[] b = ref.get(i);
+        assertEquals(b.length, a.length, tensors.get(i));
+        double max = 0;
+        for (int k = 0; k < a.length; k++) {
+          max = Math.max(max, Math.abs(a[k] - b[k]));
+        }
+        System.out.printf(Locale.ROOT, "synthetic graph: %s (%d values) max |ONNX - tfjs| ="
+            + " %.3g%n", tensors.get(i), a.length, max);
+        assertTrue(max <= TOLERANCE, tensors.get(i) + ": " + max);
+      }
+    }
+  }
+
+  private static String node(String name, String op, String inputs, String attrs) {
+    return "{\"name\": \"" + name + "\", \"op\": \"" + op + "\", \"input\": [" + inputs
+        + "], \"attr\": {" + attrs + "}}";
+  }
+
+  private static String constant(String name) {
+    return node(name, "Const", "", "");
+  }
+
+  private static String ints(long... v) {
+    return "{\"list\": {\"i\": [" + String.join(", ", Arrays.stream(v)
+        .mapToObj(i -> "\"" + i + "\"").toList()) + "]}}";
+  }
+
   @Test
   void anUnsupportedOpFailsTheImportWithOneLineNamingIt(@TempDir Path tmp) throws Exception {
     Path json = tmp.resolve("tiny.json");
