@@ -8,14 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes an ONNX model (the protobuf {@code ModelProto}) from Java: float inputs, outputs and
- * initializers, and nodes with int, float and int-list attributes. Enough to turn published
- * weights (face-api's manifests) into a graph ONNX Runtime runs, and for tests to build small
- * models with known weights, without protobuf or Python at run time.
+ * Writes an ONNX model (the protobuf {@code ModelProto}) from Java: float inputs and outputs,
+ * float, int64 and int32 initializers, and nodes with int, float, int-list and string
+ * attributes. Enough to turn published weights (face-api's manifests, tfjs graph models) into a
+ * graph ONNX Runtime runs, and for tests to build small models with known weights, without
+ * protobuf or Python at run time.
  *
  * <p>Field numbers follow onnx.proto (IR version 8, default opset 17).
  */
 public final class OnnxGraph {
+  /** A dimension of unknown size in {@link #input} and {@link #output} (other negatives: "N"). */
+  public static final long UNKNOWN = Long.MIN_VALUE;
   private static final int FLOAT = 1;
   private final String name;
   private final int opset;
@@ -84,6 +87,36 @@ public final class OnnxGraph {
     t.string(8, tensor);
     ByteBuffer raw = ByteBuffer.allocate(8 * data.length).order(ByteOrder.LITTLE_ENDIAN);
     raw.asLongBuffer().put(data);
+    t.bytes(9, raw.array());
+    initializers.add(t.toByteArray());
+    return tensor;
+  }
+
+  /** A float64 constant, for the few products computed in double precision. */
+  public String initializerDouble(String tensor, double[] data, long... dims) {
+    Proto t = new Proto();
+    for (long d : dims) {
+      t.varint(1, d);
+    }
+    t.varint(2, 11);
+    t.string(8, tensor);
+    ByteBuffer raw = ByteBuffer.allocate(8 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+    raw.asDoubleBuffer().put(data);
+    t.bytes(9, raw.array());
+    initializers.add(t.toByteArray());
+    return tensor;
+  }
+
+  /** An int32 constant (integer data a TensorFlow graph computes with). */
+  public String initializerInt32(String tensor, int[] data, long... dims) {
+    Proto t = new Proto();
+    for (long d : dims) {
+      t.varint(1, d);
+    }
+    t.varint(2, 6);
+    t.string(8, tensor);
+    ByteBuffer raw = ByteBuffer.allocate(4 * data.length).order(ByteOrder.LITTLE_ENDIAN);
+    raw.asIntBuffer().put(data);
     t.bytes(9, raw.array());
     initializers.add(t.toByteArray());
     return tensor;
@@ -173,7 +206,9 @@ public final class OnnxGraph {
     Proto shape = new Proto();
     for (long d : dims) {
       Proto dim = new Proto();
-      if (d < 0) {
+      if (d == UNKNOWN) {
+        // Neither a size nor a name: a dimension nothing is known about.
+      } else if (d < 0) {
         dim.string(2, "N");
       } else {
         dim.varint(1, d);

