@@ -8,6 +8,7 @@ import io.talkset.core.faces.BlazeFace;
 import io.talkset.core.faceparams.FaceDescriptors;
 import io.talkset.core.faceparams.FaceExpressions;
 import io.talkset.core.faceparams.FaceLandmarker;
+import io.talkset.core.faceparams.FaceMesh;
 import io.talkset.core.faceparams.LandmarkSmoother;
 import io.talkset.core.faceparams.SegmentParams;
 import ai.djl.Device;
@@ -34,11 +35,13 @@ class SegmentStreamTest {
     try (FaceLandmarker lm = new FaceLandmarker(Samples.models(), Device.cpu(),
             FaceLandmarker.Params.defaults());
         FaceExpressions ex = new FaceExpressions(Samples.models(), Device.cpu());
-        FaceDescriptors id = new FaceDescriptors(Samples.models(), Device.cpu())) {
+        FaceDescriptors id = new FaceDescriptors(Samples.models(), Device.cpu());
+        FaceMesh mesh = new FaceMesh(Samples.models(), Device.cpu(), FaceMesh.Params.defaults())) {
       for (LandmarkSmoother sm : new LandmarkSmoother[] {LandmarkSmoother.savitzkyGolay(9, 2),
           LandmarkSmoother.oneEuro(25.0, 1.0, 0.05, 1.0)}) {
         int batch = 8;
-        SegmentParams.Models m = new SegmentParams.Models(lm, ex, id, null, sm, 10, batch);
+        SegmentParams.Models m = new SegmentParams.Models(lm, mesh, ex, id, null, sm, 10,
+            batch);
         SegmentParams atEnd = new SegmentParams(m, clip.width(), clip.height());
         for (SegmentParams.FrameIn f : frames) {
           atEnd.add(f);
@@ -67,6 +70,9 @@ class SegmentStreamTest {
           assertArrayEquals(a.landmarksCrop(), b.landmarksCrop());
           assertArrayEquals(a.expression(), b.expression());
           assertEquals(a.pose().yawDeg(), b.pose().yawDeg());
+          assertEquals(1404, b.mesh().length);
+          assertArrayEquals(a.mesh(), b.mesh());
+          assertEquals(a.meshConfidence(), b.meshConfidence());
         }
         assertEquals(whole.summary().frames(), end.summary().frames());
         assertEquals(whole.summary().identitySpread(), end.summary().identitySpread());

@@ -11,8 +11,9 @@ import org.bytedeco.opencv.opencv_core.Mat;
 
 /**
  * Face parameters for one face segment, frame by frame from its crops: landmarks (two-pass
- * face-api network), expression probabilities, identity descriptors on sampled frames and the
- * optional 3DMM coefficients run batched as frames arrive; the landmarks are smoothed over time
+ * face-api network), the face mesh (optional, its window placed from the landmarks),
+ * expression probabilities, identity descriptors on sampled frames and the optional 3DMM
+ * coefficients run batched as frames arrive; the landmarks are smoothed over time
  * as they come ({@link LandmarkSmoother#stream}) and head pose is solved from the smoothed
  * points. A frame's parameters are handed out ({@link #drain}) as soon as its smoothing is final,
  * half a smoothing window and at most one batch after it arrived, so what is held does not grow
@@ -24,17 +25,21 @@ public final class SegmentParams {
   public record FrameIn(int frameIndex, byte[] jpeg, double windowX, double windowY,
       double windowSide, int size, float[] faceBox) {}
 
-  /** One frame's parameters (source pixels unless named otherwise). */
+  /**
+   * One frame's parameters (source pixels unless named otherwise); {@code mesh} is 468 × (x, y,
+   * z), not smoothed, and null with {@code meshConfidence} NaN when the mesh is off.
+   */
   public record FrameOut(int frameIndex, float[] landmarks, float[] landmarksRaw,
-      float[] landmarksCrop, HeadPose.Pose pose, float[] expression, float[] coefficients) {}
+      float[] landmarksCrop, HeadPose.Pose pose, float[] expression, float[] coefficients,
+      float[] mesh, float meshConfidence) {}
 
   /** The segment's summary. */
   public record Summary(int frames, float[] descriptor, int descriptorSamples,
       Double identitySpread, float[] expressionMean, int pseudoEmotion, double pseudoConfidence,
       double jitterRaw, double jitterSmoothed, double meanAbsYawDeg) {}
 
-  /** The networks and settings, shared by all segments of a task. */
-  public record Models(FaceLandmarker landmarker, FaceExpressions expressions,
+  /** The networks (null when off, but the landmarker) and settings, shared by a task. */
+  public record Models(FaceLandmarker landmarker, FaceMesh mesh, FaceExpressions expressions,
       FaceDescriptors descriptors, ThreeDmm threeDmm, LandmarkSmoother smoother,
       int identityEvery, int batch) {}
 
@@ -58,7 +63,8 @@ public final class SegmentParams {
   private int poses;
 
   /** A frame's numbers between its batch and its smoothing. */
-  private record Waiting(FrameIn frame, float[] raw, float[] expression, float[] coefficients) {}
+  private record Waiting(FrameIn frame, float[] raw, float[] expression, float[] coefficients,
+      FaceMesh.Result mesh) {}
 
   public SegmentParams(Models models, int sourceWidth, int sourceHeight) {
     this.m = models;
@@ -109,6 +115,9 @@ public final class SegmentParams {
         descriptors.addAll(List.of(m.descriptors().describe(sampled,
             sampledPoints.toArray(new float[0][]))));
       }
+      // The mesh's window comes from this frame's raw points: smoothed ones lag behind a moving
+      // head, and the mesh needs the face where it is in this picture.
+      FaceMesh.Result[] meshes = m.mesh() == null ? null : m.mesh().mesh(crops, inCrop);
       List<float[]> coeffs = m.threeDmm() == null ? null
           : m.threeDmm().coefficients(crops, List.of(inCrop));
       for (int i = 0; i < n; i++) {
@@ -125,7 +134,7 @@ public final class SegmentParams {
         // Keep what the frame's output needs, not the JPEG.
         waiting.add(new Waiting(new FrameIn(f.frameIndex(), null, f.windowX(), f.windowY(),
             f.windowSide(), f.size(), f.faceBox()), raw, expr == null ? null : expr[i],
-            coeffs == null ? null : coeffs.get(i)));
+            coeffs == null ? null : coeffs.get(i), meshes == null ? null : meshes[i]));
         smoothing.add(raw);
       }
       takeSmoothed();
@@ -158,6 +167,18 @@ public final class SegmentParams {
     return out;
   }
 
+  /** A mesh from crop to source pixels: x, y as the landmarks, z by the same scale. */
+  static float[] meshToSource(float[] crop, FrameIn f) {
+    double s = f.windowSide() / f.size();
+    float[] out = new float[crop.length];
+    for (int k = 0; k < crop.length; k += 3) {
+      out[k] = (float) (f.windowX() + crop[k] * s);
+      out[k + 1] = (float) (f.windowY() + crop[k + 1] * s);
+      out[k + 2] = (float) (crop[k + 2] * s);
+    }
+    return out;
+  }
+
   private static float[] toCrop(float[] src, FrameIn f) {
     double s = f.size() / f.windowSide();
     float[] out = new float[src.length];
@@ -183,8 +204,10 @@ public final class SegmentParams {
         absYaw += Math.abs(pose.yawDeg());
         poses++;
       }
+      FaceMesh.Result mesh = w.mesh();
       ready.add(new FrameOut(f.frameIndex(), smooth, w.raw(), toCrop(smooth, f), pose,
-          w.expression(), w.coefficients()));
+          w.expression(), w.coefficients(), mesh == null ? null : meshToSource(mesh.mesh(), f),
+          mesh == null ? Float.NaN : mesh.confidence()));
     }
   }
 
