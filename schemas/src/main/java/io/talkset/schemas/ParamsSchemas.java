@@ -24,13 +24,18 @@ import org.apache.spark.sql.types.StructType;
  * <pre>
  * face_params: clip_id, segment, frame_index, landmarks[136], landmarks_raw[136],
  *   landmarks_crop[136], yaw_deg, pitch_deg, roll_deg, tx_mm, ty_mm, tz_mm, pose_error_px,
- *   expression[7], mm_id[80], mm_exp[64], mm_tex[80], mm_angles[3], mm_gamma[27], mm_trans[3]
+ *   expression[7], mm_id[80], mm_exp[64], mm_tex[80], mm_angles[3], mm_gamma[27], mm_trans[3],
+ *   mesh[1404], mesh_confidence
  * face_params_clips: clip_id, status, error_code, error_message, frames, segments[...],
  *   device, models, threedmm, settings, elapsed_ms, processed_at
  * </pre>
  */
 public final class ParamsSchemas {
-  public static final int VERSION = 1;
+  /**
+   * 2: mesh and mesh_confidence added to face_params (last columns); face_params_clips is
+   * unchanged but shares the stage's number (the stage's batch descriptions carry one).
+   */
+  public static final int VERSION = 2;
   /** Expression classes, in the order of the {@code expression} arrays. */
   public static final List<String> EXPRESSIONS =
       List.of("neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised");
@@ -83,6 +88,14 @@ public final class ParamsSchemas {
       .col("mm_angles", FLOATS, true, "3DMM rotation angles (3, radians)")
       .col("mm_gamma", FLOATS, true, "3DMM spherical-harmonics lighting (27)")
       .col("mm_trans", FLOATS, true, "3DMM translation (3)")
+      .col("mesh", FLOATS, true,
+          "MediaPipe FaceMesh (468 points, not smoothed) as x, y, z triples in upright source"
+              + " pixels: x, y like landmarks; z the depth relative to the face's centre on the"
+              + " same pixel scale, negative towards the camera. Null when --mesh none (or a"
+              + " table written before schema v2)")
+      .col("mesh_confidence", FloatType, true,
+          "FaceMesh's face flag: the probability that its window holds a face; null when the"
+              + " mesh is off")
       .build();
 
   public static final TableSchema CLIPS = new TableSchema.Builder("face_params_clips", VERSION)

@@ -23,7 +23,7 @@ import org.apache.spark.sql.types.StructField;
  *   dataset, speaker, gender, emotion, intensity, sentence_key, view, take,
  *   landmarks[136], landmarks_raw[136], landmarks_crop[136], yaw_deg, pitch_deg, roll_deg,
  *   tx_mm, ty_mm, tz_mm, pose_error_px, expression[7], mm_id, mm_exp, mm_tex, mm_angles,
- *   mm_gamma, mm_trans, evp, wav2lip, hdtf, samples
+ *   mm_gamma, mm_trans, mesh[1404], mesh_confidence, evp, wav2lip, hdtf, samples
  * shard_clips: clip_id, path, dataset, speaker, gender, emotion, intensity, sentence_key, view,
  *   take, transcript, media_kind, duration_s, fps, width, height, audio_status, audio_frames,
  *   frames_status, frames_written, face_segments, params_status, params_frames, shard_frames
@@ -33,7 +33,13 @@ import org.apache.spark.sql.types.StructField;
  * </pre>
  */
 public final class ShardsSchemas {
+  /** shard_clips and pair_frames. */
   public static final int VERSION = 1;
+  /**
+   * shard_frames. 2: carries face_params v2's mesh and mesh_confidence (after mm_trans, before
+   * the audio columns).
+   */
+  public static final int FRAMES_VERSION = 2;
 
   /** Manifest columns copied onto every frame and clip row. */
   private static final String[] CLIP_METADATA =
@@ -100,7 +106,7 @@ public final class ShardsSchemas {
    * declared from the source schemas so descriptions cannot drift apart.
    */
   private static TableSchema frames() {
-    TableSchema.Builder b = new TableSchema.Builder("shard_frames", VERSION);
+    TableSchema.Builder b = new TableSchema.Builder("shard_frames", FRAMES_VERSION);
     for (StructField f : FramesSchemas.FRAMES.struct().fields()) {
       String name = f.name().equals("yaw_deg") ? "detector_yaw_deg" : f.name();
       b.col(name, f.dataType(), f.nullable(), f.getComment().get());

@@ -6,6 +6,7 @@ import io.talkset.core.errors.ProbeException;
 import io.talkset.core.faceparams.FaceDescriptors;
 import io.talkset.core.faceparams.FaceExpressions;
 import io.talkset.core.faceparams.FaceLandmarker;
+import io.talkset.core.faceparams.FaceMesh;
 import io.talkset.core.faceparams.ThreeDmm;
 import io.talkset.core.hashing.Sha256;
 import io.talkset.jobs.io.HadoopConf;
@@ -39,6 +40,8 @@ final class FaceNets implements AutoCloseable {
   }
 
   final FaceLandmarker landmarker;
+  /** Null when --mesh none. */
+  final FaceMesh mesh;
   final FaceExpressions expressions;
   final FaceDescriptors descriptors;
   final ThreeDmm threeDmm;
@@ -52,11 +55,15 @@ final class FaceNets implements AutoCloseable {
     Path models = Path.of(cfg.models());
     Device d = where.device();
     FaceLandmarker lm = null;
+    FaceMesh me = null;
     FaceExpressions ex = null;
     FaceDescriptors de = null;
     ThreeDmm mm = null;
     try {
       lm = new FaceLandmarker(models, d, FaceLandmarker.Params.defaults());
+      // Converted from the pinned tfjs files here, once per executor (about a second).
+      me = cfg.mesh().equals("facemesh") ? new FaceMesh(models, d, FaceMesh.Params.defaults())
+          : null;
       ex = cfg.expression() ? new FaceExpressions(models, d) : null;
       de = new FaceDescriptors(models, d);
       if (!cfg.threeDmm().isEmpty()) {
@@ -64,14 +71,15 @@ final class FaceNets implements AutoCloseable {
         mm = new ThreeDmm(threeDmmBytes(cfg, conf), d);
       }
     } catch (ProbeException e) {
-      closeAll(lm, ex, de, mm);
+      closeAll(lm, me, ex, de, mm);
       throw e;
     } catch (Exception e) {
-      closeAll(lm, ex, de, mm);
+      closeAll(lm, me, ex, de, mm);
       throw new ProbeException(ErrorCodes.MODEL_MISMATCH, "cannot load the face networks on "
           + d + ": " + e.getMessage(), e);
     }
     this.landmarker = lm;
+    this.mesh = me;
     this.expressions = ex;
     this.descriptors = de;
     this.threeDmm = mm;
@@ -114,7 +122,8 @@ final class FaceNets implements AutoCloseable {
 
   static FaceNets borrow(ParamsConfig cfg, HadoopConf conf) throws ProbeException {
     Placement where = Devices.placement(cfg.device(), TaskContext.get());
-    String key = cfg.models() + "|" + where.device() + "|" + cfg.expression() + "|"
+    String key = cfg.models() + "|" + where.device() + "|" + cfg.mesh() + "|" + cfg.expression()
+        + "|"
         + cfg.threeDmm() + "|" + cfg.threeDmmSha256();
     FaceNets n = POOL.computeIfAbsent(key, k -> new ConcurrentLinkedQueue<>()).poll();
     if (n == null) {
@@ -131,7 +140,7 @@ final class FaceNets implements AutoCloseable {
   }
 
   private void closeNow() {
-    closeAll(landmarker, expressions, descriptors, threeDmm);
+    closeAll(landmarker, mesh, expressions, descriptors, threeDmm);
   }
 
   private static void closeAll(AutoCloseable... all) {

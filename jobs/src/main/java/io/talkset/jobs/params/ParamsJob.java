@@ -2,6 +2,7 @@ package io.talkset.jobs.params;
 
 import io.talkset.core.faceparams.FaceDescriptors;
 import io.talkset.core.models.FaceApiModels;
+import io.talkset.core.models.HumanModels;
 import io.talkset.core.models.ModelFiles;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
@@ -49,7 +50,7 @@ public final class ParamsJob implements Job {
 
   @Override
   public String summary() {
-    return "68 landmarks, head pose, expression, identity and optional 3DMM per face frame"
+    return "68 landmarks, face mesh, head pose, expression, identity and optional 3DMM per face frame"
         + " (OUTPUT/face_params, face_params_clips)";
   }
 
@@ -71,12 +72,18 @@ public final class ParamsJob implements Job {
         "face_params_clips");
   }
 
-  /** The pinned files this stage reads, for the status rows. */
-  static Map<String, String> modelPins() {
+  /** The pinned files this stage reads with these settings, for the status rows. */
+  static Map<String, String> modelPins(ParamsConfig cfg) {
     Map<String, String> m = new LinkedHashMap<>();
     for (String base : new String[] {FaceApiModels.LANDMARKS, FaceApiModels.EXPRESSION,
         FaceApiModels.RECOGNITION}) {
       m.put(base + ".bin", ModelFiles.pin(base + ".bin"));
+    }
+    if (cfg.mesh().equals("facemesh")) {
+      String json = HumanModels.FACEMESH;
+      m.put(json, ModelFiles.pin(json));
+      String bin = json.replace(".json", ".bin");
+      m.put(bin, ModelFiles.pin(bin));
     }
     return m;
   }
@@ -302,7 +309,7 @@ public final class ParamsJob implements Job {
       d.put("clips_by_status", byStatus);
     }
     d.put("settings", cfg.describe());
-    d.put("models", modelPins());
+    d.put("models", modelPins(cfg));
     d.put("threedmm", FaceNets.describe3dmm(cfg));
     return Json.write(d);
   }

@@ -142,10 +142,11 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
         throw netsFailure;
       }
       set(clipStatus, "device", nets.placement.description());
-      set(clipStatus, "models", Json.write(ParamsJob.modelPins()));
+      set(clipStatus, "models", Json.write(ParamsJob.modelPins(cfg)));
       set(clipStatus, "threedmm", FaceNets.describe3dmm(cfg));
       info = clips.get(id);
-      models = new SegmentParams.Models(nets.landmarker, nets.expressions, nets.descriptors,
+      models = new SegmentParams.Models(nets.landmarker, nets.mesh, nets.expressions,
+          nets.descriptors,
           nets.threeDmm, cfg.smoother(), cfg.identityEvery(), cfg.batch());
     } catch (ProbeException e) {
       fail(e.code(), e.getMessage());
@@ -236,7 +237,8 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
         p == null ? null : (float) p.tz(), p == null ? null : (float) p.reprojectionErrorPx(),
         f.expression(), part(c, Coeffs257.Part.ID), part(c, Coeffs257.Part.EXP),
         part(c, Coeffs257.Part.TEX), part(c, Coeffs257.Part.ANGLE), part(c, Coeffs257.Part.GAMMA),
-        part(c, Coeffs257.Part.TRANS));
+        part(c, Coeffs257.Part.TRANS), f.mesh(),
+        f.mesh() == null ? null : f.meshConfidence());
   }
 
   private static float[] part(float[] c, Coeffs257.Part p) {

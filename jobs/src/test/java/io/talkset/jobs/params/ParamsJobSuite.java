@@ -76,8 +76,11 @@ class ParamsJobSuite {
         .select(frames.col("face_box"), frames.col("window_x"), frames.col("window_y"),
             frames.col("window_side"), frames.col("size"), params.col("landmarks"),
             params.col("landmarks_crop"), params.col("expression"), params.col("yaw_deg"),
-            params.col("mm_id")).collectAsList();
+            params.col("mm_id"), params.col("landmarks_raw"), params.col("mesh"),
+            params.col("mesh_confidence")).collectAsList();
     int outside = 0;
+    List<Double> meshOff = new ArrayList<>();
+    List<Double> meshConf = new ArrayList<>();
     for (Row j : joined) {
       List<Float> box = j.getList(0);
       List<Float> lm = j.getList(5);
@@ -104,7 +107,32 @@ class ParamsJobSuite {
       assertEquals(1.0, sum, 1e-3);
       assertNotNull(j.get(8));
       assertTrue(j.isNullAt(9), "no 3DMM model configured");
+      // The mesh (on by default): 468 points in source pixels whose 68 iBUG correspondences
+      // sit on face-api's raw points (mean distance over the outer-eye-corner distance).
+      List<Float> raw = j.getList(10);
+      List<Float> m = j.getList(11);
+      assertEquals(1404, m.size());
+      float[] mesh = new float[1404];
+      for (int i = 0; i < mesh.length; i++) {
+        mesh[i] = m.get(i);
+      }
+      float[] ib = io.talkset.core.faceparams.FaceMesh.toIbug68(mesh);
+      double iod = Math.hypot(raw.get(36 * 2) - raw.get(45 * 2),
+          raw.get(36 * 2 + 1) - raw.get(45 * 2 + 1));
+      double d = 0;
+      for (int k = 0; k < 68; k++) {
+        d += Math.hypot(ib[2 * k] - raw.get(2 * k), ib[2 * k + 1] - raw.get(2 * k + 1)) / 68;
+      }
+      meshOff.add(d / iod);
+      meshConf.add((double) j.getFloat(12));
     }
+    meshOff.sort(null);
+    meshConf.sort(null);
+    System.out.printf(java.util.Locale.ROOT, "mesh vs face-api points: median %.3f of the eye"
+        + " distance; face flag median %.3f%n", meshOff.get(meshOff.size() / 2),
+        meshConf.get(meshConf.size() / 2));
+    assertTrue(meshOff.get(meshOff.size() / 2) < 0.06, "mesh off face-api's points: " + meshOff);
+    assertTrue(meshConf.get(meshConf.size() / 2) > 0.9, "face flag: " + meshConf);
     assertTrue(outside < joined.size() * 68 / 100, outside + " points off the face");
 
     Map<String, Row> status = new java.util.HashMap<>();
@@ -189,6 +217,19 @@ class ParamsJobSuite {
   }
 
   @Test
+  void meshOptionTakesFacemeshOrNoneAndSaysTheAttentionVariantIsNotAvailable() {
+    assertEquals("facemesh", config(Path.of("/x")).mesh());
+    assertEquals("none", config(Path.of("/x"), "--mesh", "None").mesh());
+    io.talkset.jobs.cli.UsageException e = org.junit.jupiter.api.Assertions.assertThrows(
+        io.talkset.jobs.cli.UsageException.class,
+        () -> config(Path.of("/x"), "--mesh", "attention"));
+    assertTrue(e.getMessage().contains("not available yet"), e.getMessage());
+    e = org.junit.jupiter.api.Assertions.assertThrows(io.talkset.jobs.cli.UsageException.class,
+        () -> config(Path.of("/x"), "--mesh", "dense"));
+    assertTrue(e.getMessage().contains("facemesh or none"), e.getMessage());
+  }
+
+  @Test
   void aConfiguredThreeDmmModelFillsTheNamedColumns(@TempDir Path in, @TempDir Path out,
       @TempDir Path models) throws Exception {
     threeDmmFillsTheNamedColumns(in, out, models, false);
@@ -217,7 +258,7 @@ class ParamsJobSuite {
         ? TestModels.threeDmmTorchScript(index, weight, bias, models)
         : TestModels.threeDmm(index, weight, bias));
     ClipBatch r = ParamsJob.process(spark, config(out, "--3dmm-model",
-        model.toUri().toString(), "--expression", "false"));
+        model.toUri().toString(), "--expression", "false", "--mesh", "none"));
     assertEquals(Map.of("ok", 1L), r.byStatus());
     Row row = spark.read().parquet(out.resolve("face_params").toString()).first();
     int k = 0;
@@ -229,6 +270,8 @@ class ParamsJobSuite {
     }
     assertEquals(257, k);
     assertNull(row.get(row.fieldIndex("expression")));
+    assertNull(row.get(row.fieldIndex("mesh")), "--mesh none");
+    assertNull(row.get(row.fieldIndex("mesh_confidence")));
     Row status = spark.read().parquet(out.resolve("face_params_clips").toString()).first();
     assertTrue(status.getString(status.fieldIndex("threedmm")).contains("sha256="));
   }
