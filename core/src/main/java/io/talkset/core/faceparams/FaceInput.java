@@ -13,7 +13,8 @@ import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * Square face windows cut from a BGR picture into face-api's network input: RGB, NCHW,
- * {@code (pixel − mean) / 255}, black outside the picture (face-api pads with zeros too).
+ * {@code (pixel − mean) / 255}, black outside the picture (face-api pads with zeros too); or
+ * into the MediaPipe graphs' ({@link #putRgb01}: RGB, NHWC, [0, 1]).
  */
 public final class FaceInput {
   private FaceInput() {}
