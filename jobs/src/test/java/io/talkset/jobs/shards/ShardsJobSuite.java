@@ -154,7 +154,8 @@ class ShardsJobSuite {
     }
     Map<String, Row> params = new HashMap<>();
     for (Row x : spark.read().parquet(out.resolve("face_params").toString())
-        .select("clip_id", "frame_index", "landmarks_crop", "yaw_deg").collectAsList()) {
+        .select("clip_id", "frame_index", "landmarks_crop", "yaw_deg", "mesh", "mesh_confidence")
+        .collectAsList()) {
       params.put(key(x.getString(0), x.getInt(1)), x);
     }
     Map<String, Row> audio = new HashMap<>();
@@ -215,6 +216,10 @@ class ShardsJobSuite {
           assertNotNull(p, "every face frame has params: " + k);
           assertEquals(p.getList(2), list(x, "landmarks_crop"));
           assertEquals(p.get(3), x.get(x.fieldIndex("yaw_deg")));
+          // face_params v2's mesh travels with the frame.
+          assertEquals(1404, p.getList(4).size(), k);
+          assertEquals(p.getList(4), list(x, "mesh"));
+          assertEquals(p.get(5), x.get(x.fieldIndex("mesh_confidence")));
           Row a = audio.get(k);
           assertNotNull(a, "every face frame has audio: " + k);
           assertEquals(a.getList(2), list(x, "hdtf"));
@@ -316,7 +321,8 @@ class ShardsJobSuite {
     assertEquals(r.manifestDigest(), d.get("manifest_digest").asText());
     assertEquals(64, d.get("manifest_digest").asText().length());
     assertEquals(r.inputDigest(), d.get("input_digest").asText());
-    assertEquals(1, d.get("schema_versions").get("shard_frames").asInt());
+    assertEquals(2, d.get("schema_versions").get("shard_frames").asInt(), "mesh columns: v2");
+    assertEquals(1, d.get("schema_versions").get("shard_clips").asInt());
     assertEquals(salt, d.get("parameters").get("split_salt").asText());
     assertEquals("[\"evp\",\"hdtf\"]", d.get("parameters").get("audio_columns").toString());
     for (String s : SpeakerSplit.NAMES) {
