@@ -65,7 +65,7 @@ public final class AudioJob implements Job {
   public static ClipBatch process(SparkSession spark, AudioConfig cfg) throws Exception {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     StageTables tables = StageTables.open(spark, cfg.output(), AudioSchemas.FRAMES,
-        AudioSchemas.CLIPS);
+        AudioSchemas.CLIPS, cfg.retryFailed());
     TableCommitter framesTable = tables.rows;
     TableCommitter clipsTable = tables.status;
     int[] skippedCount = {0};
@@ -100,7 +100,7 @@ public final class AudioJob implements Job {
       for (Row r : statusRows.groupBy("status").count().collectAsList()) {
         byStatus.put(r.getString(0), r.getLong(1));
       }
-      String batch = StageTables.newBatchId();
+      String batch = tables.newBatch();
       String description = description(tables, cfg, batch, todo.size(), byStatus);
       framesTable.appendBatch(frameRows, batch, description);
       long frames = spark.read().parquet(framesTable.table() + "/batch=" + batch).count();

@@ -15,6 +15,7 @@ import io.talkset.core.shards.FilePacker;
 import io.talkset.core.shards.SpeakerSplit;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.jobs.runtime.Job;
 import io.talkset.jobs.runtime.Version;
@@ -350,14 +351,17 @@ public final class ShardsJob implements Job {
     }
   }
 
-  /** A stage table, or an empty one with its schema when the stage has not run. */
+  /**
+   * A stage table as readers see it (each clip's latest status and the rows of that attempt,
+   * {@link StageTables#current}), or an empty one with its schema when the stage has not run.
+   */
   static Dataset<Row> read(SparkSession spark, String output, TableSchema s) throws IOException {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     Path p = TableCommitter.location(output, s.table());
     if (!p.getFileSystem(hconf).exists(p)) {
       return spark.createDataFrame(List.of(), s.struct());
     }
-    return spark.read().schema(s.struct()).parquet(p.toString());
+    return StageTables.current(spark, output, s);
   }
 
   /**
