@@ -54,7 +54,10 @@ final class Sidecars implements Serializable {
         fixed = fixed == null ? part : fixed.resolve(part);
       }
       try {
-        roots.add(fixed.toRealPath().toString());
+        java.nio.file.Path real = fixed.toRealPath();
+        // An input that names one file: its tree is the folder holding it.
+        roots.add((Files.isDirectory(real) || real.getParent() == null ? real
+            : real.getParent()).toString());
       } catch (IOException e) {
         roots.add(fixed.toAbsolutePath().normalize().toString());
       }

@@ -161,6 +161,16 @@ public final class StageTables {
     if (statusSchema == null) {
       return t;
     }
+    org.apache.hadoop.fs.Path statusPath = TableCommitter.location(output, statusSchema.table());
+    try {
+      if (!statusPath.getFileSystem(spark.sparkContext().hadoopConfiguration())
+          .exists(statusPath)) {
+        // The stage's first run died between its two commits: none of its rows count yet.
+        return t.limit(0);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot look for " + statusPath, e);
+    }
     Dataset<Row> latest = latest(spark.read().schema(statusSchema.struct())
         .parquet(TableCommitter.location(output, statusSchema.table()).toString()))
         .select(functions.col("clip_id").as("_clip"), functions.col("batch").as("_batch"));
