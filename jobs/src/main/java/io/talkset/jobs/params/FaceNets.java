@@ -8,6 +8,7 @@ import io.talkset.core.faceparams.FaceExpressions;
 import io.talkset.core.faceparams.FaceLandmarker;
 import io.talkset.core.faceparams.ThreeDmm;
 import io.talkset.core.hashing.Sha256;
+import io.talkset.jobs.cli.UsageException;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.runtime.Devices.Placement;
 import io.talkset.jobs.runtime.Devices;
@@ -98,7 +99,8 @@ final class FaceNets implements AutoCloseable {
   /**
    * {@code cfg} with the 3DMM regressor's digest, read on the driver before any task starts
    * (streamed, from any Hadoop file system): a missing file, or one that is not the pinned
-   * one, fails the stage here with its name instead of failing every clip.
+   * one, fails the stage here with its name (a {@code UsageException}: one line, exit 2)
+   * instead of failing every clip.
    */
   static ParamsConfig threeDmmOnDriver(ParamsConfig cfg, org.apache.hadoop.conf.Configuration
       conf) {
@@ -110,12 +112,13 @@ final class FaceNets implements AutoCloseable {
     try (InputStream in = p.getFileSystem(conf).open(p)) {
       sha = Sha256.hex(in);
     } catch (java.io.IOException e) {
-      throw new IllegalStateException("params: cannot read --3dmm-model " + cfg.threeDmm()
-          + ": " + e + "; no clip was processed", e);
+      throw new UsageException("cannot read --3dmm-model " + cfg.threeDmm()
+          + ": " + e + "; no clip was processed");
     }
     if (!cfg.threeDmmSha256().isEmpty() && !cfg.threeDmmSha256().equals(sha)) {
-      throw new IllegalStateException("params: --3dmm-model " + cfg.threeDmm() + " has SHA-256 "
-          + sha + ", not the --3dmm-sha256 " + cfg.threeDmmSha256() + "; no clip was processed");
+      throw new UsageException("--3dmm-model " + cfg.threeDmm()
+          + " has SHA-256 " + sha + ", not the --3dmm-sha256 " + cfg.threeDmmSha256()
+          + "; no clip was processed");
     }
     return cfg.withThreeDmmDigest(sha);
   }

@@ -2,6 +2,7 @@ package io.talkset.jobs.runtime;
 
 import io.talkset.core.errors.ProbeException;
 import io.talkset.core.models.ModelFiles;
+import io.talkset.jobs.cli.UsageException;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -19,16 +20,17 @@ public final class ModelCheck {
    * Checks {@code files} (paths under the models folder, as in {@code models.lock}) against
    * their pins.
    *
-   * @throws IllegalStateException naming the stage, the missing or mismatched file and what to
-   *     do, when one is not the pinned file
+   * @throws UsageException naming the option, the stage, the missing or mismatched file and
+   *     what to do, when one is not the pinned file: bin/talkset prints it as one line and
+   *     exits with 2, as for any other wrong argument
    */
   public static void beforeTasks(String stage, String modelsDir, List<String> files) {
     for (String f : files) {
       try {
         ModelFiles.verified(Path.of(modelsDir), f);
       } catch (ProbeException e) {
-        throw new IllegalStateException(stage + ": --models " + modelsDir + " is not usable: "
-            + e.getMessage() + "; no clip was processed", e);
+        throw new UsageException("--models " + modelsDir + " is not usable for the " + stage
+            + " stage: " + e.getMessage() + "; no clip was processed");
       }
     }
   }

@@ -13,6 +13,7 @@ import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.audio.AudioConfig;
 import io.talkset.jobs.audio.AudioJob;
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.UsageException;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
 import io.talkset.jobs.runtime.ClipBatch;
@@ -136,12 +137,12 @@ class FramesJobSuite {
     Files.write(m, new byte[] {1, 2, 3});
     FramesConfig wrong = FramesConfig.from(FramesConfig.options().parse(new String[] {
         "--output", out.toString(), "--models", badModels.toString()}));
-    IllegalStateException e = assertThrows(IllegalStateException.class,
+    UsageException e = assertThrows(UsageException.class,
         () -> FramesJob.process(spark, wrong));
     assertTrue(e.getMessage().contains(m.toString()), e.getMessage());
     assertTrue(e.getMessage().contains("not the pinned"), e.getMessage());
     // The short-range model is missing altogether: named too (--detector 128 loads only it).
-    IllegalStateException missing = assertThrows(IllegalStateException.class,
+    UsageException missing = assertThrows(UsageException.class,
         () -> FramesJob.process(spark, FramesConfig.from(FramesConfig.options().parse(
             new String[] {"--output", out.toString(), "--models", badModels.toString(),
                 "--detector", "128"}))));

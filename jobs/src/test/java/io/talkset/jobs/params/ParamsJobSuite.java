@@ -13,6 +13,7 @@ import io.talkset.core.crawl.MediaNames;
 import io.talkset.core.media.FfmpegProber;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.UsageException;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
 import io.talkset.jobs.frames.FramesConfig;
@@ -223,7 +224,7 @@ class ParamsJobSuite {
         .getInstance("SHA-256").digest(Files.readAllBytes(model)));
     // A wrong pin stops the stage on the driver, naming the file and both digests.
     String wrongPin = "0".repeat(64);
-    IllegalStateException e = assertThrows(IllegalStateException.class,
+    UsageException e = assertThrows(UsageException.class,
         () -> ParamsJob.process(spark, config(out, "--3dmm-model", model.toUri().toString(),
             "--3dmm-sha256", wrongPin, "--expression", "false")));
     assertTrue(e.getMessage().contains(model.toUri().toString() + " has SHA-256 " + sha
