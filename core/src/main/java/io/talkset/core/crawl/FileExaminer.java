@@ -148,6 +148,26 @@ public final class FileExaminer implements Closeable {
     return new Result(id.get(), OK, null, note, info, elapsed);
   }
 
+  /**
+   * Runs {@code task} (a read that belongs to the file, such as its sidecar transcript) on the
+   * examiner's worker under the per-file watchdog, given the {@code limitMillis} the file has
+   * left: a read that stalls (a FIFO, a hung network mount) is abandoned as a stalled probe is,
+   * and the examiner carries on with a new worker.
+   *
+   * @throws TimeoutException when {@code task} did not finish within {@code limitMillis}
+   * @throws ExecutionException with what {@code task} threw
+   */
+  public <T> T withinLimit(java.util.concurrent.Callable<T> task, long limitMillis)
+      throws TimeoutException, ExecutionException, InterruptedException {
+    Future<T> job = worker.submit(task);
+    try {
+      return job.get(Math.max(1, limitMillis), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | InterruptedException e) {
+      abandon(job, null);
+      throw e;
+    }
+  }
+
   private Result failed(String path, ContentId.Id id, String code, String message, long start) {
     return new Result(id != null ? id : ContentId.ofPath(path), FAILED, code, message, null,
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));

@@ -117,4 +117,25 @@ class FileExaminerTest {
       assertTrue(r.id().digest().startsWith("e3b0c44298fc1c149afbf4c8996fb924"));
     }
   }
+
+  @Test
+  void aReadOfAFifoWithNoWriterIsAbandonedAtTheLimitAndTheExaminerCarriesOn(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path fifo = dir.resolve("clip.txt");
+    Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+    assertEquals(0, mk.waitFor());
+    try (FileExaminer ex = new FileExaminer(PROBER, 5_000, FileExaminer.Require.ANY)) {
+      long start = System.nanoTime();
+      // Opening a FIFO for reading blocks until a writer comes: none ever does.
+      org.junit.jupiter.api.Assertions.assertThrows(
+          java.util.concurrent.TimeoutException.class,
+          () -> ex.withinLimit(() -> Files.readAllBytes(fifo), 500));
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(ms >= 500 && ms < 3_000, "gave up after " + ms + " ms");
+      // A new worker: the next file is examined normally.
+      FileExaminer.Result r = examine(ex, Samples.get("video/kphotoalbum/movie.avi"));
+      assertEquals(FileExaminer.OK, r.status());
+      assertEquals("ok", ex.withinLimit(() -> "ok", 500));
+    }
+  }
 }

@@ -3,6 +3,7 @@ package io.talkset.jobs.audio;
 import io.talkset.core.media.InputLimits;
 import io.talkset.jobs.cli.LimitOptions;
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.RetryOptions;
 import java.io.Serializable;
 
 /**
@@ -13,26 +14,27 @@ import java.io.Serializable;
  * @param timeoutMillis per-clip limit for decoding and features
  * @param partitions tasks (0 = automatic)
  * @param limits input limits enforced while decoding (duration bounds the samples held)
+ * @param retryFailed process clips whose latest status is a retryable failure again
  */
 public record AudioConfig(String output, boolean keepSamples, long timeoutMillis, int partitions,
-    InputLimits limits) implements Serializable {
+    InputLimits limits, boolean retryFailed) implements Serializable {
 
   public AudioConfig(String output, boolean keepSamples, long timeoutMillis, int partitions) {
-    this(output, keepSamples, timeoutMillis, partitions, InputLimits.DEFAULTS);
+    this(output, keepSamples, timeoutMillis, partitions, InputLimits.DEFAULTS, true);
   }
 
   public static Options options() {
-    return LimitOptions.add(new Options()
+    return RetryOptions.add(LimitOptions.add(new Options()
         .repeated("input", "URI", "accepted for 'talkset run'; the audio stage reads OUTPUT/clips")
         .value("output", "URI", null, "dataset root (reads clips/, writes audio/, audio_clips/)")
         .flag("samples", "also store each frame's 640 samples (16 kHz mono) in audio/")
         .value("audio-timeout-ms", "MS", "600000", "per-clip limit for decoding and features")
-        .value("partitions", "N", "0", "tasks; 0 = four per core"));
+        .value("partitions", "N", "0", "tasks; 0 = four per core")));
   }
 
   public static AudioConfig from(Options.Parsed a) {
     return new AudioConfig(a.require("output"), a.flag("samples"),
         a.positiveLong("audio-timeout-ms"), a.nonNegativeInt("partitions"),
-        LimitOptions.from(a));
+        LimitOptions.from(a), RetryOptions.from(a));
   }
 }

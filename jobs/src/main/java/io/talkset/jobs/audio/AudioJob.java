@@ -63,7 +63,7 @@ public final class AudioJob implements Job {
   public static ClipBatch process(SparkSession spark, AudioConfig cfg) throws Exception {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     StageTables tables = StageTables.open(spark, cfg.output(), AudioSchemas.FRAMES,
-        AudioSchemas.CLIPS);
+        AudioSchemas.CLIPS, cfg.retryFailed());
     TableCommitter framesTable = tables.rows;
     TableCommitter clipsTable = tables.status;
     int[] skippedCount = {0};
@@ -89,7 +89,7 @@ public final class AudioJob implements Job {
     JavaRDD<Row> rows = jsc.parallelize(todo, slices)
         .mapPartitions(it -> progress.perFrame(new AudioRows(it, cfg, conf.value(), statuses,
             scratch()), statuses));
-    String batch = StageTables.newBatchId();
+    String batch = tables.newBatch();
     framesTable.appendBatch(spark.createDataFrame(rows, AudioSchemas.FRAMES.struct()), batch,
         description(tables, cfg, batch, todo.size(), null));
     Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());

@@ -6,7 +6,6 @@ import io.talkset.core.crawl.ListedEntry;
 import io.talkset.core.datasets.ClipMapping;
 import io.talkset.core.datasets.ClipMetadata;
 import io.talkset.core.datasets.DatasetLayouts;
-import io.talkset.core.datasets.Transcripts;
 import io.talkset.core.errors.ErrorCodes;
 import io.talkset.core.media.FfmpegProber;
 import io.talkset.core.media.MediaInfo;
@@ -17,10 +16,8 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.StructType;
@@ -34,13 +31,17 @@ final class ClipRows {
   /** Examines one partition of entries with one examiner (one FFmpeg setup per task). */
   static Iterator<Row> examine(Iterator<ListedEntry> entries, CrawlConfig cfg, HadoopConf conf) {
     List<Row> rows = new ArrayList<>();
+    Sidecars sidecars = Sidecars.under(cfg.inputs());
     try (FileExaminer examiner = new FileExaminer(
         new FfmpegProber(cfg.frameCount()), cfg.timeoutMillis(), cfg.require(), cfg.limits())) {
       while (entries.hasNext()) {
         ListedEntry e = entries.next();
         FileExaminer.Result r = examine(examiner, e, conf);
-        rows.add(toRow(e, r, new Timestamp(System.currentTimeMillis()),
-            FileExaminer.OK.equals(r.status()) ? transcript(e.path(), conf) : null));
+        Sidecars.Transcript t = FileExaminer.OK.equals(r.status())
+            ? transcript(examiner, sidecars, e, r, cfg, conf) : new Sidecars.Transcript(null, null);
+        // Why a sidecar was not read goes into the ok clip's note (clips.error_message).
+        rows.add(toRow(e, noted(r, t.skipped()), new Timestamp(System.currentTimeMillis()),
+            t.text()));
       }
     }
     return rows.iterator();
@@ -57,28 +58,33 @@ final class ClipRows {
   }
 
   /**
-   * The clip's transcript from its sidecar ({@link Transcripts#sidecars}), or null: a missing,
-   * unreadable, oversized or non-UTF-8 sidecar is no transcript, never a failed clip.
+   * The clip's transcript ({@link Sidecars}), read under the per-file watchdog with the time the
+   * probe left: a sidecar read that stalls costs the clip its transcript, never the crawl.
    */
-  static String transcript(String mediaPath, HadoopConf conf) {
-    for (String candidate : Transcripts.sidecars(mediaPath)) {
-      try {
-        Path p = new Path(candidate);
-        FileSystem fs = p.getFileSystem(conf.get());
-        FileStatus st = fs.getFileStatus(p);
-        if (!st.isFile() || st.getLen() > Transcripts.MAX_BYTES) {
-          continue;
-        }
-        try (FSDataInputStream in = fs.open(p)) {
-          return Transcripts.decode(in.readNBytes(Transcripts.MAX_BYTES + 1));
-        }
-      } catch (java.io.FileNotFoundException e) {
-        // No sidecar of this name: try the next.
-      } catch (java.io.IOException | IllegalArgumentException e) {
-        return null;
-      }
+  static Sidecars.Transcript transcript(FileExaminer examiner, Sidecars sidecars,
+      ListedEntry e, FileExaminer.Result r, CrawlConfig cfg, HadoopConf conf) {
+    long left = cfg.timeoutMillis() - r.elapsedMillis();
+    try {
+      return examiner.withinLimit(() -> sidecars.transcript(e.path(), conf), left);
+    } catch (TimeoutException ex) {
+      return new Sidecars.Transcript(null, "sidecar not read: gave up at the per-file limit of "
+          + cfg.timeoutMillis() + " ms");
+    } catch (ExecutionException ex) {
+      return new Sidecars.Transcript(null, null);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      return new Sidecars.Transcript(null, null);
     }
-    return null;
+  }
+
+  /** {@code r} with {@code extra} added to its message (an ok clip's note). */
+  private static FileExaminer.Result noted(FileExaminer.Result r, String extra) {
+    if (extra == null) {
+      return r;
+    }
+    String note = r.errorMessage() == null ? extra : r.errorMessage() + "; " + extra;
+    return new FileExaminer.Result(r.id(), r.status(), r.errorCode(), note, r.info(),
+        r.elapsedMillis());
   }
 
   static Row toRow(ListedEntry e, FileExaminer.Result r, Timestamp probedAt) {

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import io.talkset.core.eval.GeneratedMatch;
 import io.talkset.core.metrics.Frechet;
+import io.talkset.core.models.FaceApiModels;
 import io.talkset.core.report.Chart;
 import io.talkset.core.report.Histogram;
 import io.talkset.core.report.Report;
@@ -15,6 +16,7 @@ import io.talkset.jobs.io.TableCommitter;
 import io.talkset.jobs.report.EvaluationSummary;
 import io.talkset.jobs.report.SparkHistograms;
 import io.talkset.jobs.runtime.Job;
+import io.talkset.jobs.runtime.ModelCheck;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.EvalSchemas;
 import io.talkset.schemas.FramesSchemas;
@@ -157,14 +159,18 @@ public final class EvaluateJob implements Job {
     Dataset<Row> framesOut = spark.createDataFrame(frameRows, EvalSchemas.FRAMES.struct());
     JavaRDD<EvalRows.Out> results = null;
     if (!matched.isEmpty()) {
+      // EvalRows loads the landmark and descriptor networks in every task: check them first.
+      ModelCheck.beforeTasks("evaluate", cfg.models(), List.of(
+          FaceApiModels.LANDMARKS + "-weights_manifest.json", FaceApiModels.LANDMARKS + ".bin",
+          FaceApiModels.RECOGNITION + "-weights_manifest.json",
+          FaceApiModels.RECOGNITION + ".bin"));
       StructType m = new StructType()
           .add("generated", DataTypes.StringType).add("generated_size", DataTypes.LongType)
           .add("name", DataTypes.StringType).add("clip_id", DataTypes.StringType)
           .add("matched_by", DataTypes.StringType).add("clip_path", DataTypes.StringType)
           .add("clip_size", DataTypes.LongType);
       Dataset<Row> todo = spark.createDataFrame(matched, m);
-      Dataset<Row> real = spark.read().schema(FramesSchemas.FRAMES.struct())
-          .parquet(framesTable.table().toString())
+      Dataset<Row> real = StageTables.current(spark, cfg.output(), FramesSchemas.FRAMES)
           .select("clip_id", "segment", "frame_index", "jpeg", "size", "window_x", "window_y",
               "window_side", "face_box");
       int slices = StageTables.slices(jsc, matched.size(), cfg.partitions());

@@ -6,6 +6,7 @@ import io.talkset.core.faces.FaceTracker;
 import io.talkset.core.media.InputLimits;
 import io.talkset.jobs.cli.LimitOptions;
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.RetryOptions;
 import io.talkset.jobs.cli.UsageException;
 import io.talkset.jobs.runtime.Devices;
 import java.io.Serializable;
@@ -22,12 +23,13 @@ import java.util.Map;
  * @param device auto (the task's Spark gpu resource when assigned, else CPU) or cpu
  * @param keepMb native memory per task for the decoded face regions kept between the passes,
  *     in MiB (0: decode every video twice); see {@link FacePipeline#analyze}
+ * @param retryFailed process clips whose latest status is a retryable failure again
  */
 public record FramesConfig(String output, String models, int detector, String device,
     float minScore, int detectEvery, String policy, double zoom, int smoothFrames,
     String outside, double maxOutside, int size, int jpegQuality, int minSegmentFrames,
     int maxGap, String subject, long timeoutMillis, int partitions, InputLimits limits,
-    float minSegmentScore, int keepMb) implements Serializable {
+    float minSegmentScore, int keepMb, boolean retryFailed) implements Serializable {
 
   /** {@code --detector auto}: see {@link FacePipeline#analyze}'s {@code near} detector. */
   public static final int AUTO = 0;
@@ -39,11 +41,11 @@ public record FramesConfig(String output, String models, int detector, String de
     this(output, models, detector, device, minScore, detectEvery, policy, zoom, smoothFrames,
         outside, maxOutside, size, jpegQuality, minSegmentFrames, maxGap, subject, timeoutMillis,
         partitions, InputLimits.DEFAULTS, FaceTracker.Params.DEFAULT_MIN_MEAN_SCORE,
-        (int) (FacePipeline.Params.KEEP_BYTES >> 20));
+        (int) (FacePipeline.Params.KEEP_BYTES >> 20), true);
   }
 
   public static Options options() {
-    return LimitOptions.add(new Options()
+    return RetryOptions.add(LimitOptions.add(new Options()
         .repeated("input", "URI", "accepted for 'talkset run'; the frames stage reads OUTPUT/clips")
         .value("output", "URI", null, "dataset root (reads clips/, writes frames/, frames_clips/)")
         .value("models", "DIR", Devices.defaultModelsDir(),
@@ -78,7 +80,7 @@ public record FramesConfig(String output, String models, int detector, String de
             "native memory per task for decoded face regions kept from pass one, so that clips"
                 + " that fit are decoded once, not twice; 0 = always decode twice (count it in"
                 + " spark.executor.memoryOverhead)")
-        .value("partitions", "N", "0", "tasks; 0 = four per core"));
+        .value("partitions", "N", "0", "tasks; 0 = four per core")));
   }
 
   public static FramesConfig from(Options.Parsed a) {
@@ -120,7 +122,7 @@ public record FramesConfig(String output, String models, int detector, String de
         a.intIn("min-segment-frames", 1, 1_000_000), maxGap, subject,
         a.positiveLong("frames-timeout-ms"), a.nonNegativeInt("partitions"),
         LimitOptions.from(a), (float) a.doubleIn("min-segment-score", 0, 1),
-        a.intIn("keep-mb", 0, 65_536));
+        a.intIn("keep-mb", 0, 65_536), RetryOptions.from(a));
   }
 
   /** The core pipeline's parameters. */

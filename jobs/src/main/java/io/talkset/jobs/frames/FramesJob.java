@@ -1,5 +1,6 @@
 package io.talkset.jobs.frames;
 
+import io.talkset.core.models.ModelFiles;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
@@ -9,6 +10,7 @@ import io.talkset.jobs.progress.StageProgress;
 import io.talkset.jobs.runtime.ClipBatch;
 import io.talkset.jobs.runtime.GpuStages;
 import io.talkset.jobs.runtime.Job;
+import io.talkset.jobs.runtime.ModelCheck;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.FramesSchemas;
 import java.util.ArrayList;
@@ -63,7 +65,7 @@ public final class FramesJob implements Job {
   public static ClipBatch process(SparkSession spark, FramesConfig cfg) throws Exception {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     StageTables tables = StageTables.open(spark, cfg.output(), FramesSchemas.FRAMES,
-        FramesSchemas.CLIPS);
+        FramesSchemas.CLIPS, cfg.retryFailed());
     TableCommitter framesTable = tables.rows;
     TableCommitter clipsTable = tables.status;
     int[] skippedCount = {0};
@@ -81,6 +83,7 @@ public final class FramesJob implements Job {
       return tables.nothingToDo(spark, skipped, FramesSchemas.VERSION,
           () -> StageTables.noOkClip(spark, cfg.output(), ClipsSchema.SCHEMA));
     }
+    ModelCheck.beforeTasks("frames", cfg.models(), models(cfg));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
@@ -89,7 +92,7 @@ public final class FramesJob implements Job {
     JavaRDD<Row> rows = GpuStages.forModelTasks(jsc.parallelize(todo, slices)
         .mapPartitions(it -> progress.perFrame(new FramesRows(it, cfg, conf.value(), statuses),
             statuses)), cfg.device());
-    String batch = StageTables.newBatchId();
+    String batch = tables.newBatch();
     framesTable.appendBatch(spark.createDataFrame(rows, FramesSchemas.FRAMES.struct()), batch,
         description(tables, cfg, batch, todo.size(), null));
     Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());
@@ -106,6 +109,15 @@ public final class FramesJob implements Job {
         FramesSchemas.CLIPS.struct()), batch, description);
     return new ClipBatch(batch, todo.size(), skipped, frames, byStatus, null,
         StageTables.countBy(byClip.values(), FramesSchemas.CLIPS, "device"));
+  }
+
+  /** The detector files {@code --detector} loads ({@link Detectors}). */
+  static List<String> models(FramesConfig cfg) {
+    return switch (cfg.detector()) {
+      case 128 -> List.of(ModelFiles.BLAZEFACE_128);
+      case 256 -> List.of(ModelFiles.BLAZEFACE_256);
+      default -> List.of(ModelFiles.BLAZEFACE_256, ModelFiles.BLAZEFACE_128);
+    };
   }
 
   private static String description(StageTables tables, FramesConfig cfg, String batch,

@@ -1,9 +1,14 @@
 package io.talkset.jobs.io;
 
 import io.talkset.core.audio.FrameAlignment;
+import io.talkset.core.errors.ErrorCodes;
 import io.talkset.jobs.runtime.ClipBatch;
 import io.talkset.jobs.runtime.Version;
+import io.talkset.schemas.AudioSchemas;
 import io.talkset.schemas.ClipsSchema;
+import io.talkset.schemas.FramesSchemas;
+import io.talkset.schemas.ParamsSchemas;
+import io.talkset.schemas.SyncSchemas;
 import io.talkset.schemas.TableSchema;
 import java.io.IOException;
 import java.time.Instant;
@@ -21,14 +26,23 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A per-clip stage's pair of batch tables: the rows table (written first) and the status table
- * (committed last, one row per clip, which marks the clips done). Opening repairs what a run
- * that died left behind: staging folders, and rows batches whose status batch never committed.
+ * (committed last, one row per clip and batch). Opening repairs what a run that died left
+ * behind: staging folders, and rows batches whose status batch never committed.
+ *
+ * <p>A clip may have a status in several batches: a clip that failed is processed again by a
+ * later run ({@link #retryable}), which appends its new status. The latest status wins, and
+ * "latest" is the greatest batch id: ids are UTC times that sort as text, and a new id is always
+ * made greater than every committed one ({@link #newBatch}), whatever the clock says. Readers
+ * see each clip once, through {@link #current}: its latest status, and only the rows written by
+ * the attempt that status describes (a failed attempt's partial rows stay hidden once a later
+ * attempt commits).
  */
 public final class StageTables {
   private static final Logger LOG = LoggerFactory.getLogger(StageTables.class);
@@ -38,6 +52,8 @@ public final class StageTables {
   private final TableSchema rowsSchema;
   private final TableSchema statusSchema;
   private final Set<String> finished = new HashSet<>();
+  private final Set<String> retrying = new HashSet<>();
+  private String lastBatch;
 
   private StageTables(TableCommitter rows, TableCommitter status, TableSchema rowsSchema,
       TableSchema statusSchema) {
@@ -47,9 +63,20 @@ public final class StageTables {
     this.statusSchema = statusSchema;
   }
 
-  /** Opens and repairs the tables; reads which clips already have a status. */
+  /** {@link #open(SparkSession, String, TableSchema, TableSchema, boolean)}, retrying failures. */
   public static StageTables open(SparkSession spark, String output, TableSchema rowsSchema,
       TableSchema statusSchema) throws IOException {
+    return open(spark, output, rowsSchema, statusSchema, true);
+  }
+
+  /**
+   * Opens and repairs the tables; reads each clip's latest status to know which are done.
+   *
+   * @param retryFailed whether a clip whose latest status is {@code failed} with a
+   *     {@link #retryable} code is processed again ({@code --retry-failed}, default true)
+   */
+  public static StageTables open(SparkSession spark, String output, TableSchema rowsSchema,
+      TableSchema statusSchema, boolean retryFailed) throws IOException {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     StageTables t = new StageTables(new TableCommitter(hconf, output, rowsSchema.table()),
         new TableCommitter(hconf, output, statusSchema.table()), rowsSchema, statusSchema);
@@ -64,12 +91,92 @@ public final class StageTables {
       }
     }
     if (!done.isEmpty()) {
-      for (Row r : spark.read().schema(statusSchema.struct())
-          .parquet(t.status.table().toString()).select("clip_id").collectAsList()) {
-        t.finished.add(r.getString(0));
+      t.lastBatch = done.get(done.size() - 1);
+      for (Row r : latest(spark.read().schema(statusSchema.struct())
+          .parquet(t.status.table().toString()))
+          .select("clip_id", "status", "error_code").collectAsList()) {
+        if (retryFailed && "failed".equals(r.getString(1))
+            && retryable(r.isNullAt(2) ? null : r.getString(2))) {
+          t.retrying.add(r.getString(0));
+        } else {
+          t.finished.add(r.getString(0));
+        }
+      }
+      if (!t.retrying.isEmpty()) {
+        LOG.info("{}: {} clip(s) whose latest status is failed are processed again"
+            + " (--retry-failed false keeps them)", statusSchema.table(), t.retrying.size());
       }
     }
     return t;
+  }
+
+  /**
+   * Whether a clip that failed with {@code errorCode} is worth processing again on the next
+   * run. Failures that come from the run (a wrong models folder, a timeout, an I/O or
+   * permission error, an out-of-memory or any other internal error) may not happen again, so
+   * they are retried. Failures that are properties of the file itself ({@code corrupt},
+   * {@code truncated}, {@code unrecognized_format}: the same bytes give the same error every
+   * time) stay done, as do {@code rejected} clips (no video, no face, no audio, over a limit),
+   * which are never failures.
+   */
+  public static boolean retryable(String errorCode) {
+    return !ErrorCodes.CORRUPT.equals(errorCode) && !ErrorCodes.TRUNCATED.equals(errorCode)
+        && !ErrorCodes.UNRECOGNIZED_FORMAT.equals(errorCode);
+  }
+
+  /**
+   * One row per clip of a status table (with its {@code batch} column, which Spark, pyarrow
+   * and pandas add from the {@code batch=ID} folders): the row of the greatest batch.
+   */
+  public static Dataset<Row> latest(Dataset<Row> statusTable) {
+    return statusTable
+        .withColumn("_latest", functions.row_number().over(
+            Window.partitionBy("clip_id").orderBy(functions.col("batch").desc())))
+        .filter(functions.col("_latest").equalTo(1))
+        .drop("_latest");
+  }
+
+  /** Each per-clip stage's rows table and the status table that governs it. */
+  private static final Map<String, TableSchema> STATUS_OF = Map.of(
+      AudioSchemas.FRAMES.table(), AudioSchemas.CLIPS,
+      FramesSchemas.FRAMES.table(), FramesSchemas.CLIPS,
+      ParamsSchemas.PARAMS.table(), ParamsSchemas.CLIPS,
+      SyncSchemas.SEGMENTS.table(), SyncSchemas.CLIPS);
+
+  /**
+   * Table {@code table} under {@code output} as readers should see it, read with its explicit
+   * schema (plus {@code batch} for batch-written tables). For a per-clip stage's status table:
+   * one row per clip, its latest status. For its rows table: only rows of the batch that holds
+   * their clip's latest status, so neither the rows of an attempt that a later run redid nor
+   * rows whose status never committed are seen. Any other table is read as it is. The table
+   * must exist.
+   */
+  public static Dataset<Row> current(SparkSession spark, String output, TableSchema table) {
+    Dataset<Row> t = spark.read().schema(table.struct())
+        .parquet(TableCommitter.location(output, table.table()).toString());
+    if (STATUS_OF.containsValue(table)) {
+      return latest(t);
+    }
+    TableSchema statusSchema = STATUS_OF.get(table.table());
+    if (statusSchema == null) {
+      return t;
+    }
+    org.apache.hadoop.fs.Path statusPath = TableCommitter.location(output, statusSchema.table());
+    try {
+      if (!statusPath.getFileSystem(spark.sparkContext().hadoopConfiguration())
+          .exists(statusPath)) {
+        // The stage's first run died between its two commits: none of its rows count yet.
+        return t.limit(0);
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot look for " + statusPath, e);
+    }
+    Dataset<Row> latest = latest(spark.read().schema(statusSchema.struct())
+        .parquet(TableCommitter.location(output, statusSchema.table()).toString()))
+        .select(functions.col("clip_id").as("_clip"), functions.col("batch").as("_batch"));
+    // One row per clip: small beside the rows, so it is broadcast and the join is a filter.
+    return t.join(functions.broadcast(latest), t.col("clip_id").equalTo(latest.col("_clip"))
+        .and(t.col("batch").equalTo(latest.col("_batch"))), "left_semi");
   }
 
   /**
@@ -85,7 +192,7 @@ public final class StageTables {
       java.util.function.Supplier<String> reason) throws IOException {
     String why = skipped > 0 ? null : reason.get();
     if (status.batches().isEmpty()) {
-      String batch = newBatchId();
+      String batch = newBatch();
       Map<String, Object> d = description(schemaVersion, batch, 0);
       d.put("nothing_to_do", why);
       String description = Json.write(d);
@@ -105,18 +212,24 @@ public final class StageTables {
    */
   public static String noOkClip(SparkSession spark, String output, TableSchema upstream) {
     Map<String, Long> byStatus = new java.util.TreeMap<>();
-    for (Row r : spark.read().schema(upstream.struct())
-        .parquet(TableCommitter.location(output, upstream.table()).toString())
-        .groupBy("status").count().collectAsList()) {
+    for (Row r : current(spark, output, upstream).groupBy("status").count().collectAsList()) {
       byStatus.put(r.getString(0), r.getLong(1));
     }
     return upstream.table() + (byStatus.isEmpty() ? " is empty"
         : " has no ok clip (by status " + byStatus + ")");
   }
 
-  /** Clips with a status from an earlier run. */
+  /**
+   * Clips an earlier run finished: their latest status is ok, rejected, or failed in a way not
+   * worth retrying (or any failure under {@code --retry-failed false}).
+   */
   public boolean done(String clipId) {
     return finished.contains(clipId);
+  }
+
+  /** How many clips this run processes again because their latest status is failed. */
+  public int retrying() {
+    return retrying.size();
   }
 
   /**
@@ -201,10 +314,37 @@ public final class StageTables {
     return counts;
   }
 
+  private static final DateTimeFormatter BATCH_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
   /** A new batch id: UTC time, sortable, plus a random suffix. */
   public static String newBatchId() {
-    return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-        .format(Instant.now().atOffset(ZoneOffset.UTC))
-        + "-" + UUID.randomUUID().toString().substring(0, 6);
+    return batchId(Instant.now());
+  }
+
+  private static String batchId(Instant at) {
+    return BATCH_TIME.format(at) + "-" + UUID.randomUUID().toString().substring(0, 6);
+  }
+
+  /**
+   * The id of this stage's next batch: {@link #newBatchId}, made greater than every committed
+   * status batch, because the greatest batch holds a clip's latest status. Two runs in the same
+   * second, or a driver whose clock is behind the last one's, would otherwise give an id that
+   * sorts before the last batch; then the id is the last batch's time plus one second.
+   */
+  public String newBatch() {
+    String id = newBatchId();
+    if (lastBatch != null && id.compareTo(lastBatch) <= 0) {
+      Instant last;
+      try {
+        last = Instant.from(BATCH_TIME.parse(lastBatch.substring(0, 16)));
+      } catch (RuntimeException e) {
+        throw new IllegalStateException(status.name() + " has a batch id not written by"
+            + " talkset (" + lastBatch + "): cannot order a new batch after it", e);
+      }
+      id = batchId(last.plusSeconds(1));
+    }
+    lastBatch = id;
+    return id;
   }
 }

@@ -112,8 +112,7 @@ public final class PairsJob implements Job {
       }
     }
     Map<String, Row> audio = new HashMap<>();
-    for (Row r : spark.read().schema(AudioSchemas.CLIPS.struct())
-        .parquet(audioClips.table().toString())
+    for (Row r : StageTables.current(spark, cfg.output(), AudioSchemas.CLIPS)
         .select("clip_id", "status", "error_code", "error_message").collectAsList()) {
       audio.put(r.getString(0), r);
     }
@@ -166,9 +165,7 @@ public final class PairsJob implements Job {
       Dataset<Row> ids = spark.createDataset(new ArrayList<>(needed), Encoders.STRING())
           .toDF("clip_id");
       // One sorted list per clip: a clip's features are small (≈ 60–1300 floats a frame).
-      Dataset<Row> seqs = spark.read().schema(AudioSchemas.FRAMES.struct())
-          .parquet(TableCommitter.location(cfg.output(), AudioSchemas.FRAMES.table())
-              .toString())
+      Dataset<Row> seqs = StageTables.current(spark, cfg.output(), AudioSchemas.FRAMES)
           .join(functions.broadcast(ids), "clip_id")
           .groupBy("clip_id")
           .agg(sort_array(collect_list(struct(col("frame_index"), col(cfg.features()))))

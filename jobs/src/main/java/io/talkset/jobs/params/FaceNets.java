@@ -9,6 +9,7 @@ import io.talkset.core.faceparams.FaceLandmarker;
 import io.talkset.core.faceparams.FaceMesh;
 import io.talkset.core.faceparams.ThreeDmm;
 import io.talkset.core.hashing.Sha256;
+import io.talkset.jobs.cli.UsageException;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.runtime.Devices.Placement;
 import io.talkset.jobs.runtime.Devices;
@@ -86,12 +87,48 @@ final class FaceNets implements AutoCloseable {
     this.threeDmmDescription = describe3dmm(cfg);
   }
 
+  /**
+   * What the clips record about the 3DMM regressor: its URI and the SHA-256 the driver found,
+   * and whether that digest was pinned by {@code --3dmm-sha256}.
+   */
   static String describe3dmm(ParamsConfig cfg) {
     if (cfg.threeDmm().isEmpty()) {
       return "absent: no --3dmm-model configured, the mm_* columns are null";
     }
-    byte[] b = THREE_DMM.get(cfg.threeDmm());
-    return cfg.threeDmm() + " sha256=" + (b == null ? "?" : Sha256.hex(b));
+    String sha = cfg.threeDmmDigest();
+    if (sha.isEmpty()) {
+      byte[] b = THREE_DMM.get(cfg.threeDmm());
+      sha = b == null ? "?" : Sha256.hex(b);
+    }
+    return cfg.threeDmm() + " sha256=" + sha + (cfg.threeDmmSha256().isEmpty()
+        ? " (not pinned: hashed when the stage started)" : " (pinned by --3dmm-sha256)");
+  }
+
+  /**
+   * {@code cfg} with the 3DMM regressor's digest, read on the driver before any task starts
+   * (streamed, from any Hadoop file system): a missing file, or one that is not the pinned
+   * one, fails the stage here with its name (a {@code UsageException}: one line, exit 2)
+   * instead of failing every clip.
+   */
+  static ParamsConfig threeDmmOnDriver(ParamsConfig cfg, org.apache.hadoop.conf.Configuration
+      conf) {
+    if (cfg.threeDmm().isEmpty()) {
+      return cfg;
+    }
+    String sha;
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(cfg.threeDmm());
+    try (InputStream in = p.getFileSystem(conf).open(p)) {
+      sha = Sha256.hex(in);
+    } catch (java.io.IOException e) {
+      throw new UsageException("cannot read --3dmm-model " + cfg.threeDmm()
+          + ": " + e + "; no clip was processed");
+    }
+    if (!cfg.threeDmmSha256().isEmpty() && !cfg.threeDmmSha256().equals(sha)) {
+      throw new UsageException("--3dmm-model " + cfg.threeDmm()
+          + " has SHA-256 " + sha + ", not the --3dmm-sha256 " + cfg.threeDmmSha256()
+          + "; no clip was processed");
+    }
+    return cfg.withThreeDmmDigest(sha);
   }
 
   /** The regressor's bytes from any Hadoop file system, checked against the pin when given. */
@@ -111,6 +148,12 @@ final class FaceNets implements AutoCloseable {
       if (!cfg.threeDmmSha256().isEmpty() && !cfg.threeDmmSha256().equals(sha)) {
         throw new ProbeException(ErrorCodes.MODEL_MISMATCH, "3DMM model " + cfg.threeDmm()
             + " has SHA-256 " + sha + ", not the expected " + cfg.threeDmmSha256());
+      }
+      // The file the driver hashed (and recorded) must be the file this executor loads.
+      if (!cfg.threeDmmDigest().isEmpty() && !cfg.threeDmmDigest().equals(sha)) {
+        throw new ProbeException(ErrorCodes.MODEL_MISMATCH, "3DMM model " + cfg.threeDmm()
+            + " has SHA-256 " + sha + " here, but " + cfg.threeDmmDigest()
+            + " when the stage started: it changed during the run");
       }
       THREE_DMM.put(cfg.threeDmm(), b);
       return b;

@@ -13,6 +13,7 @@ import io.talkset.jobs.progress.StageProgress;
 import io.talkset.jobs.runtime.ClipBatch;
 import io.talkset.jobs.runtime.GpuStages;
 import io.talkset.jobs.runtime.Job;
+import io.talkset.jobs.runtime.ModelCheck;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.FramesSchemas;
 import io.talkset.schemas.ParamsSchemas;
@@ -72,6 +73,26 @@ public final class ParamsJob implements Job {
         "face_params_clips");
   }
 
+  /**
+   * Every pinned file the networks load ({@code FaceApiModels}: manifest and weights; FaceMesh:
+   * the tfjs model file and its weights when the mesh is on).
+   */
+  static List<String> modelFiles(ParamsConfig cfg) {
+    List<String> files = new ArrayList<>();
+    for (String base : new String[] {FaceApiModels.LANDMARKS, FaceApiModels.EXPRESSION,
+        FaceApiModels.RECOGNITION}) {
+      if (cfg.expression() || !base.equals(FaceApiModels.EXPRESSION)) {
+        files.add(base + "-weights_manifest.json");
+        files.add(base + ".bin");
+      }
+    }
+    if (cfg.mesh().equals("facemesh")) {
+      files.add(HumanModels.FACEMESH);
+      files.add(HumanModels.FACEMESH.replace(".json", ".bin"));
+    }
+    return files;
+  }
+
   /** The pinned files this stage reads with these settings, for the status rows. */
   static Map<String, String> modelPins(ParamsConfig cfg) {
     Map<String, String> m = new LinkedHashMap<>();
@@ -107,18 +128,20 @@ public final class ParamsJob implements Job {
     return as == null ? null : as.equals(pseudo);
   }
 
-  public static ClipBatch process(SparkSession spark, ParamsConfig cfg) throws Exception {
+  public static ClipBatch process(SparkSession spark, ParamsConfig requested) throws Exception {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    // The 3DMM file is hashed here, pinned or not, so every clip records which file it used.
+    ParamsConfig cfg = FaceNets.threeDmmOnDriver(requested, hconf);
     StageTables tables = StageTables.open(spark, cfg.output(), ParamsSchemas.PARAMS,
-        ParamsSchemas.CLIPS);
+        ParamsSchemas.CLIPS, cfg.retryFailed());
     TableCommitter framesClips = new TableCommitter(hconf, cfg.output(),
         FramesSchemas.CLIPS.table());
     if (framesClips.batches().isEmpty()) {
       throw new IllegalStateException("params: no frames_clips table under " + cfg.output()
           + ": run the frames stage first");
     }
-    Dataset<Row> ok = spark.read().schema(FramesSchemas.CLIPS.struct())
-        .parquet(framesClips.table().toString()).filter(functions.col("status").equalTo("ok"))
+    Dataset<Row> ok = StageTables.current(spark, cfg.output(), FramesSchemas.CLIPS)
+        .filter(functions.col("status").equalTo("ok"))
         .select("clip_id", "width", "height");
     Dataset<Row> manifest = spark.read().schema(ClipsSchema.SCHEMA.struct())
         .parquet(TableCommitter.location(cfg.output(), ClipsSchema.SCHEMA.table())
@@ -140,6 +163,7 @@ public final class ParamsJob implements Job {
       return tables.nothingToDo(spark, skipped, ParamsSchemas.VERSION,
           () -> StageTables.noOkClip(spark, cfg.output(), FramesSchemas.CLIPS));
     }
+    ModelCheck.beforeTasks("params", cfg.models(), modelFiles(cfg));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, info.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
@@ -147,9 +171,8 @@ public final class ParamsJob implements Job {
     CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("face_params_clips");
     Dataset<Row> todo = spark.createDataset(new ArrayList<>(info.keySet()),
         org.apache.spark.sql.Encoders.STRING()).toDF("clip_id");
-    Dataset<Row> frames = spark.read().schema(FramesSchemas.FRAMES.struct())
-        .parquet(TableCommitter.location(cfg.output(), FramesSchemas.FRAMES.table())
-            .toString())
+    // Only the rows of each clip's ok attempt: a retried clip's failed attempt left rows too.
+    Dataset<Row> frames = StageTables.current(spark, cfg.output(), FramesSchemas.FRAMES)
         .join(functions.broadcast(todo), "clip_id")
         .select("clip_id", "segment", "frame_index", "jpeg", "size", "window_x", "window_y",
             "window_side", "face_box")
@@ -159,7 +182,7 @@ public final class ParamsJob implements Job {
     JavaRDD<Row> rows = GpuStages.forModelTasks(frames.javaRDD().mapPartitions(
         it -> progress.perFrame(new ParamsRows(it, cfg, conf.value(), clips.value(), statuses),
             statuses)), cfg.device());
-    String batch = StageTables.newBatchId();
+    String batch = tables.newBatch();
     tables.rows.appendBatch(spark.createDataFrame(rows, ParamsSchemas.PARAMS.struct()), batch,
         description(tables, cfg, batch, info.size(), null));
     Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());

@@ -96,8 +96,7 @@ public final class RenderJob implements Job {
       throw new IllegalStateException("render: no frames table under " + cfg.output()
           + ": run the frames stage first");
     }
-    Dataset<Row> ok = spark.read().schema(FramesSchemas.CLIPS.struct())
-        .parquet(framesClips.table().toString())
+    Dataset<Row> ok = StageTables.current(spark, cfg.output(), FramesSchemas.CLIPS)
         .filter(col("status").equalTo("ok")).select("clip_id").distinct().orderBy("clip_id");
     if (cfg.clips() > 0) {
       ok = ok.limit(cfg.clips());
@@ -115,8 +114,7 @@ public final class RenderJob implements Job {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
     // The clip filter lets Parquet skip row groups; only three narrow columns and the JPEG move.
-    List<Rendered> done = spark.read().schema(FramesSchemas.FRAMES.struct())
-        .parquet(framesTable.table().toString())
+    List<Rendered> done = StageTables.current(spark, cfg.output(), FramesSchemas.FRAMES)
         .filter(col("clip_id").isin(ids.toArray()).and(cfg.maxFrames() == 0
             ? org.apache.spark.sql.functions.lit(true) : col("frame_index").lt(cfg.maxFrames())))
         .select("clip_id", "frame_index", "jpeg")

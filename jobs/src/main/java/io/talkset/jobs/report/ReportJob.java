@@ -17,6 +17,7 @@ import io.talkset.core.report.Histogram;
 import io.talkset.core.report.Report;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.jobs.runtime.Job;
 import io.talkset.jobs.runtime.Version;
@@ -236,7 +237,8 @@ public final class ReportJob implements Job {
       // Staging folders and _talkset.json / _SUCCESS are not data; Spark skips them too.
       data |= !n.startsWith(".") && !n.startsWith("_");
     }
-    return data ? spark.read().schema(schema.struct()).parquet(p.toString()) : null;
+    // Each clip once: its latest status, and the rows of that attempt (a retried clip has more).
+    return data ? StageTables.current(spark, output, schema) : null;
   }
 
   private static Stats of(Map<String, Stats> stats, String dataset) {

@@ -15,6 +15,7 @@ import io.talkset.core.shards.FilePacker;
 import io.talkset.core.shards.SpeakerSplit;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.jobs.runtime.Job;
 import io.talkset.jobs.runtime.Version;
@@ -350,11 +351,10 @@ public final class ShardsJob implements Job {
     }
   }
 
-  /** A stage table, or an empty one with its schema when the stage has not run. */
   /**
-   * The rows of a per-clip stage table whose clip's status in that stage is ok: rows streamed
-   * before a clip failed stay in the table (the stages write rows as they go) and are skipped
-   * here.
+   * The rows of a per-clip stage table whose clip's latest status in that stage is ok: rows
+   * streamed before a clip failed stay in the table (the stages write rows as they go) and are
+   * skipped here, as are the rows of an attempt that a later one replaced.
    */
   static Dataset<Row> readOk(SparkSession spark, String output, TableSchema rows)
       throws IOException {
@@ -368,13 +368,17 @@ public final class ShardsJob implements Job {
       FramesSchemas.FRAMES.table(), FramesSchemas.CLIPS,
       ParamsSchemas.PARAMS.table(), ParamsSchemas.CLIPS);
 
+  /**
+   * A stage table as readers see it (each clip's latest status and the rows of that attempt,
+   * {@link StageTables#current}), or an empty one with its schema when the stage has not run.
+   */
   static Dataset<Row> read(SparkSession spark, String output, TableSchema s) throws IOException {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     Path p = TableCommitter.location(output, s.table());
     if (!p.getFileSystem(hconf).exists(p)) {
       return spark.createDataFrame(List.of(), s.struct());
     }
-    return spark.read().schema(s.struct()).parquet(p.toString());
+    return StageTables.current(spark, output, s);
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.talkset.jobs.sync;
 
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.RetryOptions;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,12 +15,12 @@ import java.util.Map;
  * @param minFrames segments with fewer frames with landmarks get no estimate (too_short)
  * @param silenceRms segments whose loudest frame is quieter (RMS, full scale 1) are silent
  * @param timeoutMillis per-clip audio decoding limit
+ * @param retryFailed process clips whose latest status is a retryable failure again
  */
 public record SyncConfig(String output, int maxLag, int minFrames, double silenceRms,
-    long timeoutMillis, int partitions) implements Serializable {
-
+    long timeoutMillis, int partitions, boolean retryFailed) implements Serializable {
   public static Options options() {
-    return new Options()
+    return RetryOptions.add(new Options()
         .value("output", "URI", null,
             "dataset root (reads clips/, face_params/, face_params_clips/; writes sync/,"
                 + " sync_clips/)")
@@ -29,7 +30,7 @@ public record SyncConfig(String output, int maxLag, int minFrames, double silenc
         .value("sync-silence-rms", "R", "0.003",
             "segments whose loudest 40 ms frame has a lower RMS (full scale 1) are silent")
         .value("sync-timeout-ms", "MS", "600000", "per-clip audio decoding limit")
-        .value("partitions", "N", "0", "tasks; 0 = four per core");
+        .value("partitions", "N", "0", "tasks; 0 = four per core"));
   }
 
   public static SyncConfig from(Options.Parsed a) {
@@ -37,7 +38,7 @@ public record SyncConfig(String output, int maxLag, int minFrames, double silenc
     return new SyncConfig(a.require("output"), maxLag,
         a.intIn("sync-min-frames", 3, 1_000_000),
         a.doubleIn("sync-silence-rms", 0, 1), a.positiveLong("sync-timeout-ms"),
-        a.nonNegativeInt("partitions"));
+        a.nonNegativeInt("partitions"), RetryOptions.from(a));
   }
 
   public Map<String, Object> describe() {

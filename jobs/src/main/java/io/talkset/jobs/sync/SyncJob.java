@@ -104,11 +104,11 @@ public final class SyncJob implements Job {
           + ": run the params stage first");
     }
     StageTables tables = StageTables.open(spark, cfg.output(), SyncSchemas.SEGMENTS,
-        SyncSchemas.CLIPS);
+        SyncSchemas.CLIPS, cfg.retryFailed());
     Set<String> todo = new HashSet<>();
     int skipped = 0;
-    for (Row r : spark.read().schema(ParamsSchemas.CLIPS.struct())
-        .parquet(paramsClips.table().toString()).filter(col("status").equalTo("ok"))
+    for (Row r : StageTables.current(spark, cfg.output(), ParamsSchemas.CLIPS)
+        .filter(col("status").equalTo("ok"))
         .select("clip_id").collectAsList()) {
       if (tables.done(r.getString(0))) {
         skipped++;
@@ -126,9 +126,7 @@ public final class SyncJob implements Job {
     Dataset<Row> ids = spark.createDataset(new ArrayList<>(todo), Encoders.STRING())
         .toDF("clip_id");
     // Mouth openings where the landmarks are: 8 bytes a frame travel, not 136 floats.
-    JavaRDD<Row> mouth = spark.read().schema(ParamsSchemas.PARAMS.struct())
-        .parquet(TableCommitter.location(cfg.output(), ParamsSchemas.PARAMS.table())
-            .toString())
+    JavaRDD<Row> mouth = StageTables.current(spark, cfg.output(), ParamsSchemas.PARAMS)
         .join(functions.broadcast(ids), "clip_id")
         .select("clip_id", "segment", "frame_index", "landmarks")
         .javaRDD()
@@ -161,7 +159,7 @@ public final class SyncJob implements Job {
     Map<String, Long> byStatus = StageTables.countByStatus(byClip.values(), SyncSchemas.CLIPS);
     Map<String, Long> segmentsByStatus = StageTables.countByStatus(segments,
         SyncSchemas.SEGMENTS);
-    String batch = StageTables.newBatchId();
+    String batch = tables.newBatch();
     String description = description(tables, cfg, batch, byClip.size(), byStatus);
     tables.rows.appendBatch(spark.createDataFrame(segments, SyncSchemas.SEGMENTS.struct()),
         batch, description);

@@ -304,4 +304,53 @@ class CrawlJobSuite {
       assertEquals(List.of("clips"), root.map(x -> x.getFileName().toString()).toList());
     }
   }
+
+  @Test
+  @org.junit.jupiter.api.Timeout(180)
+  void sidecarsAreReadOnlyAsRegularFilesInsideTheInputTree(@TempDir Path in,
+      @TempDir Path elsewhere, @TempDir Path out) throws Exception {
+    String[] takes = {"confbridge-begin-glorious-a", "confbridge-begin-glorious-b",
+        "confbridge-begin-glorious-c", "confbridge-begin-leader"};
+    for (int k = 0; k < takes.length; k++) {
+      Files.copy(Samples.get("speech/allison/" + takes[k] + ".wav"),
+          in.resolve("take" + k + ".wav"));
+    }
+    // 0: a plain sidecar, read.
+    Files.writeString(in.resolve("take0.txt"), "the plain transcript");
+    // 1: a link to a private file outside the input: not read.
+    Path secret = elsewhere.resolve("id_rsa");
+    Files.writeString(secret, "PRIVATE KEY");
+    Files.createSymbolicLink(in.resolve("take1.txt"), secret);
+    // 2: a link to a text inside the input folder: read.
+    Files.createDirectories(in.resolve("texts"));
+    Files.writeString(in.resolve("texts/shared.txt"), "a linked transcript");
+    Files.createSymbolicLink(in.resolve("take2.txt"), in.resolve("texts/shared.txt"));
+    // 3: a FIFO no one writes to: opening it would block for ever.
+    Process mk = new ProcessBuilder("mkfifo", in.resolve("take3.txt").toString()).start();
+    assertEquals(0, mk.waitFor());
+
+    CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    Map<String, Row> byTake = new HashMap<>();
+    for (Row r : spark.read().parquet(out.resolve("clips").toString()).collectAsList()) {
+      String p = s(r, "path");
+      byTake.put(p.substring(p.lastIndexOf('/') + 1), r);
+    }
+    assertEquals(4, byTake.size());
+    for (Row r : byTake.values()) {
+      assertEquals("ok", s(r, "status"), s(r, "path"));
+    }
+    assertEquals("the plain transcript", s(byTake.get("take0.wav"), "transcript"));
+    // An ok clip's note: the audio-only remark, and why a sidecar was not read.
+    assertEquals("audio only: no video stream; face stages will skip it",
+        s(byTake.get("take0.wav"), "error_message"));
+    assertNull(s(byTake.get("take1.wav"), "transcript"));
+    assertEquals("audio only: no video stream; face stages will skip it; sidecar take1.txt not"
+        + " read: a symbolic link to " + secret.toRealPath() + ", outside the input folders",
+        s(byTake.get("take1.wav"), "error_message"));
+    assertEquals("a linked transcript", s(byTake.get("take2.wav"), "transcript"));
+    assertNull(s(byTake.get("take3.wav"), "transcript"));
+    assertEquals("audio only: no video stream; face stages will skip it; sidecar take3.txt not"
+        + " read: not a regular file (a FIFO, device or folder)",
+        s(byTake.get("take3.wav"), "error_message"));
+  }
 }

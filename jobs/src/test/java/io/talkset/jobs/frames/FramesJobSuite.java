@@ -3,6 +3,7 @@ package io.talkset.jobs.frames;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.talkset.core.crawl.FileExaminer;
@@ -12,6 +13,7 @@ import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.audio.AudioConfig;
 import io.talkset.jobs.audio.AudioJob;
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.UsageException;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
 import io.talkset.jobs.runtime.ClipBatch;
@@ -125,24 +127,35 @@ class FramesJobSuite {
   }
 
   @Test
-  void rerunsSkipDoneClipsAndAWrongModelFailsClipsNotTheJob(@TempDir Path in, @TempDir Path out,
-      @TempDir Path badModels) throws Exception {
+  void aWrongModelsFolderFailsTheStageBeforeAnyTaskAndTheRightOneThenGivesOk(@TempDir Path in,
+      @TempDir Path out, @TempDir Path badModels) throws Exception {
     Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
     crawl(in, out);
-    // A model folder whose file is not the pinned one: every clip fails, clearly.
+    // A model folder whose file is not the pinned one: the stage stops on the driver, naming it.
     Path m = badModels.resolve("blazeface/face_detection_back_256x256_barracuda.onnx");
     Files.createDirectories(m.getParent());
     Files.write(m, new byte[] {1, 2, 3});
-    String[] bad = {"--models", badModels.toString()};
     FramesConfig wrong = FramesConfig.from(FramesConfig.options().parse(new String[] {
-        "--output", out.toString(), bad[0], bad[1]}));
-    ClipBatch failed = FramesJob.process(spark, wrong);
-    assertEquals(Map.of("failed", 1L), failed.byStatus());
-    Row s = statusByName(out).get("movie.avi");
-    assertEquals("model_mismatch", s.getString(s.fieldIndex("error_code")));
-    assertTrue(s.getString(s.fieldIndex("error_message")).contains("not the pinned"));
+        "--output", out.toString(), "--models", badModels.toString()}));
+    UsageException e = assertThrows(UsageException.class,
+        () -> FramesJob.process(spark, wrong));
+    assertTrue(e.getMessage().contains(m.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("not the pinned"), e.getMessage());
+    // The short-range model is missing altogether: named too (--detector 128 loads only it).
+    UsageException missing = assertThrows(UsageException.class,
+        () -> FramesJob.process(spark, FramesConfig.from(FramesConfig.options().parse(
+            new String[] {"--output", out.toString(), "--models", badModels.toString(),
+                "--detector", "128"}))));
+    assertTrue(missing.getMessage().contains("face_detection_front_128x128_barracuda.onnx"
+        + " is missing"), missing.getMessage());
+    // No clip got a status, so nothing is marked done: the right folder processes the clip.
+    assertFalse(Files.exists(out.resolve("frames_clips")));
+    ClipBatch right = FramesJob.process(spark, config(out));
+    assertEquals(Map.of("ok", 1L), right.byStatus());
+    assertEquals("ok", statusByName(out).get("movie.avi").getString(
+        statusByName(out).get("movie.avi").fieldIndex("status")));
 
-    // Clips with a status are done: the next run skips them, whatever their status.
+    // Clips with a final status are done: the next run skips them.
     ClipBatch again = FramesJob.process(spark, config(out));
     assertEquals(0, again.processed());
     assertEquals(1, again.skipped());
@@ -153,5 +166,50 @@ class FramesJobSuite {
     Files.writeString(orphan.resolve("part-00000.parquet"), "half written");
     FramesJob.process(spark, config(out));
     assertFalse(Files.exists(orphan));
+  }
+
+  @Test
+  void aClipThatFailedIsRetriedOnTheNextRunAndItsLatestStatusWins(@TempDir Path in,
+      @TempDir Path out) throws Exception {
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
+    crawl(in, out);
+    // A limit no decode can meet: a failure of the run (probe_timeout), not of the file.
+    ClipBatch timedOut = FramesJob.process(spark, config(out, "--frames-timeout-ms", "1"));
+    assertEquals(Map.of("failed", 1L), timedOut.byStatus());
+    Row failed = statusByName(out).get("movie.avi");
+    assertEquals("probe_timeout", failed.getString(failed.fieldIndex("error_code")));
+
+    // --retry-failed false keeps the failure.
+    ClipBatch kept = FramesJob.process(spark, config(out, "--retry-failed", "false"));
+    assertEquals(0, kept.processed());
+    assertEquals(1, kept.skipped());
+
+    // By default the next run processes it again; the clip is now ok.
+    ClipBatch retried = FramesJob.process(spark, config(out));
+    assertEquals(1, retried.processed());
+    assertEquals(0, retried.skipped());
+    assertEquals(Map.of("ok", 1L), retried.byStatus());
+    assertTrue(retried.batch().compareTo(timedOut.batch()) > 0);
+
+    // Both statuses stay in the table (one per batch); readers see the latest, and only the
+    // frames of the attempt it describes.
+    Dataset<Row> raw = spark.read().parquet(out.resolve("frames_clips").toString());
+    assertEquals(2, raw.count());
+    Dataset<Row> current = io.talkset.jobs.io.StageTables.current(spark, out.toString(),
+        io.talkset.schemas.FramesSchemas.CLIPS);
+    List<Row> latest = current.collectAsList();
+    assertEquals(1, latest.size());
+    assertEquals("ok", latest.get(0).getString(latest.get(0).fieldIndex("status")));
+    assertEquals(retried.batch(), latest.get(0).getString(latest.get(0).fieldIndex("batch")));
+    long framesRows = io.talkset.jobs.io.StageTables.current(spark, out.toString(),
+        io.talkset.schemas.FramesSchemas.FRAMES).count();
+    assertEquals(retried.frames(), framesRows);
+    assertEquals((long) latest.get(0).getInt(latest.get(0).fieldIndex("frames_written")),
+        framesRows);
+
+    // Ok is final: a further run skips the clip.
+    ClipBatch after = FramesJob.process(spark, config(out));
+    assertEquals(0, after.processed());
+    assertEquals(1, after.skipped());
   }
 }

@@ -2,8 +2,10 @@ package io.talkset.jobs.params;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.talkset.core.crawl.FileExaminer;
@@ -11,6 +13,7 @@ import io.talkset.core.crawl.MediaNames;
 import io.talkset.core.media.FfmpegProber;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.UsageException;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
 import io.talkset.jobs.frames.FramesConfig;
@@ -257,6 +260,18 @@ class ParamsJobSuite {
     Files.write(model, torchScript
         ? TestModels.threeDmmTorchScript(index, weight, bias, models)
         : TestModels.threeDmm(index, weight, bias));
+    // The digest every clip must record, from the JDK's own SHA-256 of the file.
+    String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest
+        .getInstance("SHA-256").digest(Files.readAllBytes(model)));
+    // A wrong pin stops the stage on the driver, naming the file and both digests.
+    String wrongPin = "0".repeat(64);
+    UsageException e = assertThrows(UsageException.class,
+        () -> ParamsJob.process(spark, config(out, "--3dmm-model", model.toUri().toString(),
+            "--3dmm-sha256", wrongPin, "--expression", "false")));
+    assertTrue(e.getMessage().contains(model.toUri().toString() + " has SHA-256 " + sha
+        + ", not the --3dmm-sha256 " + wrongPin), e.getMessage());
+    assertFalse(Files.exists(out.resolve("face_params_clips")), "no clip was processed");
+    // Without a pin the file is still hashed, and its digest recorded.
     ClipBatch r = ParamsJob.process(spark, config(out, "--3dmm-model",
         model.toUri().toString(), "--expression", "false", "--mesh", "none"));
     assertEquals(Map.of("ok", 1L), r.byStatus());
@@ -273,6 +288,12 @@ class ParamsJobSuite {
     assertNull(row.get(row.fieldIndex("mesh")), "--mesh none");
     assertNull(row.get(row.fieldIndex("mesh_confidence")));
     Row status = spark.read().parquet(out.resolve("face_params_clips").toString()).first();
-    assertTrue(status.getString(status.fieldIndex("threedmm")).contains("sha256="));
+    String recorded = model.toUri() + " sha256=" + sha
+        + " (not pinned: hashed when the stage started)";
+    assertEquals(recorded, status.getString(status.fieldIndex("threedmm")));
+    // And in the batch's description, beside the pinned face-api models.
+    Path description = out.resolve("face_params_clips/batch=" + r.batch() + "/_talkset.json");
+    assertEquals(recorded, new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(description.toFile()).get("threedmm").asText());
   }
 }

@@ -67,6 +67,8 @@ class ReportJobSuite {
   static Path out;
   static ReportJob.Result result;
   static String html;
+  /** A folder name that would be markup if a page took it as HTML. */
+  static final String ODD = "odd <b>&\"name'";
 
   static ReportConfig config(Path out, String... extra) {
     String[] args = Stream.concat(Stream.of("--output", out.toString()), Stream.of(extra))
@@ -91,8 +93,9 @@ class ReportJobSuite {
     Files.copy(speech.get(2), actor.resolve("03-01-03-02-01-01-01.wav"));
     Files.write(actor.resolve("03-01-04-01-01-01-01.wav"),
         "RIFF\0\0\0\0WAVEnot really".getBytes(StandardCharsets.ISO_8859_1));
-    // No known layout: dataset null, shown as generic; a folder name HTML must not trust.
-    Path odd = Files.createDirectories(in.resolve("odd <b>&\"name'"));
+    // No known layout: dataset null, shown as generic; its folder, the clip's speaker, has a
+    // name that is markup (aFolderNamedLikeMarkup... checks it).
+    Path odd = Files.createDirectories(in.resolve(ODD));
     Files.copy(Samples.get("speech/allison/confbridge-has-joined.wav"), odd.resolve("x.wav"));
   }
 
@@ -151,6 +154,23 @@ class ReportJobSuite {
     assertFalse(html.contains("<&>"));
     assertFalse(html.contains(">Evaluation</h2>"), "no evaluation under the root: no section");
     assertTrue(html.contains(Html.escape(io.talkset.jobs.runtime.Version.get())));
+  }
+
+  @Test
+  void aFolderNamedLikeMarkupIsCountedAndNeverReachesThePageAsMarkup() throws Exception {
+    // The name reaches the data the page is built from: the generic layout's speaker.
+    Row x = spark.read().parquet(out.resolve("clips").toString())
+        .filter(col("path").endsWith("/x.wav")).first();
+    assertEquals(ODD, x.getString(x.fieldIndex("speaker")));
+    assertEquals("ok", x.getString(x.fieldIndex("status")));
+    // The page counts the clip and its speaker in the generic row...
+    List<String> generic = row(html, "generic");
+    assertEquals(List.of("generic", "1", "1"), generic.subList(0, 3));
+    assertEquals("1", generic.get(4), "speakers");
+    assertEquals("1", generic.get(5), "audio ok");
+    // ...and the name never appears as markup: no <b> element anywhere, no raw name.
+    assertFalse(html.contains(ODD));
+    assertFalse(Pattern.compile("(?i)<b[\\s>]").matcher(html).find());
   }
 
   @Test
