@@ -142,7 +142,8 @@ public final class FaceMesh implements AutoCloseable {
       minV = Math.min(minV, v);
       maxV = Math.max(maxV, v);
     }
-    double side = p.scale() * Math.max(maxU - minU, maxV - minV);
+    // At least a pixel: points collapsed onto one spot must not make an infinite warp scale.
+    double side = Math.max(1, p.scale() * Math.max(maxU - minU, maxV - minV));
     double cu = (minU + maxU) / 2;
     double cv = (minV + maxV) / 2 - p.shiftUp() * side;
     return new double[] {cos * cu - sin * cv, sin * cu + cos * cv, side, angle};
