@@ -69,7 +69,7 @@ final class ClipWriter {
     ExportJob.ClipInfo c = info.get(clipId);
     int frames = c.last() - c.first() + 1;
     String key = SampleNames.key(c.split(), clipId);
-    FileSystem fs = new Path(staging).getFileSystem(conf.get());
+    FileSystem fs = ExportJob.files(new Path(staging), conf.get());
     // Where the clip's files go: removed whole if the clip fails.
     Path own = switch (cfg.format()) {
       case WEBDATASET -> new Path(new Path(new Path(staging, ExportJob.SAMPLES), c.split()),

@@ -141,7 +141,7 @@ public final class ExportJob implements Job {
     Path target = new Path(cfg.exportOutput());
     TableCommitter committer = new TableCommitter(hconf, target.getParent().toString(),
         target.getName());
-    FileSystem fs = target.getFileSystem(hconf);
+    FileSystem fs = files(target, hconf);
     Path description = new Path(target, DESCRIPTION);
     if (fs.exists(new Path(target, SUCCESS)) && fs.exists(description)
         && exportDigest.equals(digestIn(fs, description))) {
@@ -298,11 +298,22 @@ public final class ExportJob implements Job {
     }
   }
 
+  /**
+   * The file system the export's files are written with: on a local disk the raw one, since
+   * Hadoop's checksummed local file system would put a hidden {@code .NAME.crc} beside every
+   * JPEG and shard, files no training loader expects.
+   */
+  static FileSystem files(Path p, Configuration conf) throws IOException {
+    FileSystem fs = p.getFileSystem(conf);
+    return fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRawFileSystem()
+        : fs;
+  }
+
   /** One shard: its samples' member runs in order, then the end-of-archive blocks. */
   static void assemble(ShardPlan.Shard shard, String staging, HadoopConf conf)
       throws IOException {
     Path to = new Path(staging, shard.name());
-    FileSystem fs = to.getFileSystem(conf.get());
+    FileSystem fs = files(to, conf.get());
     try (OutputStream out = fs.create(to, true)) {
       for (ShardPlan.Sample s : shard.samples()) {
         try (InputStream in = fs.open(new Path(s.file()))) {

@@ -15,9 +15,17 @@ import java.util.Map;
  * values are null in every row are left out rather than written as NaN.
  */
 public final class FrameArrays {
-  /** The fields in the order they are written, and each one's trailing shape. */
+  /** The fields in the order they are written. */
   public static final List<String> FIELDS = List.of("landmarks", "pose", "expression", "params",
       "hdtf", "evp", "wav2lip", "samples");
+
+  /**
+   * Per-frame shapes of the flat columns that are matrices (their row-major layout in the
+   * schemas): 68 x, y points; HDTF's 4 x 15, EVP's 28 x 12 and Wav2Lip's 16 x 80 windows.
+   * Others are written (frames, D).
+   */
+  static final Map<String, int[]> SHAPES = Map.of("landmarks", new int[] {68, 2},
+      "hdtf", new int[] {4, 15}, "evp", new int[] {28, 12}, "wav2lip", new int[] {16, 80});
 
   private final int first;
   private final int frames;
@@ -55,7 +63,7 @@ public final class FrameArrays {
   /**
    * The arrays as {@code .npy} bytes by field name, in {@link #FIELDS} order after
    * {@code frame_index} (int32, the grid frame of each row) and {@code face} (uint8, 1 where the
-   * frame has its own crop). Landmarks are (frames, 68, 2) x, y pairs; the others (frames, D).
+   * frame has its own crop); each field (frames, ...) as {@link #SHAPES} says.
    */
   public Map<String, byte[]> npy() {
     Map<String, byte[]> out = new LinkedHashMap<>();
@@ -88,8 +96,9 @@ public final class FrameArrays {
           System.arraycopy(rows[j], 0, flat, j * d, d);
         }
       }
-      boolean points = name.equals("landmarks") && d % 2 == 0;
-      out.put(name, points ? Npy.float32(flat, frames, d / 2, 2) : Npy.float32(flat, frames, d));
+      int[] m = SHAPES.get(name);
+      out.put(name, m != null && m[0] * m[1] == d ? Npy.float32(flat, frames, m[0], m[1])
+          : Npy.float32(flat, frames, d));
     }
     return out;
   }
