@@ -203,7 +203,11 @@ public final class ExportJob implements Job {
       fs.mkdirs(staging);
       List<Exported> done = new ArrayList<>();
       if (!info.isEmpty()) {
-        done.addAll(frames.filter(col("clip_id").isin(info.keySet().toArray()))
+        // A semi join, not an isin list: a dataset may hold many thousands of clips.
+        Dataset<Row> wanted = spark.createDataset(new ArrayList<>(info.keySet()),
+            org.apache.spark.sql.Encoders.STRING()).toDF("clip_id");
+        done.addAll(frames.join(org.apache.spark.sql.functions.broadcast(wanted),
+            scala.jdk.javaapi.CollectionConverters.asScala(List.of("clip_id")).toSeq(), "left_semi")
             .select(ClipWriter.COLUMNS.stream().map(org.apache.spark.sql.functions::col)
                 .toArray(org.apache.spark.sql.Column[]::new))
             .repartition(StageTables.slices(jsc, info.size(), cfg.partitions()), col("clip_id"))

@@ -67,7 +67,7 @@ class ExportPlanTest {
     java.util.Arrays.fill(hdtf, 0, 120, Float.NaN);
     assertArrayEquals(Npy.float32(hdtf, 3, 4, 15), npy.get("hdtf"));
     assertEquals(null, FrameArrays.scalars(1f, null));
-    assertEquals(null, FrameArrays.concat(List.of(new float[2], null)));
+    assertEquals(null, FrameArrays.concat(java.util.Arrays.asList(new float[2], null)));
     assertThrows(IllegalArgumentException.class, () -> f.face(13));
   }
 }
