@@ -15,6 +15,7 @@ import io.talkset.core.media.FfmpegProber;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.audio.AudioConfig;
 import io.talkset.jobs.audio.AudioJob;
+import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.UsageException;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
@@ -292,8 +293,16 @@ class ExportJobSuite {
   void clipsExportWritesOneVideoPerClipAndAFileListPerSplit(@TempDir Path tmp)
       throws Exception {
     Path to = tmp.resolve("clips");
-    ExportJob.Result r = export(to, "--format", "clips");
-    assertEquals(Map.of("ok", 2L), r.byStatus(), r.clips().toString());
+    // Through the command's entry point: the summary line a user reads.
+    Options.Parsed args = ExportConfig.options().parse(new String[] {"--output", out.toString(),
+        "--export-output", to.toString(), "--format", "clips"});
+    String summary = new ExportJob().run(spark, args);
+    long frames = clips.keySet().stream().mapToLong(this::frames).sum();
+    assertTrue(summary.startsWith("export clips (face): 2 clip(s), " + frames + " frames, "),
+        summary);
+    assertTrue(summary.contains(" bytes; by status {ok=2}\n  export: " + to), summary);
+    assertTrue(new ExportJob().run(spark, args).startsWith("export: dataset and settings"
+        + " unchanged"), "a re-run keeps the export");
     String split = clips.values().iterator().next().getString(1);
     List<String> lines = Files.readAllLines(to.resolve(split).resolve("filelist.txt"));
     assertEquals(clips.keySet().stream().map(c -> c + ".mp4").toList(), lines);
