@@ -36,6 +36,8 @@ public final class Talkset {
     // Jobs outside the pipeline, after the stages.
     Job render = new io.talkset.jobs.render.RenderJob();
     jobs.put(render.name(), render);
+    Job export = new io.talkset.jobs.export.ExportJob();
+    jobs.put(export.name(), export);
     RunJob run = new RunJob(stages());
     jobs.put(run.name(), run);
     return jobs;

@@ -27,6 +27,22 @@ public final class Sources {
   }
 
   /**
+   * A clip's audio decoded whole at {@code rate} Hz mono as the audio stage decodes it (sample 0
+   * at the video's t = 0, frame 0), or null when it has no readable audio track: a video without
+   * sound is still worth rendering or exporting, and the caller says it has none.
+   */
+  public static float[] audioOrNull(String path, long size, HadoopConf conf, int rate,
+      long timeoutMillis) {
+    try (SeekableSource s = open(path, size, conf)) {
+      return new io.talkset.core.audio.AudioDecoder(rate).decodeAll(s, new Path(path).getName(),
+          System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMillis),
+          null);
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /**
    * The lines of a small UTF-8 text file on any Hadoop file system (a mapping a user gives);
    * errors name the option it came from.
    */

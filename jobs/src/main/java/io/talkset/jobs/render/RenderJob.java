@@ -3,9 +3,7 @@ package io.talkset.jobs.render;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 
-import io.talkset.core.audio.AudioDecoder;
 import io.talkset.core.media.CropVideoWriter;
-import io.talkset.core.media.SeekableSource;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.OutputNames;
@@ -23,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -196,13 +193,7 @@ public final class RenderJob implements Job {
 
   /** The clip's audio, sample 0 at its video's t = 0 (frame 0), or null without a track. */
   static float[] audio(String path, long size, HadoopConf conf, long timeoutMillis) {
-    try (SeekableSource s = Sources.open(path, size, conf)) {
-      return new AudioDecoder(CropVideoWriter.RATE).decodeAll(s, new Path(path).getName(),
-          System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), null);
-    } catch (Exception e) {
-      // No audio track (or an unreadable one): the video is still worth watching and scoring.
-      return null;
-    }
+    return Sources.audioOrNull(path, size, conf, CropVideoWriter.RATE, timeoutMillis);
   }
 
   private static Row advance(Row[] next, Iterator<Row> in) {

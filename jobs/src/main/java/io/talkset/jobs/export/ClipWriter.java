@@ -1,0 +1,244 @@
+package io.talkset.jobs.export;
+
+import io.talkset.core.export.Npz;
+import io.talkset.core.export.TarWriter;
+import io.talkset.core.export.Wav;
+import io.talkset.core.media.CropVideoWriter;
+import io.talkset.jobs.io.HadoopConf;
+import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.Sources;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Row;
+
+/**
+ * Writes the clips of one task, each from its frame rows in frame order, into the staging
+ * folder: the picture streamed (JPEG bytes copied, or crops encoded one at a time), the
+ * per-frame arrays gathered, the clip's audio decoded whole and cut to the sample's frames.
+ * A clip that fails leaves no file behind and is reported, the others go on.
+ */
+final class ClipWriter {
+  /** The frame columns read, in this order. */
+  static final List<String> COLUMNS = List.of("clip_id", "frame_index", "jpeg", "size",
+      "landmarks_crop", "yaw_deg", "pitch_deg", "roll_deg", "tx_mm", "ty_mm", "tz_mm",
+      "expression", "mm_id", "mm_exp", "mm_tex", "mm_angles", "mm_gamma", "mm_trans", "hdtf",
+      "evp", "wav2lip", "samples");
+  private static final int CLIP = 0;
+  private static final int FRAME = 1;
+  private static final int JPEG = 2;
+  private static final int SIZE = 3;
+
+  private final ExportConfig cfg;
+  private final Map<String, ExportJob.ClipInfo> info;
+  private final String staging;
+  private final HadoopConf conf;
+
+  private ClipWriter(ExportConfig cfg, Map<String, ExportJob.ClipInfo> info, String staging,
+      HadoopConf conf) {
+    this.cfg = cfg;
+    this.info = info;
+    this.staging = staging;
+    this.conf = conf;
+  }
+
+  /** Every clip of a partition sorted by clip and frame, one clip at a time. */
+  static Iterator<ExportJob.Exported> all(Iterator<Row> in, ExportConfig cfg,
+      Map<String, ExportJob.ClipInfo> info, String staging, HadoopConf conf) throws IOException {
+    ClipWriter w = new ClipWriter(cfg, info, staging, conf);
+    List<ExportJob.Exported> out = new ArrayList<>();
+    Row[] next = {in.hasNext() ? in.next() : null};
+    while (next[0] != null) {
+      out.add(w.one(next, in));
+    }
+    return out.iterator();
+  }
+
+  /** One clip from its first row in {@code next[0]}; leaves the next clip's first row there. */
+  private ExportJob.Exported one(Row[] next, Iterator<Row> in) throws IOException {
+    String clipId = next[0].getString(CLIP);
+    ExportJob.ClipInfo c = info.get(clipId);
+    int frames = c.last() - c.first() + 1;
+    String key = SampleNames.key(c.split(), clipId);
+    FileSystem fs = ExportJob.files(new Path(staging), conf.get());
+    // Where the clip's files go: removed whole if the clip fails.
+    Path own = switch (cfg.format()) {
+      case WEBDATASET -> new Path(new Path(new Path(staging, ExportJob.SAMPLES), c.split()),
+          clipId + ".tar");
+      case CLIPS -> new Path(new Path(staging, c.split()), clipId + ".mp4");
+      case FRAMES -> new Path(new Path(staging, c.split()), clipId);
+    };
+    boolean video = cfg.format() == ExportConfig.Format.CLIPS
+        || (cfg.format() == ExportConfig.Format.WEBDATASET
+        && cfg.media() == ExportConfig.Media.MP4);
+    java.nio.file.Path local = video ? Files.createTempFile("talkset-export-", ".mp4") : null;
+    FrameArrays arrays = new FrameArrays(c.first(), frames);
+    int faces = 0;
+    try {
+      float[] decoded = c.size() < 0 ? null : Sources.audioOrNull(c.path(), c.size(), conf,
+          CropVideoWriter.RATE, cfg.timeoutMillis());
+      float[] audio = decoded == null ? null : SampleNames.audio(decoded, c.first(), frames);
+      long bytes;
+      if (video) {
+        int side = cfg.size() > 0 ? cfg.size() : next[0].getInt(SIZE);
+        try (CropVideoWriter w = new CropVideoWriter(local.toString(), side, audio)) {
+          for (Row r = next[0]; r != null && r.getString(CLIP).equals(clipId);
+              r = advance(next, in)) {
+            int j = r.getInt(FRAME) - c.first();
+            // A frame without a crop (between face segments) repeats the previous crop, so
+            // video frame j stays grid frame first + j and the audio stays in step.
+            while (w.frames() < j) {
+              w.repeat();
+            }
+            w.add((byte[]) r.get(JPEG));
+            gather(arrays, r);
+            faces++;
+          }
+          while (w.frames() < frames) {
+            w.repeat();
+          }
+        }
+        if (cfg.format() == ExportConfig.Format.CLIPS) {
+          fs.copyFromLocalFile(false, true, new Path(local.toUri()), own);
+          bytes = Files.size(local);
+        } else {
+          try (OutputStream o = fs.create(own, true); InputStream v = Files.newInputStream(local)) {
+            TarWriter tar = new TarWriter(o);
+            tar.add(key + ".mp4", Files.size(local), v);
+            bytes = rest(tar, key, c, frames, faces, audio, arrays);
+          }
+        }
+      } else if (cfg.format() == ExportConfig.Format.WEBDATASET) {
+        try (OutputStream o = fs.create(own, true)) {
+          TarWriter tar = new TarWriter(o);
+          for (Row r = next[0]; r != null && r.getString(CLIP).equals(clipId);
+              r = advance(next, in)) {
+            tar.add(key + "." + SampleNames.frame(r.getInt(FRAME) - c.first()),
+                (byte[]) r.get(JPEG));
+            gather(arrays, r);
+            faces++;
+          }
+          bytes = rest(tar, key, c, frames, faces, audio, arrays);
+        }
+      } else {
+        bytes = 0;
+        for (Row r = next[0]; r != null && r.getString(CLIP).equals(clipId);
+            r = advance(next, in)) {
+          byte[] jpeg = (byte[]) r.get(JPEG);
+          write(fs, new Path(own, SampleNames.frame(r.getInt(FRAME) - c.first())), jpeg);
+          bytes += jpeg.length;
+          gather(arrays, r);
+          faces++;
+        }
+        if (audio != null) {
+          bytes += write(fs, new Path(own, "audio.wav"), Wav.pcm16(audio, CropVideoWriter.RATE));
+        }
+        bytes += write(fs, new Path(own, "params.npz"), Npz.stored(arrays.npy()));
+        bytes += write(fs, new Path(own, "clip.json"), Json.write(meta(key, c, frames, faces,
+            audio)).getBytes(StandardCharsets.UTF_8));
+      }
+      return new ExportJob.Exported(c.split(), clipId, "ok", null, frames, faces, audio != null,
+          bytes, own.toString());
+    } catch (Exception e) {
+      while (next[0] != null && next[0].getString(CLIP).equals(clipId)) {
+        advance(next, in);
+      }
+      fs.delete(own, true);
+      return new ExportJob.Exported(c.split(), clipId, "failed",
+          e.getClass().getSimpleName() + ": " + e.getMessage(), frames, faces, false, 0, null);
+    } finally {
+      if (local != null) {
+        Files.deleteIfExists(local);
+      }
+    }
+  }
+
+  /** A sample's members after its picture: KEY.json, KEY.wav, then KEY.FIELD.npy. */
+  private long rest(TarWriter tar, String key, ExportJob.ClipInfo c, int frames, int faces,
+      float[] audio, FrameArrays arrays) throws IOException {
+    tar.add(key + ".json", Json.write(meta(key, c, frames, faces, audio))
+        .getBytes(StandardCharsets.UTF_8));
+    if (audio != null) {
+      tar.add(key + ".wav", Wav.pcm16(audio, CropVideoWriter.RATE));
+    }
+    for (Map.Entry<String, byte[]> a : arrays.npy().entrySet()) {
+      tar.add(key + "." + a.getKey() + ".npy", a.getValue());
+    }
+    return tar.written();
+  }
+
+  /** The sample's description: ids, metadata, its span on the grid and its media. */
+  private Map<String, Object> meta(String key, ExportJob.ClipInfo c, int frames, int faces,
+      float[] audio) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("key", key);
+    m.put("clip_id", c.clipId());
+    m.put("split", c.split());
+    m.putAll(c.meta());
+    m.put("picture", cfg.view().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("fps", CropVideoWriter.FPS);
+    m.put("sample_rate", CropVideoWriter.RATE);
+    m.put("first_frame", c.first());
+    m.put("last_frame", c.last());
+    m.put("frames", frames);
+    m.put("face_frames", faces);
+    m.put("audio_samples", audio == null ? null : audio.length);
+    return m;
+  }
+
+  /** The row's arrays: landmarks in crop pixels, head pose, expression, 3DMM, audio features. */
+  private static void gather(FrameArrays a, Row r) {
+    int f = r.getInt(FRAME);
+    a.face(f);
+    a.set(f, "landmarks", floats(r, 4));
+    a.set(f, "pose", FrameArrays.scalars(scalar(r, 5), scalar(r, 6), scalar(r, 7),
+        scalar(r, 8), scalar(r, 9), scalar(r, 10)));
+    a.set(f, "expression", floats(r, 11));
+    List<float[]> mm = new ArrayList<>();
+    for (int i = 12; i <= 17; i++) {
+      mm.add(floats(r, i));
+    }
+    a.set(f, "params", FrameArrays.concat(mm));
+    a.set(f, "hdtf", floats(r, 18));
+    a.set(f, "evp", floats(r, 19));
+    a.set(f, "wav2lip", floats(r, 20));
+    a.set(f, "samples", floats(r, 21));
+  }
+
+  private static float[] floats(Row r, int i) {
+    if (r.isNullAt(i)) {
+      return null;
+    }
+    List<Float> l = r.getList(i);
+    float[] out = new float[l.size()];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = l.get(k);
+    }
+    return out;
+  }
+
+  private static Float scalar(Row r, int i) {
+    return r.isNullAt(i) ? null : r.getFloat(i);
+  }
+
+  private static long write(FileSystem fs, Path p, byte[] data) throws IOException {
+    try (OutputStream o = fs.create(p, true)) {
+      o.write(data);
+    }
+    return data.length;
+  }
+
+  private static Row advance(Row[] next, Iterator<Row> in) {
+    next[0] = in.hasNext() ? in.next() : null;
+    return next[0];
+  }
+}

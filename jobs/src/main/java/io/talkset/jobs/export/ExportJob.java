@@ -1,0 +1,357 @@
+package io.talkset.jobs.export;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+
+import io.talkset.core.hashing.Sha256;
+import io.talkset.core.shards.SpeakerSplit;
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.io.HadoopConf;
+import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.StageTables;
+import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.runtime.Job;
+import io.talkset.jobs.runtime.Version;
+import io.talkset.schemas.ClipsSchema;
+import io.talkset.schemas.ShardsSchemas;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The export job (not a stage of {@code talkset run}): the dataset that shards wrote, in the
+ * layouts training code reads (see {@link ExportConfig.Format}). One task writes each clip's
+ * files, streaming its frames in order ({@link ClipWriter}); for WebDataset each sample is
+ * written as its own run of tar members and the driver then cuts the split's samples, in key
+ * order, into shards that tasks assemble by concatenation, so shard names and bytes depend only
+ * on the samples and the size limit. Everything is written under a hidden staging folder beside
+ * the output and swapped in whole; a re-run over the same dataset with the same settings and
+ * code keeps the export.
+ */
+public final class ExportJob implements Job {
+  public static final String DESCRIPTION = "export.json";
+  public static final String SUCCESS = "_SUCCESS";
+  public static final String FILELIST = "filelist.txt";
+  static final String SAMPLES = "_samples";
+  private static final Pattern DIGEST = Pattern.compile("\"(input|export)_digest\"\\s*:\\s*"
+      + "\"([0-9a-f]+)\"");
+
+  /** What one clip gave. */
+  public record Exported(String split, String clipId, String status, String error, int frames,
+      int faceFrames, boolean audio, long bytes, String file) implements java.io.Serializable {}
+
+  /** A clip as its task needs it, from the dataset's clips table and the manifest. */
+  record ClipInfo(String split, String clipId, String path, long size, int first, int last,
+      LinkedHashMap<String, String> meta) implements java.io.Serializable {}
+
+  /**
+   * What a run did.
+   *
+   * @param skipped the export was already written from the same dataset and settings
+   * @param shards per split, the shard files (webdataset)
+   */
+  public record Result(boolean skipped, String path, String exportDigest, List<Exported> clips,
+      Map<String, List<ShardPlan.Shard>> shards, long bytes) {
+    public Map<String, Long> byStatus() {
+      Map<String, Long> m = new TreeMap<>();
+      clips.forEach(c -> m.merge(c.status(), 1L, Long::sum));
+      return m;
+    }
+  }
+
+  private static final String[] META = {"dataset", "speaker", "gender", "emotion", "intensity",
+      "sentence_key", "view", "take", "transcript"};
+
+  @Override
+  public String name() {
+    return "export";
+  }
+
+  @Override
+  public String summary() {
+    return "the written dataset as WebDataset tar shards, per-clip MP4s with file lists, or"
+        + " per-clip frame folders (OUTPUT/exports/FORMAT); not part of run";
+  }
+
+  @Override
+  public Options options() {
+    return ExportConfig.options();
+  }
+
+  @Override
+  public void validate(Options.Parsed args) {
+    ExportConfig.from(args);
+  }
+
+  @Override
+  public String run(SparkSession spark, Options.Parsed args) throws Exception {
+    ExportConfig cfg = ExportConfig.from(args);
+    Result r = process(spark, cfg);
+    if (r.skipped()) {
+      return "export: dataset and settings unchanged (export digest "
+          + r.exportDigest().substring(0, 12) + "), export kept\n  export: " + r.path() + "\n";
+    }
+    long frames = r.clips().stream().mapToLong(Exported::frames).sum();
+    long shards = r.shards().values().stream().mapToLong(List::size).sum();
+    long silent = r.clips().stream().filter(c -> c.status().equals("ok") && !c.audio()).count();
+    return String.format(Locale.ROOT, "export %s (%s): %d clip(s), %d frames%s, %d bytes;"
+        + " by status %s%s%n  export: %s%n", cfg.format().id(), cfg.view().name()
+        .toLowerCase(Locale.ROOT), r.clips().size(), frames,
+        cfg.format() == ExportConfig.Format.WEBDATASET ? ", " + shards + " shard(s)" : "",
+        r.bytes(), r.byStatus(), silent > 0 ? "; " + silent + " without audio" : "", r.path());
+  }
+
+  public static Result process(SparkSession spark, ExportConfig cfg) throws Exception {
+    Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    Path dataset = TableCommitter.location(cfg.output(), "dataset");
+    FileSystem dfs = dataset.getFileSystem(hconf);
+    Path datasetJson = new Path(dataset, "dataset.json");
+    if (!dfs.exists(new Path(dataset, SUCCESS)) || !dfs.exists(datasetJson)) {
+      throw new IllegalStateException("export: no complete dataset under " + dataset
+          + " (dataset.json and _SUCCESS): run shards first");
+    }
+    Map<String, Object> keyed = new LinkedHashMap<>();
+    keyed.put("dataset_digest", digestIn(dfs, datasetJson));
+    keyed.put("parameters", cfg.describe());
+    keyed.put("talkset_version", Version.get());
+    String exportDigest = Sha256.hex(Json.write(keyed));
+    Path target = new Path(cfg.exportOutput());
+    TableCommitter committer = new TableCommitter(hconf, target.getParent().toString(),
+        target.getName());
+    FileSystem fs = files(target, hconf);
+    Path description = new Path(target, DESCRIPTION);
+    if (fs.exists(new Path(target, SUCCESS)) && fs.exists(description)
+        && exportDigest.equals(digestIn(fs, description))) {
+      return new Result(true, target.toString(), exportDigest, List.of(), Map.of(), 0);
+    }
+
+    // Clips with frame rows, their span on the grid and their metadata, on the driver.
+    Dataset<Row> frames = null;
+    Dataset<Row> clips = null;
+    for (String s : SpeakerSplit.NAMES) {
+      Path split = new Path(dataset, s);
+      Dataset<Row> f = spark.read().schema(ShardsSchemas.FRAMES.struct())
+          .parquet(new Path(split, "frames").toString()).withColumn("split", lit(s));
+      Dataset<Row> c = spark.read().schema(ShardsSchemas.CLIPS.struct())
+          .parquet(new Path(split, "clips").toString()).withColumn("split", lit(s));
+      frames = frames == null ? f : frames.unionByName(f);
+      clips = clips == null ? c : clips.unionByName(c);
+    }
+    Map<String, Row> spans = new HashMap<>();
+    for (Row r : frames.groupBy("clip_id").agg(min("frame_index"), max("frame_index"),
+        count(lit(1))).collectAsList()) {
+      spans.put(r.getString(0), r);
+    }
+    List<String> ids = new ArrayList<>(spans.keySet());
+    Map<String, Long> sizes = new HashMap<>();
+    if (!ids.isEmpty()) {
+      for (Row r : spark.read().schema(ClipsSchema.SCHEMA.struct())
+          .parquet(TableCommitter.location(cfg.output(), ClipsSchema.SCHEMA.table()).toString())
+          .filter(col("clip_id").isin(ids.toArray())).select("clip_id", "size")
+          .collectAsList()) {
+        sizes.put(r.getString(0), r.getLong(1));
+      }
+    }
+    String[] clipCols = new String[META.length + 2];
+    clipCols[0] = "split";
+    clipCols[1] = "path";
+    System.arraycopy(META, 0, clipCols, 2, META.length);
+    HashMap<String, ClipInfo> info = new HashMap<>();
+    for (Row r : clips.select("clip_id", clipCols).collectAsList()) {
+      Row span = spans.get(r.getString(0));
+      if (span == null) {
+        continue; // No face frames (an audio-only clip): nothing to picture.
+      }
+      LinkedHashMap<String, String> meta = new LinkedHashMap<>();
+      for (int i = 0; i < META.length; i++) {
+        meta.put(META[i], r.getString(3 + i));
+      }
+      Long size = sizes.get(r.getString(0));
+      info.put(r.getString(0), new ClipInfo(r.getString(1), r.getString(0), r.getString(2),
+          size == null ? -1 : size, span.getInt(1), span.getInt(2), meta));
+    }
+
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    Broadcast<HashMap<String, ClipInfo>> infos = jsc.broadcast(info);
+    Path staging = committer.newStaging();
+    String stagingUri = staging.toString();
+    try {
+      fs.mkdirs(staging);
+      List<Exported> done = new ArrayList<>();
+      if (!info.isEmpty()) {
+        // A semi join, not an isin list: a dataset may hold many thousands of clips.
+        Dataset<Row> wanted = spark.createDataset(new ArrayList<>(info.keySet()),
+            org.apache.spark.sql.Encoders.STRING()).toDF("clip_id");
+        done.addAll(frames.join(org.apache.spark.sql.functions.broadcast(wanted),
+            scala.jdk.javaapi.CollectionConverters.asScala(List.of("clip_id")).toSeq(), "left_semi")
+            .select(ClipWriter.COLUMNS.stream().map(org.apache.spark.sql.functions::col)
+                .toArray(org.apache.spark.sql.Column[]::new))
+            .repartition(StageTables.slices(jsc, info.size(), cfg.partitions()), col("clip_id"))
+            .sortWithinPartitions("clip_id", "frame_index")
+            .javaRDD()
+            .mapPartitions(it -> ClipWriter.all(it, cfg, infos.value(), stagingUri,
+                conf.value()))
+            .collect());
+      }
+      done.sort(Comparator.comparing(Exported::split).thenComparing(Exported::clipId));
+
+      Map<String, List<ShardPlan.Shard>> shards = new LinkedHashMap<>();
+      Map<String, Map<String, Object>> counts = new LinkedHashMap<>();
+      long bytes = 0;
+      for (String s : SpeakerSplit.NAMES) {
+        List<Exported> ok = done.stream().filter(e -> e.split().equals(s)
+            && e.status().equals("ok")).toList();
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("clips", ok.size());
+        c.put("frames", ok.stream().mapToLong(Exported::frames).sum());
+        c.put("face_frames", ok.stream().mapToLong(Exported::faceFrames).sum());
+        c.put("clips_without_audio", ok.stream().filter(e -> !e.audio()).count());
+        switch (cfg.format()) {
+          case WEBDATASET -> {
+            List<ShardPlan.Sample> samples = new ArrayList<>();
+            for (Exported e : ok) {
+              samples.add(new ShardPlan.Sample(SampleNames.key(s, e.clipId()), e.file(),
+                  e.bytes()));
+            }
+            List<ShardPlan.Shard> cut = ShardPlan.cut(s, samples, cfg.shardBytes());
+            shards.put(s, cut);
+            c.put("shards", cut.size());
+            c.put("bytes", cut.stream().mapToLong(ShardPlan.Shard::bytes).sum());
+          }
+          default -> {
+            // Lines relative to the list's own folder: Wav2Lip's data_root is the split folder.
+            StringBuilder list = new StringBuilder();
+            for (Exported e : ok) {
+              list.append(cfg.format() == ExportConfig.Format.CLIPS ? e.clipId() + ".mp4"
+                  : e.clipId()).append('\n');
+            }
+            write(fs, new Path(new Path(staging, s), FILELIST), list.toString());
+            c.put("bytes", ok.stream().mapToLong(Exported::bytes).sum());
+          }
+        }
+        bytes += (long) c.get("bytes");
+        counts.put(s, c);
+      }
+      if (cfg.format() == ExportConfig.Format.WEBDATASET) {
+        List<ShardPlan.Shard> all = new ArrayList<>();
+        shards.values().forEach(all::addAll);
+        if (!all.isEmpty()) {
+          jsc.parallelize(all, Math.max(1, Math.min(all.size(), jsc.defaultParallelism())))
+              .foreach(sh -> assemble(sh, stagingUri, conf.value()));
+        }
+        fs.delete(new Path(staging, SAMPLES), true);
+      }
+
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("export", cfg.format().id());
+      d.put("layout", layout(cfg));
+      d.put("written_at", Instant.now().toString());
+      d.put("talkset_version", Version.get());
+      d.put("export_digest", exportDigest);
+      d.put("dataset", dataset.toString());
+      d.put("dataset_digest", keyed.get("dataset_digest"));
+      d.put("parameters", cfg.describe());
+      d.put("counts", counts);
+      if (cfg.format() == ExportConfig.Format.WEBDATASET) {
+        Map<String, Object> files = new LinkedHashMap<>();
+        shards.forEach((s, l) -> files.put(s, l.stream().map(sh -> {
+          Map<String, Object> m = new LinkedHashMap<>();
+          m.put("name", sh.name());
+          m.put("samples", sh.samples().size());
+          m.put("bytes", sh.bytes());
+          return m;
+        }).toList()));
+        d.put("shards", files);
+      }
+      d.put("failed", done.stream().filter(e -> !e.status().equals("ok"))
+          .map(e -> Map.of("clip_id", e.clipId(), "error", String.valueOf(e.error())))
+          .toList());
+      write(fs, new Path(staging, DESCRIPTION), Json.write(d));
+      write(fs, new Path(staging, SUCCESS), "");
+      committer.swapIn(staging);
+      return new Result(false, target.toString(), exportDigest, done, shards, bytes);
+    } finally {
+      if (fs.exists(staging)) {
+        fs.delete(staging, true);
+      }
+      infos.destroy();
+    }
+  }
+
+  /**
+   * The file system the export's files are written with: on a local disk the raw one, since
+   * Hadoop's checksummed local file system would put a hidden {@code .NAME.crc} beside every
+   * JPEG and shard, files no training loader expects.
+   */
+  static FileSystem files(Path p, Configuration conf) throws IOException {
+    FileSystem fs = p.getFileSystem(conf);
+    return fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRawFileSystem()
+        : fs;
+  }
+
+  /** One shard: its samples' member runs in order, then the end-of-archive blocks. */
+  static void assemble(ShardPlan.Shard shard, String staging, HadoopConf conf)
+      throws IOException {
+    Path to = new Path(staging, shard.name());
+    FileSystem fs = files(to, conf.get());
+    try (OutputStream out = fs.create(to, true)) {
+      for (ShardPlan.Sample s : shard.samples()) {
+        try (InputStream in = fs.open(new Path(s.file()))) {
+          in.transferTo(out);
+        }
+      }
+      new io.talkset.core.export.TarWriter(out).finish();
+    }
+  }
+
+  static String layout(ExportConfig cfg) {
+    return switch (cfg.format()) {
+      case WEBDATASET -> "SPLIT-NNNNNN.tar (POSIX ustar), samples in key order, key SPLIT/CLIP_ID;"
+          + " members per sample: " + (cfg.media() == ExportConfig.Media.MP4 ? "KEY.mp4"
+          : "KEY.NNNNN.jpg (video frame NNNNN)") + ", KEY.json, KEY.wav, KEY.FIELD.npy for"
+          + " frame_index, face, " + String.join(", ", FrameArrays.FIELDS) + " (those present)";
+      case CLIPS -> "SPLIT/CLIP_ID.mp4 (H.264 + AAC 16 kHz), SPLIT/filelist.txt (CLIP_ID.mp4"
+          + " per line, relative to the split folder)";
+      case FRAMES -> "SPLIT/CLIP_ID/NNNNN.jpg (the stored crop of video frame NNNNN),"
+          + " SPLIT/CLIP_ID/audio.wav, SPLIT/CLIP_ID/params.npz, SPLIT/CLIP_ID/clip.json,"
+          + " SPLIT/filelist.txt (CLIP_ID per line)";
+    };
+  }
+
+  private static String digestIn(FileSystem fs, Path json) throws IOException {
+    try (var in = fs.open(json)) {
+      Matcher m = DIGEST.matcher(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return m.find() ? m.group(2) : null;
+    }
+  }
+
+  private static void write(FileSystem fs, Path p, String text) throws IOException {
+    try (OutputStream out = fs.create(p, true)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+}

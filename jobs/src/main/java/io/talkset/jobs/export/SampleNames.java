@@ -1,0 +1,43 @@
+package io.talkset.jobs.export;
+
+import java.util.Locale;
+
+/**
+ * Names and spans of the exported samples. A WebDataset key is {@code SPLIT/CLIP_ID}: WebDataset
+ * groups a sample's files by the member name up to the first dot of its base name and takes the
+ * rest as the field ({@code train/0a1b.mp4} is field {@code mp4} of sample {@code train/0a1b};
+ * {@code train/0a1b.00012.jpg} field {@code 00012.jpg}), so a key must hold no dot.
+ */
+public final class SampleNames {
+  /** 16 kHz samples per 25 fps frame. */
+  public static final int SAMPLES_PER_FRAME = 640;
+
+  private SampleNames() {}
+
+  public static String key(String split, String clipId) {
+    if (clipId.indexOf('.') >= 0 || clipId.indexOf('/') >= 0 || clipId.isEmpty()) {
+      throw new IllegalArgumentException("clip id '" + clipId + "' cannot be a WebDataset key"
+          + " (no '.' or '/')");
+    }
+    return split + "/" + clipId;
+  }
+
+  /** A frame's picture: video frame j (the sample's first frame is 0), five digits or more. */
+  public static String frame(int j) {
+    return String.format(Locale.ROOT, "%05d.jpg", j);
+  }
+
+  /**
+   * The clip's audio over video frames 0 .. frames - 1 of a sample starting at grid frame
+   * {@code first}: samples 640 first .. 640 (first + frames) - 1 of the clip's audio, zeros
+   * where the decoded audio ends earlier.
+   */
+  public static float[] audio(float[] clip, int first, int frames) {
+    float[] out = new float[frames * SAMPLES_PER_FRAME];
+    long from = (long) first * SAMPLES_PER_FRAME;
+    if (from < clip.length) {
+      System.arraycopy(clip, (int) from, out, 0, (int) Math.min(out.length, clip.length - from));
+    }
+    return out;
+  }
+}

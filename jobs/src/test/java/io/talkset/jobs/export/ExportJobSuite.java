@@ -1,0 +1,360 @@
+package io.talkset.jobs.export;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.talkset.core.crawl.FileExaminer;
+import io.talkset.core.crawl.MediaNames;
+import io.talkset.core.media.FfmpegProber;
+import io.talkset.jobs.SparkTestSession;
+import io.talkset.jobs.audio.AudioConfig;
+import io.talkset.jobs.audio.AudioJob;
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.UsageException;
+import io.talkset.jobs.crawl.CrawlConfig;
+import io.talkset.jobs.crawl.CrawlJob;
+import io.talkset.jobs.frames.FramesConfig;
+import io.talkset.jobs.frames.FramesJob;
+import io.talkset.jobs.params.ParamsConfig;
+import io.talkset.jobs.params.ParamsJob;
+import io.talkset.jobs.shards.ShardsConfig;
+import io.talkset.jobs.shards.ShardsJob;
+import io.talkset.testing.Python;
+import io.talkset.testing.Samples;
+import io.talkset.testing.Tools;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The export job on a dataset built by the real stages (crawl, audio with samples kept, frames,
+ * params, shards) from real media: movie-hello as MP4 and as AVI (two video takes of one
+ * speaker) and an audio-only take of the same speaker, which has no face frames and so no
+ * sample. Each export is read back by the reference readers (Python's tarfile with WebDataset's
+ * grouping rule, numpy, wave, pyarrow for the dataset's rows) and by Debian's ffprobe.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExportJobSuite {
+  private final SparkSession spark = SparkTestSession.get();
+  @TempDir static Path in;
+  @TempDir static Path out;
+  /** The dataset's face clips: clip id to (split, frames on the grid). */
+  private final Map<String, Row> clips = new TreeMap<>();
+  private final ObjectMapper json = new ObjectMapper();
+
+  @BeforeAll
+  void dataset() throws Exception {
+    Path a2 = Files.createDirectories(in.resolve("Actor_02"));
+    Files.copy(Samples.get("video/forensics/movie-hello.mp4"),
+        a2.resolve("01-01-01-01-01-01-02.mp4"));
+    Files.copy(Samples.get("video/forensics/movie-hello.avi"),
+        a2.resolve("01-01-05-01-01-01-02.avi"));
+    Files.copy(Samples.get("speech/allison/confbridge-begin-glorious-a.wav"),
+        a2.resolve("03-01-01-01-01-01-02.wav"));
+    CrawlJob.crawl(spark, new CrawlConfig(List.of(in.toString()), out.toString(),
+        MediaNames.defaults(), FileExaminer.Require.ANY, 30_000,
+        FfmpegProber.FrameCount.ESTIMATE, 0, false));
+    AudioJob.process(spark, new AudioConfig(out.toString(), true, 120_000, 0));
+    String models = Samples.models().toString();
+    FramesJob.process(spark, FramesConfig.from(FramesConfig.options().parse(
+        new String[] {"--output", out.toString(), "--models", models})));
+    ParamsJob.process(spark, ParamsConfig.from(ParamsConfig.options().parse(
+        new String[] {"--output", out.toString(), "--models", models})));
+    ShardsJob.process(spark, ShardsConfig.from(ShardsConfig.options().parse(new String[] {
+        "--output", out.toString(), "--shard-audio", "hdtf,evp,samples"})));
+    for (String s : List.of("train", "val", "test")) {
+      for (Row r : spark.read().parquet(out.resolve("dataset").resolve(s).resolve("frames")
+          .toString()).groupBy("clip_id").agg(org.apache.spark.sql.functions.lit(s),
+          org.apache.spark.sql.functions.min("frame_index"),
+          org.apache.spark.sql.functions.max("frame_index"),
+          org.apache.spark.sql.functions.count("*")).collectAsList()) {
+        clips.put(r.getString(0), r);
+      }
+    }
+    System.out.printf("export dataset: %s%n", clips.values());
+    assertEquals(2, clips.size(), "the two video takes have face frames, the WAV none");
+  }
+
+  ExportJob.Result export(Path to, String... extra) throws Exception {
+    String[] args = Stream.concat(Stream.of("--output", out.toString(), "--export-output",
+        to.toString()), Stream.of(extra)).toArray(String[]::new);
+    return ExportJob.process(spark, ExportConfig.from(ExportConfig.options().parse(args)));
+  }
+
+  /** The reference reader's report on an export. */
+  JsonNode read(String format, Path root, Path extract) throws Exception {
+    Path script = extract.resolveSibling("export_reader.py");
+    try (var s = ExportJobSuite.class.getResourceAsStream("/reference/export_reader.py")) {
+      Files.write(script, s.readAllBytes());
+    }
+    return json.readTree(Tools.run(Python.venv().toString(), script.toString(), format,
+        root.toString(), out.resolve("dataset").toString(), extract.toString()));
+  }
+
+  private int frames(String clip) {
+    Row r = clips.get(clip);
+    return r.getInt(3) - r.getInt(2) + 1;
+  }
+
+  /** Every array equal to the dataset's column, shaped (frames, ...), and the WAV's PCM too. */
+  private void assertSampleEqualsTheDataset(JsonNode s) {
+    String clip = s.get("clip_id").asText();
+    int frames = frames(clip);
+    assertEquals(frames, s.get("frames").asInt(), clip);
+    assertEquals(clips.get(clip).getInt(2), s.get("first_frame").asInt());
+    assertEquals(clips.get(clip).getLong(4), s.get("rows").asLong());
+    assertTrue(s.get("frame_index_ok").asBoolean(), s.toString());
+    assertTrue(s.get("face_ok").asBoolean(), s.toString());
+    JsonNode f = s.get("fields");
+    Map<String, String> shapes = Map.of("landmarks", "[" + frames + ",68,2]",
+        "pose", "[" + frames + ",6]", "expression", "[" + frames + ",7]",
+        "hdtf", "[" + frames + ",4,15]", "evp", "[" + frames + ",28,12]",
+        "samples", "[" + frames + ",640]");
+    shapes.forEach((name, shape) -> {
+      assertTrue(f.get(name).isObject(), name + ": " + f.get(name));
+      assertEquals(shape, f.get(name).get("shape").toString(), name);
+      assertEquals("float32", f.get(name).get("dtype").asText(), name);
+      assertTrue(f.get(name).get("equal").asBoolean(), name + " equals the Parquet column");
+    });
+    // 3DMM coefficients only when the params stage had a 3DMM model.
+    assertTrue(f.get("params").isTextual() ? f.get("params").asText().equals("absent")
+        : f.get("params").get("equal").asBoolean(), f.get("params").toString());
+    assertEquals("[]", s.get("extra_fields").toString());
+    JsonNode w = s.get("wav");
+    assertNotNull(w, "a WAV: " + s);
+    assertEquals(1, w.get("channels").asInt());
+    assertEquals(2, w.get("width").asInt());
+    assertEquals(16000, w.get("rate").asInt());
+    assertEquals(640L * frames, w.get("samples").asLong());
+    assertEquals(s.get("rows").asInt(), w.get("frames_compared").asInt());
+    assertEquals(0.0, w.get("max_diff").asDouble(), 0.0,
+        "the WAV is the audio table's samples of each frame, as 16-bit PCM");
+  }
+
+  /** ffprobe on an exported MP4: H.264 at 25 fps, one picture per frame, 16 kHz AAC as long. */
+  private void assertVideo(Path mp4, int frames, int side) {
+    JsonNode probe = Tools.ffprobe(mp4, "-count_frames");
+    JsonNode v = null;
+    JsonNode a = null;
+    for (JsonNode st : probe.get("streams")) {
+      if (st.get("codec_type").asText().equals("video")) {
+        v = st;
+      } else if (st.get("codec_type").asText().equals("audio")) {
+        a = st;
+      }
+    }
+    assertNotNull(v, probe.toString());
+    assertNotNull(a, "an audio track: " + probe);
+    System.out.printf(Locale.ROOT, "  %s: %s %dx%d %s, %s frames; %s %s Hz %.3f s%n",
+        mp4.getFileName(), v.get("codec_name").asText(), v.get("width").asInt(),
+        v.get("height").asInt(), v.get("avg_frame_rate").asText(),
+        v.get("nb_read_frames").asText(), a.get("codec_name").asText(),
+        a.get("sample_rate").asText(), a.get("duration").asDouble());
+    assertEquals("h264", v.get("codec_name").asText());
+    assertEquals(side, v.get("width").asInt());
+    assertEquals(side, v.get("height").asInt());
+    assertEquals("25/1", v.get("avg_frame_rate").asText());
+    assertEquals(frames, v.get("nb_read_frames").asInt());
+    assertEquals("aac", a.get("codec_name").asText());
+    assertEquals(16000, a.get("sample_rate").asInt());
+    assertEquals(1, a.get("channels").asInt());
+    assertEquals(frames / 25.0, a.get("duration").asDouble(), 0.08, "audio as long as video");
+  }
+
+  private static String sha256(Path p) throws Exception {
+    return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+        .digest(Files.readAllBytes(p)));
+  }
+
+  @Test
+  void webdatasetShardsHoldWholeSamplesInKeyOrderEqualToTheDataset(@TempDir Path tmp)
+      throws Exception {
+    Path to = tmp.resolve("wds");
+    long t0 = System.nanoTime();
+    // A 1 MB limit: each ~1 MB sample gets a shard of its own.
+    ExportJob.Result r = export(to, "--format", "webdataset", "--size", "128", "--shard-mb",
+        "1");
+    System.out.printf(Locale.ROOT, "webdataset mp4: %.1f s, %s, %d bytes, shards %s%n",
+        (System.nanoTime() - t0) / 1e9, r.byStatus(), r.bytes(), r.shards());
+    assertFalse(r.skipped());
+    assertEquals(Map.of("ok", 2L), r.byStatus(), r.clips().toString());
+    String split = clips.values().iterator().next().getString(1);
+    List<String> ids = new ArrayList<>(clips.keySet());
+
+    JsonNode rep = read("webdataset", to, tmp.resolve("extract"));
+    List<String> names = new ArrayList<>();
+    rep.get("shards").forEach(s -> names.add(s.get("name").asText()));
+    assertEquals(List.of(split + "-000000.tar", split + "-000001.tar"), names);
+    // Shards in name order hold the samples in clip id order, each whole, in one shard.
+    assertEquals("[\"" + split + "/" + ids.get(0) + "\",\"" + split + "/" + ids.get(1) + "\"]",
+        rep.get("keys").toString());
+    java.util.Set<String> emotions = new java.util.TreeSet<>();
+    for (int i = 0; i < 2; i++) {
+      JsonNode s = rep.get("samples").get(i);
+      assertEquals(names.get(i), s.get("shard").asText());
+      String key = split + "/" + ids.get(i);
+      List<String> members = new ArrayList<>();
+      rep.get("shards").get(i).get("members").forEach(m -> members.add(m.asText()));
+      List<String> expected = new ArrayList<>(List.of(key + ".mp4", key + ".json", key + ".wav",
+          key + ".frame_index.npy", key + ".face.npy", key + ".landmarks.npy",
+          key + ".pose.npy", key + ".expression.npy"));
+      if (s.get("fields").get("params").isObject()) {
+        expected.add(key + ".params.npy");
+      }
+      expected.addAll(List.of(key + ".hdtf.npy", key + ".evp.npy", key + ".samples.npy"));
+      assertEquals(expected, members);
+      assertSampleEqualsTheDataset(s);
+      JsonNode meta = s.get("meta");
+      assertEquals(ids.get(i), meta.get("clip_id").asText());
+      assertEquals("ravdess", meta.get("dataset").asText());
+      assertEquals("Actor_02", meta.get("speaker").asText());
+      emotions.add(meta.get("emotion").asText());
+      assertEquals(25, meta.get("fps").asInt());
+      assertEquals(640L * frames(ids.get(i)), meta.get("audio_samples").asLong());
+      assertVideo(Path.of(s.get("mp4").asText()), frames(ids.get(i)), 128);
+    }
+    assertEquals(java.util.Set.of("angry", "neutral"), emotions);
+    JsonNode d = json.readTree(to.resolve("export.json").toFile());
+    assertEquals(2, d.get("counts").get(split).get("clips").asInt());
+    assertEquals(r.bytes(), Files.size(to.resolve(names.get(0)))
+        + Files.size(to.resolve(names.get(1))));
+    try (Stream<Path> l = Files.list(to)) {
+      assertEquals(List.of("_SUCCESS", "export.json", names.get(0), names.get(1)),
+          l.map(p -> p.getFileName().toString()).sorted().toList(), "no staging left");
+    }
+
+    // A re-run on the same dataset and settings keeps the export; another folder gets the
+    // same bytes.
+    Map<String, String> before = new HashMap<>();
+    for (String n : names) {
+      before.put(n, sha256(to.resolve(n)));
+    }
+    assertTrue(export(to, "--format", "webdataset", "--size", "128", "--shard-mb", "1")
+        .skipped());
+    Path again = tmp.resolve("again");
+    export(again, "--format", "webdataset", "--size", "128", "--shard-mb", "1");
+    for (String n : names) {
+      assertEquals(before.get(n), sha256(again.resolve(n)), n + " written twice, same bytes");
+    }
+  }
+
+  @Test
+  void webdatasetJpgSamplesCarryTheStoredJpegsFrameByFrame(@TempDir Path tmp) throws Exception {
+    Path to = tmp.resolve("wds-jpg");
+    ExportJob.Result r = export(to, "--format", "webdataset", "--media", "jpg");
+    assertEquals(Map.of("ok", 2L), r.byStatus(), r.clips().toString());
+    String split = clips.values().iterator().next().getString(1);
+    JsonNode rep = read("webdataset", to, tmp.resolve("extract"));
+    assertEquals(1, rep.get("shards").size(), "both samples fit 1000 MB");
+    assertEquals(split + "-000000.tar", rep.get("shards").get(0).get("name").asText());
+    int at = 0;
+    JsonNode members = rep.get("shards").get(0).get("members");
+    for (JsonNode s : rep.get("samples")) {
+      String clip = s.get("clip_id").asText();
+      String key = split + "/" + clip;
+      assertSampleEqualsTheDataset(s);
+      assertEquals(s.get("rows").asInt(), s.get("jpgs").asInt());
+      assertTrue(s.get("jpgs_equal").asBoolean(), "the stored JPEG bytes, not re-encoded");
+      // The frames first, in frame order, then the description, the sound and the arrays.
+      for (int j = 0; j < s.get("rows").asInt(); j++) {
+        assertEquals(key + "." + String.format(Locale.ROOT, "%05d", j) + ".jpg",
+            members.get(at++).asText());
+      }
+      assertEquals(key + ".json", members.get(at++).asText());
+      assertEquals(key + ".wav", members.get(at++).asText());
+      assertEquals(key + ".frame_index.npy", members.get(at++).asText());
+      while (at < members.size() && members.get(at).asText().startsWith(key + ".")) {
+        at++;
+      }
+    }
+    assertEquals(members.size(), at);
+  }
+
+  @Test
+  void clipsExportWritesOneVideoPerClipAndAFileListPerSplit(@TempDir Path tmp)
+      throws Exception {
+    Path to = tmp.resolve("clips");
+    // Through the command's entry point: the summary line a user reads.
+    Options.Parsed args = ExportConfig.options().parse(new String[] {"--output", out.toString(),
+        "--export-output", to.toString(), "--format", "clips"});
+    String summary = new ExportJob().run(spark, args);
+    long frames = clips.keySet().stream().mapToLong(this::frames).sum();
+    assertTrue(summary.startsWith("export clips (face): 2 clip(s), " + frames + " frames, "),
+        summary);
+    assertTrue(summary.contains(" bytes; by status {ok=2}\n  export: " + to), summary);
+    assertTrue(new ExportJob().run(spark, args).startsWith("export: dataset and settings"
+        + " unchanged"), "a re-run keeps the export");
+    String split = clips.values().iterator().next().getString(1);
+    List<String> lines = Files.readAllLines(to.resolve(split).resolve("filelist.txt"));
+    assertEquals(clips.keySet().stream().map(c -> c + ".mp4").toList(), lines);
+    for (String line : lines) {
+      Path mp4 = to.resolve(split).resolve(line);
+      assertTrue(Files.isRegularFile(mp4), line);
+      String clip = line.substring(0, line.length() - 4);
+      // The crops' own size: the frames stage's default 512.
+      assertVideo(mp4, frames(clip), 512);
+    }
+    for (String other : List.of("train", "val", "test")) {
+      if (!other.equals(split)) {
+        assertEquals(List.of(), Files.readAllLines(to.resolve(other).resolve("filelist.txt")));
+      }
+    }
+  }
+
+  @Test
+  void framesExportCopiesTheJpegsAndWritesAudioAndParamsPerClip(@TempDir Path tmp)
+      throws Exception {
+    Path to = tmp.resolve("frames");
+    ExportJob.Result r = export(to, "--format", "frames");
+    assertEquals(Map.of("ok", 2L), r.byStatus(), r.clips().toString());
+    String split = clips.values().iterator().next().getString(1);
+    JsonNode rep = read("frames", to, tmp.resolve("extract"));
+    assertEquals(new ArrayList<>(clips.keySet()).toString().replace(", ", "\",\"")
+        .replace("[", "[\"").replace("]", "\"]"), rep.get("filelists").get(split).toString());
+    assertEquals(2, rep.get("samples").size());
+    for (JsonNode s : rep.get("samples")) {
+      assertSampleEqualsTheDataset(s);
+      assertTrue(s.get("jpgs_equal").asBoolean(), "byte for byte the dataset's JPEGs");
+      assertEquals(s.get("rows").asInt() + 3, s.get("files").size(),
+          "NNNNN.jpg per frame, audio.wav, clip.json, params.npz: " + s.get("files"));
+    }
+  }
+
+  @Test
+  void optionsNameWhatIsWrong() {
+    assertTrue(assertThrows(UsageException.class, () -> ExportConfig.from(ExportConfig.options()
+        .parse(new String[] {"--output", "x", "--format", "tfrecord"}))).getMessage()
+        .contains("--format must be one of webdataset, clips, frames"));
+    assertTrue(assertThrows(UsageException.class, () -> ExportConfig.from(ExportConfig.options()
+        .parse(new String[] {"--output", "x", "--format", "clips", "--view", "mouth"})))
+        .getMessage().contains("--view must be one of face"));
+    assertTrue(assertThrows(UsageException.class, () -> ExportConfig.from(ExportConfig.options()
+        .parse(new String[] {"--output", "x", "--format", "clips", "--size", "255"})))
+        .getMessage().contains("--size must be 0 or even"));
+    ExportConfig c = ExportConfig.from(ExportConfig.options().parse(new String[] {"--output",
+        "hdfs://nn/data/ds1/", "--format", "webdataset"}));
+    assertEquals("hdfs://nn/data/ds1/exports/webdataset", c.exportOutput());
+    assertEquals(1_000_000_000L, c.shardBytes());
+    assertArrayEquals(new Object[] {ExportConfig.Media.MP4, ExportConfig.View.FACE},
+        new Object[] {c.media(), c.view()});
+  }
+}

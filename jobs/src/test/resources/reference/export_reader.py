@@ -1,0 +1,164 @@
+"""Reads an export back with the reference readers (tarfile, numpy, wave, pyarrow) and compares
+every sample with the dataset's Parquet rows; prints one JSON report for ExportJobSuite.
+
+usage: export_reader.py FORMAT EXPORT_ROOT DATASET_ROOT EXTRACT_DIR
+"""
+import io
+import json
+import os
+import re
+import sys
+import tarfile
+import wave
+
+import numpy as np
+import pyarrow.parquet as pq
+
+FMT, ROOT, DATASET, EXTRACT = sys.argv[1:5]
+SPLITS = ("train", "val", "test")
+MM = ["mm_id", "mm_exp", "mm_tex", "mm_angles", "mm_gamma", "mm_trans"]
+COLS = ["clip_id", "frame_index", "jpeg", "landmarks_crop", "yaw_deg", "pitch_deg", "roll_deg",
+        "tx_mm", "ty_mm", "tz_mm", "expression", "hdtf", "evp", "samples"] + MM
+
+ref = {}
+for split in SPLITS:
+    d = os.path.join(DATASET, split, "frames")
+    for r in pq.read_table(d, columns=COLS).to_pylist():
+        ref.setdefault(r["clip_id"], []).append(r)
+for rows in ref.values():
+    rows.sort(key=lambda r: r["frame_index"])
+
+
+def scalars(r, names):
+    v = [r[n] for n in names]
+    return None if any(x is None for x in v) else v
+
+
+FIELDS = {
+    "landmarks": lambda r: r["landmarks_crop"],
+    "pose": lambda r: scalars(r, ["yaw_deg", "pitch_deg", "roll_deg", "tx_mm", "ty_mm", "tz_mm"]),
+    "expression": lambda r: r["expression"],
+    "params": lambda r: None if any(r[m] is None for m in MM) else sum((r[m] for m in MM), []),
+    "hdtf": lambda r: r["hdtf"],
+    "evp": lambda r: r["evp"],
+    "samples": lambda r: r["samples"],
+}
+
+
+def compare(clip, meta, arrays, wav_bytes, jpgs):
+    """The sample against the clip's rows: arrays, the WAV's PCM, the JPEG bytes."""
+    rows = ref[clip]
+    first, frames = meta["first_frame"], meta["frames"]
+    out = {"clip_id": clip, "frames": frames, "rows": len(rows), "first_frame": first,
+           "last_row_frame": rows[-1]["frame_index"]}
+    out["frame_index_ok"] = arrays["frame_index"].tolist() == list(range(first, first + frames))
+    out["face_ok"] = np.flatnonzero(arrays["face"]).tolist() == [
+        r["frame_index"] - first for r in rows]
+    fields = {}
+    for name, get in FIELDS.items():
+        values = [get(r) for r in rows]
+        if all(v is None for v in values):
+            fields[name] = "absent" if name not in arrays else "unexpected"
+            continue
+        d = len(next(v for v in values if v is not None))
+        expected = np.full((frames, d), np.nan, dtype=np.float32)
+        for r, v in zip(rows, values):
+            if v is not None:
+                expected[r["frame_index"] - first] = v
+        got = arrays.get(name)
+        if got is None:
+            fields[name] = "missing"
+            continue
+        fields[name] = {"shape": list(got.shape), "dtype": str(got.dtype),
+                        "equal": bool(np.array_equal(got.reshape(frames, -1), expected,
+                                                     equal_nan=True))}
+    out["fields"] = fields
+    out["extra_fields"] = sorted(set(arrays) - set(FIELDS) - {"frame_index", "face"})
+    if wav_bytes is not None:
+        with wave.open(io.BytesIO(wav_bytes)) as w:
+            pcm = np.frombuffer(w.readframes(w.getnframes()), "<i2")
+            out["wav"] = {"channels": w.getnchannels(), "width": w.getsampwidth(),
+                          "rate": w.getframerate(), "samples": w.getnframes()}
+        # The audio table's own samples of each frame, as 16-bit PCM (round half up).
+        diffs = []
+        for r in rows:
+            if r["samples"] is None:
+                continue
+            j = r["frame_index"] - first
+            want = np.clip(np.floor(np.asarray(r["samples"], np.float64) * 32768 + 0.5),
+                           -32768, 32767)
+            diffs.append(np.abs(pcm[j * 640:(j + 1) * 640].astype(np.float64) - want).max())
+        out["wav"]["frames_compared"] = len(diffs)
+        out["wav"]["max_diff"] = float(max(diffs)) if diffs else None
+    if jpgs is not None:
+        by_frame = {r["frame_index"] - first: r["jpeg"] for r in rows}
+        out["jpgs"] = len(jpgs)
+        out["jpgs_equal"] = sorted(jpgs) == sorted(by_frame) and all(
+            jpgs[j] == by_frame[j] for j in jpgs)
+    return out
+
+
+def npy(b):
+    return np.load(io.BytesIO(b), allow_pickle=False)
+
+
+# WebDataset's grouping: the key is the member name up to the first dot of its base name.
+KEY = re.compile(r"^((?:.*/|)[^./]+)\.([^/]*)$")
+
+report = {"format": FMT}
+if FMT == "webdataset":
+    shards = sorted(n for n in os.listdir(ROOT) if n.endswith(".tar"))
+    report["shards"] = []
+    samples = []
+    for name in shards:
+        members = []
+        with tarfile.open(os.path.join(ROOT, name)) as t:
+            for m in t:
+                members.append((m.name, t.extractfile(m).read()))
+        report["shards"].append({"name": name, "members": [m[0] for m in members]})
+        current = None
+        for member, data in members:
+            key, field = KEY.match(member).groups()
+            if current is None or current["__key__"] != key:
+                current = {"__key__": key, "__shard__": name, "__order__": []}
+                samples.append(current)
+            current["__order__"].append(field)
+            current[field] = data
+    report["keys"] = [s["__key__"] for s in samples]
+    report["samples"] = []
+    os.makedirs(EXTRACT, exist_ok=True)
+    for s in samples:
+        meta = json.loads(s["json"])
+        arrays = {f[:-4]: npy(b) for f, b in s.items()
+                  if isinstance(b, bytes) and f.endswith(".npy")}
+        jpgs = {int(f[:-4]): b for f, b in s.items()
+                if isinstance(b, bytes) and re.fullmatch(r"\d{5,}\.jpg", f)}
+        r = compare(meta["clip_id"], meta, arrays, s.get("wav"), jpgs if jpgs else None)
+        r.update({"key": s["__key__"], "shard": s["__shard__"], "fields_in_order":
+                  s["__order__"], "meta": meta})
+        if "mp4" in s:
+            p = os.path.join(EXTRACT, meta["clip_id"] + ".mp4")
+            with open(p, "wb") as f:
+                f.write(s["mp4"])
+            r["mp4"] = p
+        report["samples"].append(r)
+elif FMT == "frames":
+    report["samples"] = []
+    report["filelists"] = {}
+    for split in SPLITS:
+        with open(os.path.join(ROOT, split, "filelist.txt")) as f:
+            lines = f.read().splitlines()
+        report["filelists"][split] = lines
+        for clip in lines:
+            d = os.path.join(ROOT, split, clip)
+            meta = json.load(open(os.path.join(d, "clip.json")))
+            z = np.load(os.path.join(d, "params.npz"), allow_pickle=False)
+            arrays = {k: z[k] for k in z.files}
+            jpgs = {int(n[:-4]): open(os.path.join(d, n), "rb").read()
+                    for n in os.listdir(d) if n.endswith(".jpg")}
+            wav_path = os.path.join(d, "audio.wav")
+            wav_bytes = open(wav_path, "rb").read() if os.path.exists(wav_path) else None
+            r = compare(clip, meta, arrays, wav_bytes, jpgs)
+            r.update({"split": split, "files": sorted(os.listdir(d)), "meta": meta})
+            report["samples"].append(r)
+print(json.dumps(report))
