@@ -39,10 +39,16 @@ import org.bytedeco.opencv.opencv_core.Size;
  * <p><b>Not used by the pipeline.</b> The pinned graph barely responds to the face: on
  * kphotoalbum's people its ROC AUC is 0.39–0.61 in every input convention against face-api's
  * 0.88, and with the [0, 1] or [−1, 1] range any two faces have a cosine above 0.99. The
- * alignment here is verified (crops come out upright, eyes on the template), and the ONNX
- * conversion matches TensorFlow.js, so the weights are the cause (human calls this network
- * obsolete). Identity stays with {@link FaceDescriptors}; this class keeps the measurement
- * reproducible, and the ArcFace alignment ready for a working ArcFace-trained network.
+ * alignment here is verified (crops come out upright, eyes on the template), and TensorFlow.js
+ * itself, given the same crops, gives the same AUCs, so the published graph is the cause (human
+ * calls this network obsolete). Two faults are visible in it: activations after the folded
+ * batch norms grow to channel means of 10–65 (frozen statistics that do not fit the weights),
+ * so the final embedding is a constant offset about 80 times larger than its variation between
+ * faces; and the 16 depthwise convolutions have a Relu fused into them although PReLU's
+ * negative branch (Abs, Sub) reads the same output, which cuts that branch (restoring it, in a
+ * TensorFlow.js experiment, did not help). Identity stays with {@link FaceDescriptors}; this
+ * class keeps the measurement reproducible, and the ArcFace alignment ready for a working
+ * ArcFace-trained network.
  */
 public final class FaceIdentity implements AutoCloseable {
   public static final int SIDE = HumanModels.MOBILEFACENET_SIDE;
