@@ -28,7 +28,8 @@ import java.nio.file.Path;
  * <ul>
  *   <li>input {@code img_inputs}, N×112×112×3 RGB; human resizes its face window (already in
  *       [0, 1], not landmark-aligned) to 112 × 112 and feeds that, so [0, 1] is the range it is
- *       used with;
+ *       used with (on faces aligned ArcFace's way no range separates people: see
+ *       {@code faceparams.FaceIdentity});
  *   <li>{@code embeddings} N×192, L2-normalized by the graph itself (x · rsqrt(max(Σx², 1e-10))),
  *       so the cosine of two embeddings is their dot product.
  * </ul>
