@@ -103,6 +103,8 @@ public final class GridReader implements AutoCloseable {
   private double currentT;
   private int decoded;
   private int repeated;
+  /** Where the last decoded frame ends (its time plus one nominal frame), from t0. */
+  private double decodedEndS;
   private InputLimits limits = InputLimits.DEFAULTS;
 
   private GridReader(FfmpegInput in, AVStream st, int streamIndex, long deadlineNanos,
@@ -228,6 +230,7 @@ public final class GridReader implements AutoCloseable {
         }
         t -= t0;
         decoded++;
+        decodedEndS = Math.max(decodedEndS, t + 1 / nominal);
         if (!havePrev) {
           av_frame_move_ref(prev, work);
           prevT = t;
@@ -287,9 +290,20 @@ public final class GridReader implements AutoCloseable {
     return decoded;
   }
 
-  /** Grid frames delivered past the end of the last decoded frame (filled with it). */
+  /**
+   * Grid frames delivered past the end of the last decoded frame (filled with it): how far the
+   * declared length outruns the pictures, so a file cut short shows here.
+   */
   public int repeatedAtEnd() {
     return repeated;
+  }
+
+  /**
+   * Seconds of video decoded so far: the end of the latest decoded frame (its time from the
+   * first frame plus one frame at the stream's nominal rate).
+   */
+  public double decodedDurationS() {
+    return decodedEndS;
   }
 
   public int rotation() {
