@@ -48,12 +48,29 @@ import org.bytedeco.javacpp.PointerPointer;
  * context, so that HDFS and S3A streams are read in place, in 64 KiB reads. Used by the probe and
  * the decoders. Each instance has its own FFmpeg context; the two native callbacks are shared and
  * find their instance's source through the context's opaque pointer. Not thread-safe; close it.
+ *
+ * <p>Every read and seek of the source runs on a helper thread while the caller waits at most
+ * until the deadline: a read that never returns (a stalled NFS mount or object-store stream,
+ * which no FFmpeg option interrupts) is abandoned there, the source is closed under it, and the
+ * decode ends with {@code probe_timeout}, as the crawl's watchdog does for the probe. Checking the
+ * deadline only before each read, as FFmpeg's interrupt callback would, cannot end a read that
+ * has already blocked.
  */
 public final class FfmpegInput implements AutoCloseable {
   private static final int IO_BUFFER = 1 << 16;
   private static final ConcurrentHashMap<Long, Session> SESSIONS = new ConcurrentHashMap<>();
   private static final ReadCallback READ;
   private static final SeekCallback SEEK;
+  /**
+   * Threads that run the sources' reads (see the class comment). Cached: idle ones end after a
+   * minute, and one left blocked by a stalled read does not hold up the next file.
+   */
+  private static final java.util.concurrent.ExecutorService IO =
+      java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "talkset-read");
+        t.setDaemon(true);
+        return t;
+      });
 
   static {
     // FFmpeg's own logging goes to stderr of every executor; errors reach users through the
@@ -94,8 +111,12 @@ public final class FfmpegInput implements AutoCloseable {
     try {
       // The source may have been read before (a second pass over the same file).
       try {
-        source.seek(0);
+        in.session.io(() -> {
+          source.seek(0);
+          return 0L;
+        });
       } catch (IOException e) {
+        in.checkAbort();
         throw new ProbeException(ErrorCodes.IO_ERROR, "cannot rewind the file: " + e, e);
       }
       int ret = avformat_open_input(in.ctx, nameHint, null, null);
@@ -241,6 +262,8 @@ public final class FfmpegInput implements AutoCloseable {
     final long deadlineNanos;
     final byte[] chunk = new byte[IO_BUFFER];
     volatile boolean timedOut;
+    /** Set when a read or seek was still blocked at the deadline and was abandoned. */
+    volatile boolean stalled;
     volatile IOException ioError;
 
     Session(SeekableSource source, long deadlineNanos) {
@@ -252,7 +275,50 @@ public final class FfmpegInput implements AutoCloseable {
       return System.nanoTime() - deadlineNanos > 0;
     }
 
+    /**
+     * Runs one read or seek of the source on a helper thread, waiting at most until the
+     * deadline. At the deadline the operation is abandoned: its thread is interrupted, the
+     * source closed under it (which unblocks channel and socket reads), and the caller gets an
+     * IOException with {@link #timedOut} set. A thread the file system never releases stays
+     * blocked, as a daemon; the task goes on.
+     */
+    long io(java.util.concurrent.Callable<Long> op) throws IOException {
+      if (expired()) {
+        timedOut = true;
+        throw new IOException("the time limit has passed");
+      }
+      java.util.concurrent.Future<Long> f = IO.submit(op);
+      try {
+        return f.get(Math.max(0, deadlineNanos - System.nanoTime()),
+            java.util.concurrent.TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        timedOut = true;
+        stalled = true;
+        f.cancel(true);
+        try {
+          source.close();
+        } catch (IOException | RuntimeException ignored) {
+          // The stream is being abandoned; its close may fail for the reason it stalled.
+        }
+        throw new IOException("read abandoned at the time limit");
+      } catch (InterruptedException e) {
+        f.cancel(true);
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException("interrupted while reading");
+      } catch (java.util.concurrent.ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof IOException io) {
+          throw io;
+        }
+        throw new IOException(c);
+      }
+    }
+
     void checkAbort() throws ProbeException {
+      if (stalled) {
+        throw new ProbeException(ErrorCodes.PROBE_TIMEOUT, "a read of the file was still"
+            + " blocked at the time limit: abandoned, and the file closed");
+      }
       if (timedOut) {
         throw new ProbeException(ErrorCodes.PROBE_TIMEOUT, "probe exceeded its time limit");
       }
@@ -279,14 +345,17 @@ public final class FfmpegInput implements AutoCloseable {
         return AVERROR_EXIT;
       }
       try {
-        int n = s.source.read(s.chunk, 0, Math.min(size, s.chunk.length));
+        int want = Math.min(size, s.chunk.length);
+        int n = (int) s.io(() -> (long) s.source.read(s.chunk, 0, want));
         if (n <= 0) {
           return AVERROR_EOF;
         }
         buf.position(0).put(s.chunk, 0, n);
         return n;
       } catch (IOException e) {
-        s.ioError = e;
+        if (!s.timedOut) {
+          s.ioError = e;
+        }
         return AVERROR_EXIT;
       } catch (Throwable t) {
         s.ioError = new IOException(t);
@@ -300,6 +369,9 @@ public final class FfmpegInput implements AutoCloseable {
     public long call(Pointer opaque, long offset, int whence) {
       Session s = SESSIONS.get(opaque.address());
       if (s == null) {
+        return -1;
+      }
+      if (s.timedOut) {
         return -1;
       }
       try {
@@ -324,10 +396,15 @@ public final class FfmpegInput implements AutoCloseable {
         if (target < 0) {
           return -1;
         }
-        s.source.seek(target);
+        s.io(() -> {
+          s.source.seek(target);
+          return 0L;
+        });
         return target;
       } catch (IOException e) {
-        s.ioError = e;
+        if (!s.timedOut) {
+          s.ioError = e;
+        }
         return -1;
       }
     }
