@@ -14,6 +14,7 @@ import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
 import static org.bytedeco.ffmpeg.global.avformat.avio_alloc_context;
 import static org.bytedeco.ffmpeg.global.avformat.avio_context_free;
@@ -85,6 +86,8 @@ public final class FfmpegInput implements AutoCloseable {
   private final IntPointer opaque;
   private final AVIOContext pb;
   private AVFormatContext ctx;
+  /** Whether avformat_open_input succeeded: only then may avformat_close_input run. */
+  private boolean opened;
   private final SeekableSource source;
 
   private FfmpegInput(SeekableSource source, long deadlineNanos) {
@@ -123,6 +126,8 @@ public final class FfmpegInput implements AutoCloseable {
       if (ret < 0) {
         // FFmpeg freed the context; only our I/O context is left to free.
         in.ctx = null;
+      } else {
+        in.opened = true;
       }
       in.checkAbort();
       if (ret < 0) {
@@ -242,7 +247,12 @@ public final class FfmpegInput implements AutoCloseable {
   @Override
   public void close() {
     if (ctx != null && !ctx.isNull()) {
-      avformat_close_input(ctx);
+      if (opened) {
+        avformat_close_input(ctx);
+      } else {
+        // A rewind that timed out before FFmpeg opened anything: nothing to close.
+        avformat_free_context(ctx);
+      }
     }
     ctx = null;
     // With AVFMT_FLAG_CUSTOM_IO FFmpeg leaves our I/O context and its (possibly reallocated)
