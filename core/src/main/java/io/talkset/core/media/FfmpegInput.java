@@ -21,6 +21,8 @@ import static org.bytedeco.ffmpeg.global.avformat.avio_context_free;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EXIT;
 import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_QUIET;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_log_set_level;
 import static org.bytedeco.ffmpeg.global.avutil.av_malloc;
@@ -39,6 +41,7 @@ import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avformat.Read_packet_Pointer_BytePointer_int;
 import org.bytedeco.ffmpeg.avformat.Seek_Pointer_long_int;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -110,6 +113,16 @@ public final class FfmpegInput implements AutoCloseable {
    */
   public static FfmpegInput open(SeekableSource source, String nameHint, long deadlineNanos)
       throws ProbeException {
+    return open(source, nameHint, deadlineNanos, 0);
+  }
+
+  /**
+   * As {@link #open(SeekableSource, String, long)}, with {@code max_pixels} given to the decoders
+   * that reading the stream information opens (FFmpeg decodes a few frames of each stream
+   * there): a picture over it is refused before it is allocated. 0: FFmpeg's default.
+   */
+  public static FfmpegInput open(SeekableSource source, String nameHint, long deadlineNanos,
+      long maxPixels) throws ProbeException {
     FfmpegInput in = new FfmpegInput(source, deadlineNanos);
     try {
       // The source may have been read before (a second pass over the same file).
@@ -133,7 +146,7 @@ public final class FfmpegInput implements AutoCloseable {
       if (ret < 0) {
         throw openFailure(source, ret);
       }
-      ret = avformat_find_stream_info(in.ctx, (PointerPointer<?>) null);
+      ret = findStreamInfo(in.ctx, maxPixels);
       in.checkAbort();
       if (ret < 0) {
         throw new ProbeException(
@@ -144,6 +157,34 @@ public final class FfmpegInput implements AutoCloseable {
     } catch (ProbeException | RuntimeException e) {
       in.close();
       throw e;
+    }
+  }
+
+  private static int findStreamInfo(AVFormatContext ctx, long maxPixels) {
+    int n = ctx.nb_streams();
+    if (maxPixels <= 0 || n == 0) {
+      return avformat_find_stream_info(ctx, (PointerPointer<?>) null);
+    }
+    // One options dictionary per stream; FFmpeg passes each to that stream's decoder.
+    PointerPointer<AVDictionary> opts = new PointerPointer<>(n);
+    try (BytePointer key = new BytePointer("max_pixels");
+        BytePointer value = new BytePointer(Long.toString(maxPixels))) {
+      for (int i = 0; i < n; i++) {
+        PointerPointer<AVDictionary> one = new PointerPointer<>(1);
+        one.put(0, (Pointer) null);
+        av_dict_set(one, key, value, 0);
+        opts.put(i, one.get(0));
+        one.close();
+      }
+      return avformat_find_stream_info(ctx, opts);
+    } finally {
+      for (int i = 0; i < n; i++) {
+        PointerPointer<AVDictionary> one = new PointerPointer<>(1);
+        one.put(0, opts.get(i));
+        av_dict_free(one);
+        one.close();
+      }
+      opts.close();
     }
   }
 

@@ -134,7 +134,7 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
       int grid = t.gridFrames() == null ? -1 : t.gridFrames();
       SeekableSource s = source;
       FacePipeline.ReaderFactory videos = () -> GridReader.open(s, name, deadline, grid,
-          t.rotation()).limits(cfg.limits());
+          t.rotation(), cfg.limits());
       FacePipeline.Analysis a = FacePipeline.analyze(videos, lease.detector, lease.near,
           params);
       set("grid_frames", a.frames());
