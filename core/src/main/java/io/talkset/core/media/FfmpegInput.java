@@ -53,28 +53,16 @@ import org.bytedeco.javacpp.PointerPointer;
  * the decoders. Each instance has its own FFmpeg context; the two native callbacks are shared and
  * find their instance's source through the context's opaque pointer. Not thread-safe; close it.
  *
- * <p>Every read and seek of the source runs on a helper thread while the caller waits at most
- * until the deadline: a read that never returns (a stalled NFS mount or object-store stream,
- * which no FFmpeg option interrupts) is abandoned there, the source is closed under it, and the
- * decode ends with {@code probe_timeout}, as the crawl's watchdog does for the probe. Checking the
- * deadline only before each read, as FFmpeg's interrupt callback would, cannot end a read that
- * has already blocked.
+ * <p>Every read and seek of the source runs under a {@link Watchdog} until the deadline: a read
+ * that never returns (a stalled NFS mount or object-store stream, which no FFmpeg option
+ * interrupts) is abandoned there, the source is closed under it, and the decode ends with
+ * {@code probe_timeout}, as the crawl's watchdog does for the probe.
  */
 public final class FfmpegInput implements AutoCloseable {
   private static final int IO_BUFFER = 1 << 16;
   private static final ConcurrentHashMap<Long, Session> SESSIONS = new ConcurrentHashMap<>();
   private static final ReadCallback READ;
   private static final SeekCallback SEEK;
-  /**
-   * Threads that run the sources' reads (see the class comment). Cached: idle ones end after a
-   * minute, and one left blocked by a stalled read does not hold up the next file.
-   */
-  private static final java.util.concurrent.ExecutorService IO =
-      java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "talkset-read");
-        t.setDaemon(true);
-        return t;
-      });
 
   static {
     // FFmpeg's own logging goes to stderr of every executor; errors reach users through the
@@ -327,41 +315,24 @@ public final class FfmpegInput implements AutoCloseable {
     }
 
     /**
-     * Runs one read or seek of the source on a helper thread, waiting at most until the
-     * deadline. At the deadline the operation is abandoned: its thread is interrupted, the
-     * source closed under it (which unblocks channel and socket reads), and the caller gets an
-     * IOException with {@link #timedOut} set. A thread the file system never releases stays
-     * blocked, as a daemon; the task goes on.
+     * Runs one read or seek of the source under the watchdog. At the deadline the source is
+     * also closed under a blocked call (which unblocks channel and socket reads), and the caller
+     * gets an IOException with {@link #timedOut} set.
      */
     long io(java.util.concurrent.Callable<Long> op) throws IOException {
-      if (expired()) {
-        timedOut = true;
-        throw new IOException("the time limit has passed");
-      }
-      java.util.concurrent.Future<Long> f = IO.submit(op);
       try {
-        return f.get(Math.max(0, deadlineNanos - System.nanoTime()),
-            java.util.concurrent.TimeUnit.NANOSECONDS);
-      } catch (java.util.concurrent.TimeoutException e) {
+        return Watchdog.call(op, deadlineNanos);
+      } catch (Watchdog.Expired e) {
         timedOut = true;
-        stalled = true;
-        f.cancel(true);
-        try {
-          source.close();
-        } catch (IOException | RuntimeException ignored) {
-          // The stream is being abandoned; its close may fail for the reason it stalled.
+        if (e.stalled()) {
+          stalled = true;
+          try {
+            source.close();
+          } catch (IOException | RuntimeException ignored) {
+            // The stream is being abandoned; its close may fail for the reason it stalled.
+          }
         }
-        throw new IOException("read abandoned at the time limit");
-      } catch (InterruptedException e) {
-        f.cancel(true);
-        Thread.currentThread().interrupt();
-        throw new java.io.InterruptedIOException("interrupted while reading");
-      } catch (java.util.concurrent.ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof IOException io) {
-          throw io;
-        }
-        throw new IOException(c);
+        throw e;
       }
     }
 
