@@ -129,7 +129,7 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
       }
       set("device", lease.placement.description());
       long deadline = clipStart + TimeUnit.MILLISECONDS.toNanos(cfg.timeoutMillis());
-      source = Sources.open(t.path(), t.size(), conf);
+      source = Sources.open(t.path(), t.size(), conf, deadline);
       String name = t.path().substring(t.path().lastIndexOf('/') + 1);
       int grid = t.gridFrames() == null ? -1 : t.gridFrames();
       SeekableSource s = source;

@@ -279,4 +279,89 @@ class FramesJobSuite {
     assertEquals(0.9, loose.maxRepeatedFraction());
     assertEquals(null, loose.truncation(repeated, 114, decodedS));
   }
+
+  /**
+   * A 2048×2048 picture (made here) that the crawl took in under its default limits, decoded by
+   * the frames stage under a 1080p pixel limit: FFmpeg's decoder refuses it before allocating
+   * it, the clip is rejected with over_limit, and the clip beside it is ok.
+   */
+  @Test
+  void aPictureOverThePixelLimitIsRefusedByTheDecoderAndOnlyThatClipIsRejected(@TempDir Path in,
+      @TempDir Path out) throws Exception {
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
+    Tools.ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=2048x2048:rate=25", "-frames:v", "1",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        in.resolve("huge.mkv").toString());
+    crawl(in, out);
+    ClipBatch r = FramesJob.process(spark, config(out, "--max-frame-pixels",
+        Long.toString(1920L * 1080)));
+    assertEquals(Map.of("ok", 1L, "rejected", 1L), r.byStatus());
+    Map<String, Row> status = statusByName(out);
+    Row huge = status.get("huge.mkv");
+    assertEquals("over_limit", huge.getString(huge.fieldIndex("error_code")));
+    assertEquals("the video holds 2048×2048 pictures (4194304 pixels), over --max-frame-pixels"
+        + " 2073600: FFmpeg's decoder refused them before allocating",
+        huge.getString(huge.fieldIndex("error_message")));
+    assertEquals(0, huge.getInt(huge.fieldIndex("frames_written")));
+    Row movie = status.get("movie.avi");
+    assertEquals("ok", movie.getString(movie.fieldIndex("status")));
+    assertEquals(114, movie.getInt(movie.fieldIndex("frames_written")));
+    assertEquals(114, spark.read().parquet(out.resolve("frames").toString()).count());
+  }
+
+  /**
+   * A file whose reads stall for good part way (a fault-injecting Hadoop file system), crawled
+   * while it still read normally: the audio and frames stages each give up on it at their time
+   * limit with probe_timeout, within twice the limit, and the clip beside it is ok.
+   */
+  @Test
+  void aClipWhoseReadsStallTimesOutWithinTwiceTheLimitAndTheOthersAreOk(@TempDir Path in,
+      @TempDir Path out) throws Exception {
+    Path avi = Samples.get("video/kphotoalbum/movie.avi");
+    Files.copy(avi, in.resolve("movie.avi"));
+    // The same pictures in other bytes (a copy would be the same clip: ids are content hashes).
+    Tools.ffmpeg("-i", avi.toString(), "-c", "copy", in.resolve("stalls.mkv").toString());
+    org.apache.hadoop.conf.Configuration h = spark.sparkContext().hadoopConfiguration();
+    h.set("fs.stall.impl", io.talkset.jobs.io.StallingFileSystem.class.getName());
+    h.setBoolean("fs.stall.impl.disable.cache", true);
+    try {
+      CrawlJob.crawl(spark, new CrawlConfig(List.of("stall://" + in), out.toString(),
+          MediaNames.defaults(), FileExaminer.Require.ANY, 30_000,
+          FfmpegProber.FrameCount.ESTIMATE, 0, false));
+      // From here on, reads of stalls.mkv block after 100 KB of its 492 KB.
+      io.talkset.jobs.io.StallingFileSystem.marker = "stalls";
+      io.talkset.jobs.io.StallingFileSystem.stallAfter = 100_000;
+      long limit = 3000;
+      ClipBatch audio = AudioJob.process(spark, new AudioConfig(out.toString(), false, limit,
+          0));
+      assertEquals(Map.of("ok", 1L, "failed", 1L), audio.byStatus());
+      // The frames stage needs longer for the healthy clip (model runs on a shared CPU).
+      long framesLimit = 15_000;
+      ClipBatch r = FramesJob.process(spark, config(out, "--frames-timeout-ms",
+          Long.toString(framesLimit)));
+      Row movie = statusByName(out).get("movie.avi");
+      assertEquals("ok", movie.getString(movie.fieldIndex("status")),
+          movie.getString(movie.fieldIndex("error_message")));
+      assertEquals(Map.of("ok", 1L, "failed", 1L), r.byStatus());
+
+      Row stalled = statusByName(out).get("stalls.mkv");
+      assertEquals("probe_timeout", stalled.getString(stalled.fieldIndex("error_code")));
+      assertEquals("a read of the file was still blocked at the time limit: abandoned, and the"
+          + " file closed", stalled.getString(stalled.fieldIndex("error_message")));
+      long ms = stalled.getLong(stalled.fieldIndex("elapsed_ms"));
+      assertTrue(ms >= framesLimit - 50 && ms < 2 * framesLimit,
+          "frames gave up after " + ms + " ms");
+      assertEquals(114, movie.getInt(movie.fieldIndex("frames_written")));
+
+      Row a = spark.read().parquet(out.resolve("audio_clips").toString())
+          .filter(col("path").endsWith("stalls.mkv")).first();
+      assertEquals("probe_timeout", a.getString(a.fieldIndex("error_code")));
+      long audioMs = a.getLong(a.fieldIndex("elapsed_ms"));
+      assertTrue(audioMs >= limit - 50 && audioMs < 2 * limit,
+          "audio gave up after " + audioMs + " ms");
+    } finally {
+      io.talkset.jobs.io.StallingFileSystem.release();
+      h.unset("fs.stall.impl");
+    }
+  }
 }
