@@ -23,7 +23,8 @@ import org.apache.spark.sql.types.StructType;
  * are complete when its frames_clips status is ok.
  */
 public final class FramesSchemas {
-  public static final int VERSION = 1;
+  /** 2: frames_clips gains repeated_frames and decoded_duration_s (a file cut short). */
+  public static final int VERSION = 2;
 
   /** One face segment of a clip. */
   public static final StructType SEGMENT = createStructType(List.of(
@@ -79,7 +80,8 @@ public final class FramesSchemas {
       .col("clip_id", StringType, false, "The clip (clips.clip_id)")
       .col("path", StringType, false, "The file decoded")
       .col("status", StringType, false,
-          "ok, rejected (no video, no face segment) or failed (an error)")
+          "ok, rejected (no video, no face segment, over a limit, truncated) or failed (an"
+              + " error)")
       .col("error_code", StringType, true, "Machine-readable reason when not ok")
       .col("error_message", StringType, true, "Human explanation when not ok")
       .col("grid_frames", IntegerType, true, "25 fps frames read (the audio table's count)")
@@ -93,6 +95,12 @@ public final class FramesSchemas {
       .col("shots", IntegerType, true, "Shots found (hard cuts + 1)")
       .col("detector_runs", IntegerType, true, "Frames the detector ran on")
       .col("decoded_frames", IntegerType, true, "Source frames decoded (one pass)")
+      .col("repeated_frames", IntegerType, true,
+          "Grid frames past the last decoded picture, filled with it: the declared length minus"
+              + " what the video holds (a file cut short); over --max-repeated-fraction and"
+              + " --max-repeated-s the clip is rejected as truncated")
+      .col("decoded_duration_s", DoubleType, true,
+          "Seconds of video decoded: the last decoded frame's time plus one frame")
       .col("device", StringType, true, "Where the detector ran, e.g. cpu() or gpu(0)")
       .col("settings", StringType, true, "Crop and tracking settings used, as JSON")
       .col("elapsed_ms", LongType, true, "Both passes, in milliseconds")

@@ -105,7 +105,9 @@ public final class AudioDecoder {
   /** Decodes the main audio track into {@code sink}. */
   public Result decode(SeekableSource source, String nameHint, long deadlineNanos, Sink sink)
       throws ProbeException {
-    try (FfmpegInput in = FfmpegInput.open(source, nameHint, deadlineNanos)) {
+    // Reading the stream information decodes a few video frames too: under the picture limit.
+    try (FfmpegInput in = FfmpegInput.open(source, nameHint, deadlineNanos,
+        limits.decoderMaxPixels())) {
       AVFormatContext fmt = in.context();
       int a = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, (PointerPointer<?>) null, 0);
       if (a < 0) {

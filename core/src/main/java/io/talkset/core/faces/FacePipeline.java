@@ -111,11 +111,15 @@ public final class FacePipeline {
    * @param cuts frames where a new shot starts
    * @param detectorRuns frames the detector ran on
    * @param nearRuns of those, frames the short-range detector ran on
+   * @param decoded source frames decoded
+   * @param repeatedAtEnd grid frames past the last decoded frame, filled with it (a file cut
+   *     short, or a container that declares more than it holds)
+   * @param decodedDurationS seconds of video decoded (see {@link GridReader#decodedDurationS})
    * @param kept the face regions pass one kept for pass two, or null when it kept none (or ran
    *     out of {@link Params#keepBytes})
    */
   public record Analysis(int frames, int width, int height, int decoded, int repeatedAtEnd,
-      List<List<Detection>> detections, BitSet cuts, int detectorRuns, int nearRuns,
+      double decodedDurationS, List<List<Detection>> detections, BitSet cuts, int detectorRuns, int nearRuns,
       List<Planned> planned, Kept kept) {
 
     /**
@@ -200,6 +204,7 @@ public final class FacePipeline {
     int h = 0;
     int decoded;
     int repeated;
+    double decodedS;
     Kept kept = p.keepBytes() > 0 ? new Kept(p.keepBytes()) : null;
     // The union of the faces found so far in this shot, and the largest of them.
     double[] seen = null;
@@ -256,6 +261,7 @@ public final class FacePipeline {
       }
       decoded = r.decoded();
       repeated = r.repeatedAtEnd();
+      decodedS = r.decodedDurationS();
     } catch (ProbeException | RuntimeException | Error e) {
       if (kept != null) {
         kept.close();
@@ -281,7 +287,7 @@ public final class FacePipeline {
             run.windows()));
       }
     }
-    return new Analysis(dets.size(), w, h, decoded, repeated, dets, cuts, runs,
+    return new Analysis(dets.size(), w, h, decoded, repeated, decodedS, dets, cuts, runs,
         models.nearRuns, planned, kept);
   }
 

@@ -14,12 +14,15 @@ import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
 import static org.bytedeco.ffmpeg.global.avformat.avio_alloc_context;
 import static org.bytedeco.ffmpeg.global.avformat.avio_context_free;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EXIT;
 import static org.bytedeco.ffmpeg.global.avutil.AV_LOG_QUIET;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_log_set_level;
 import static org.bytedeco.ffmpeg.global.avutil.av_malloc;
@@ -38,6 +41,7 @@ import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avformat.Read_packet_Pointer_BytePointer_int;
 import org.bytedeco.ffmpeg.avformat.Seek_Pointer_long_int;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
@@ -48,6 +52,11 @@ import org.bytedeco.javacpp.PointerPointer;
  * context, so that HDFS and S3A streams are read in place, in 64 KiB reads. Used by the probe and
  * the decoders. Each instance has its own FFmpeg context; the two native callbacks are shared and
  * find their instance's source through the context's opaque pointer. Not thread-safe; close it.
+ *
+ * <p>Every read and seek of the source runs under a {@link Watchdog} until the deadline: a read
+ * that never returns (a stalled NFS mount or object-store stream, which no FFmpeg option
+ * interrupts) is abandoned there, the source is closed under it, and the decode ends with
+ * {@code probe_timeout}, as the crawl's watchdog does for the probe.
  */
 public final class FfmpegInput implements AutoCloseable {
   private static final int IO_BUFFER = 1 << 16;
@@ -68,6 +77,8 @@ public final class FfmpegInput implements AutoCloseable {
   private final IntPointer opaque;
   private final AVIOContext pb;
   private AVFormatContext ctx;
+  /** Whether avformat_open_input succeeded: only then may avformat_close_input run. */
+  private boolean opened;
   private final SeekableSource source;
 
   private FfmpegInput(SeekableSource source, long deadlineNanos) {
@@ -90,24 +101,40 @@ public final class FfmpegInput implements AutoCloseable {
    */
   public static FfmpegInput open(SeekableSource source, String nameHint, long deadlineNanos)
       throws ProbeException {
+    return open(source, nameHint, deadlineNanos, 0);
+  }
+
+  /**
+   * As {@link #open(SeekableSource, String, long)}, with {@code max_pixels} given to the decoders
+   * that reading the stream information opens (FFmpeg decodes a few frames of each stream
+   * there): a picture over it is refused before it is allocated. 0: FFmpeg's default.
+   */
+  public static FfmpegInput open(SeekableSource source, String nameHint, long deadlineNanos,
+      long maxPixels) throws ProbeException {
     FfmpegInput in = new FfmpegInput(source, deadlineNanos);
     try {
       // The source may have been read before (a second pass over the same file).
       try {
-        source.seek(0);
+        in.session.io(() -> {
+          source.seek(0);
+          return 0L;
+        });
       } catch (IOException e) {
+        in.checkAbort();
         throw new ProbeException(ErrorCodes.IO_ERROR, "cannot rewind the file: " + e, e);
       }
       int ret = avformat_open_input(in.ctx, nameHint, null, null);
       if (ret < 0) {
         // FFmpeg freed the context; only our I/O context is left to free.
         in.ctx = null;
+      } else {
+        in.opened = true;
       }
       in.checkAbort();
       if (ret < 0) {
         throw openFailure(source, ret);
       }
-      ret = avformat_find_stream_info(in.ctx, (PointerPointer<?>) null);
+      ret = findStreamInfo(in.ctx, maxPixels);
       in.checkAbort();
       if (ret < 0) {
         throw new ProbeException(
@@ -118,6 +145,34 @@ public final class FfmpegInput implements AutoCloseable {
     } catch (ProbeException | RuntimeException e) {
       in.close();
       throw e;
+    }
+  }
+
+  private static int findStreamInfo(AVFormatContext ctx, long maxPixels) {
+    int n = ctx.nb_streams();
+    if (maxPixels <= 0 || n == 0) {
+      return avformat_find_stream_info(ctx, (PointerPointer<?>) null);
+    }
+    // One options dictionary per stream; FFmpeg passes each to that stream's decoder.
+    PointerPointer<AVDictionary> opts = new PointerPointer<>(n);
+    try (BytePointer key = new BytePointer("max_pixels");
+        BytePointer value = new BytePointer(Long.toString(maxPixels))) {
+      for (int i = 0; i < n; i++) {
+        PointerPointer<AVDictionary> one = new PointerPointer<>(1);
+        one.put(0, (Pointer) null);
+        av_dict_set(one, key, value, 0);
+        opts.put(i, one.get(0));
+        one.close();
+      }
+      return avformat_find_stream_info(ctx, opts);
+    } finally {
+      for (int i = 0; i < n; i++) {
+        PointerPointer<AVDictionary> one = new PointerPointer<>(1);
+        one.put(0, opts.get(i));
+        av_dict_free(one);
+        one.close();
+      }
+      opts.close();
     }
   }
 
@@ -221,7 +276,12 @@ public final class FfmpegInput implements AutoCloseable {
   @Override
   public void close() {
     if (ctx != null && !ctx.isNull()) {
-      avformat_close_input(ctx);
+      if (opened) {
+        avformat_close_input(ctx);
+      } else {
+        // A rewind that timed out before FFmpeg opened anything: nothing to close.
+        avformat_free_context(ctx);
+      }
     }
     ctx = null;
     // With AVFMT_FLAG_CUSTOM_IO FFmpeg leaves our I/O context and its (possibly reallocated)
@@ -241,6 +301,8 @@ public final class FfmpegInput implements AutoCloseable {
     final long deadlineNanos;
     final byte[] chunk = new byte[IO_BUFFER];
     volatile boolean timedOut;
+    /** Set when a read or seek was still blocked at the deadline and was abandoned. */
+    volatile boolean stalled;
     volatile IOException ioError;
 
     Session(SeekableSource source, long deadlineNanos) {
@@ -252,7 +314,33 @@ public final class FfmpegInput implements AutoCloseable {
       return System.nanoTime() - deadlineNanos > 0;
     }
 
+    /**
+     * Runs one read or seek of the source under the watchdog. At the deadline the source is
+     * also closed under a blocked call (which unblocks channel and socket reads), and the caller
+     * gets an IOException with {@link #timedOut} set.
+     */
+    long io(java.util.concurrent.Callable<Long> op) throws IOException {
+      try {
+        return Watchdog.call(op, deadlineNanos);
+      } catch (Watchdog.Expired e) {
+        timedOut = true;
+        if (e.stalled()) {
+          stalled = true;
+          try {
+            source.close();
+          } catch (IOException | RuntimeException ignored) {
+            // The stream is being abandoned; its close may fail for the reason it stalled.
+          }
+        }
+        throw e;
+      }
+    }
+
     void checkAbort() throws ProbeException {
+      if (stalled) {
+        throw new ProbeException(ErrorCodes.PROBE_TIMEOUT, "a read of the file was still"
+            + " blocked at the time limit: abandoned, and the file closed");
+      }
       if (timedOut) {
         throw new ProbeException(ErrorCodes.PROBE_TIMEOUT, "probe exceeded its time limit");
       }
@@ -279,14 +367,17 @@ public final class FfmpegInput implements AutoCloseable {
         return AVERROR_EXIT;
       }
       try {
-        int n = s.source.read(s.chunk, 0, Math.min(size, s.chunk.length));
+        int want = Math.min(size, s.chunk.length);
+        int n = (int) s.io(() -> (long) s.source.read(s.chunk, 0, want));
         if (n <= 0) {
           return AVERROR_EOF;
         }
         buf.position(0).put(s.chunk, 0, n);
         return n;
       } catch (IOException e) {
-        s.ioError = e;
+        if (!s.timedOut) {
+          s.ioError = e;
+        }
         return AVERROR_EXIT;
       } catch (Throwable t) {
         s.ioError = new IOException(t);
@@ -300,6 +391,9 @@ public final class FfmpegInput implements AutoCloseable {
     public long call(Pointer opaque, long offset, int whence) {
       Session s = SESSIONS.get(opaque.address());
       if (s == null) {
+        return -1;
+      }
+      if (s.timedOut) {
         return -1;
       }
       try {
@@ -324,10 +418,15 @@ public final class FfmpegInput implements AutoCloseable {
         if (target < 0) {
           return -1;
         }
-        s.source.seek(target);
+        s.io(() -> {
+          s.source.seek(target);
+          return 0L;
+        });
         return target;
       } catch (IOException e) {
-        s.ioError = e;
+        if (!s.timedOut) {
+          s.ioError = e;
+        }
         return -1;
       }
     }

@@ -79,6 +79,19 @@ public record InputLimits(int maxSide, long maxFramePixels, double maxDurationS,
     }
   }
 
+  /**
+   * The decoders' own picture limit ({@code AVCodecContext.max_pixels}): FFmpeg refuses a larger
+   * picture before it allocates its buffer, so a stream that lies about its size cannot make
+   * the native side allocate gigabytes before {@link #checkPicture} sees the picture. FFmpeg
+   * counts the width rounded up to its stride alignment (at most 64), so it is given that much
+   * slack, at most an eighth of the limit (so that the limit still bites); {@link #checkPicture}
+   * then holds each decoded picture to the exact limit.
+   */
+  public long decoderMaxPixels() {
+    long slack = Math.min(64L * maxSide, maxFramePixels / 8);
+    return Math.min(Integer.MAX_VALUE, maxFramePixels + slack);
+  }
+
   /** Most 25 fps grid frames a decode may deliver. */
   public long maxGridFrames(int fps) {
     return (long) Math.ceil(maxDurationS * fps);

@@ -103,6 +103,8 @@ public final class GridReader implements AutoCloseable {
   private double currentT;
   private int decoded;
   private int repeated;
+  /** Where the last decoded frame ends (its time plus one nominal frame), from t0. */
+  private double decodedEndS;
   private InputLimits limits = InputLimits.DEFAULTS;
 
   private GridReader(FfmpegInput in, AVStream st, int streamIndex, long deadlineNanos,
@@ -129,15 +131,27 @@ public final class GridReader implements AutoCloseable {
    */
   public static GridReader open(SeekableSource source, String nameHint, long deadlineNanos,
       int gridFrames, int rotationDeg) throws ProbeException {
-    FfmpegInput in = FfmpegInput.open(source, nameHint, deadlineNanos);
+    return open(source, nameHint, deadlineNanos, gridFrames, rotationDeg, null);
+  }
+
+  /**
+   * As {@link #open(SeekableSource, String, long, int, int)}, bounded by {@code limits} (see
+   * {@link #limits}) from the first byte: reading the stream information already decodes a few
+   * frames, under the same picture limit. Null: no limits yet.
+   */
+  public static GridReader open(SeekableSource source, String nameHint, long deadlineNanos,
+      int gridFrames, int rotationDeg, InputLimits limits) throws ProbeException {
+    FfmpegInput in = FfmpegInput.open(source, nameHint, deadlineNanos,
+        limits == null ? 0 : limits.decoderMaxPixels());
     try {
       int v = av_find_best_stream(in.context(), AVMEDIA_TYPE_VIDEO, -1, -1,
           (PointerPointer<?>) null, 0);
       if (v < 0) {
         throw new ProbeException(ErrorCodes.NO_VIDEO, "the file has no video stream");
       }
-      return new GridReader(in, in.context().streams(v), v, deadlineNanos, gridFrames,
+      GridReader r = new GridReader(in, in.context().streams(v), v, deadlineNanos, gridFrames,
           rotationDeg);
+      return limits == null ? r : r.limits(limits);
     } catch (ProbeException | RuntimeException e) {
       in.close();
       throw e;
@@ -147,12 +161,15 @@ public final class GridReader implements AutoCloseable {
   /**
    * Bounds what the stream may deliver whatever its container declared: each decoded picture's
    * size, and the number of grid frames (duration). Over a limit, decoding stops with
-   * {@code over_limit}.
+   * {@code over_limit}. The decoder itself gets {@link InputLimits#decoderMaxPixels}, so a
+   * picture far over the limit is refused before it is allocated.
    */
   public GridReader limits(InputLimits l) {
     this.limits = l;
+    dec.max_pixels(l.decoderMaxPixels());
     return this;
   }
+
 
   /**
    * Pictures for analysis only (detection, shot cuts), not for output: the decoder skips its
@@ -228,6 +245,7 @@ public final class GridReader implements AutoCloseable {
         }
         t -= t0;
         decoded++;
+        decodedEndS = Math.max(decodedEndS, t + 1 / nominal);
         if (!havePrev) {
           av_frame_move_ref(prev, work);
           prevT = t;
@@ -248,6 +266,23 @@ public final class GridReader implements AutoCloseable {
         throw new ProbeException(ErrorCodes.PROBE_TIMEOUT, "decoding exceeded its time limit");
       }
       reading = in.feed(dec, streamIndex, pkt);
+      refusedPicture();
+    }
+  }
+
+  /**
+   * Throws {@code over_limit} when the decoder has taken on a picture size over its
+   * {@code max_pixels}: FFmpeg then refuses every packet of it (the frames are never allocated,
+   * so our own check never sees them), and without this the rest of the stream would silently
+   * decode to nothing.
+   */
+  private void refusedPicture() throws ProbeException {
+    long pixels = (long) dec.width() * dec.height();
+    if (pixels > dec.max_pixels()) {
+      throw new ProbeException(ErrorCodes.OVER_LIMIT, String.format(java.util.Locale.ROOT,
+          "the video holds %d×%d pictures (%d pixels), over --max-frame-pixels %d: FFmpeg's"
+              + " decoder refused them before allocating", dec.width(), dec.height(), pixels,
+          limits.maxFramePixels()));
     }
   }
 
@@ -287,9 +322,20 @@ public final class GridReader implements AutoCloseable {
     return decoded;
   }
 
-  /** Grid frames delivered past the end of the last decoded frame (filled with it). */
+  /**
+   * Grid frames delivered past the end of the last decoded frame (filled with it): how far the
+   * declared length outruns the pictures, so a file cut short shows here.
+   */
   public int repeatedAtEnd() {
     return repeated;
+  }
+
+  /**
+   * Seconds of video decoded so far: the end of the latest decoded frame (its time from the
+   * first frame plus one frame at the stream's nominal rate).
+   */
+  public double decodedDurationS() {
+    return decodedEndS;
   }
 
   public int rotation() {

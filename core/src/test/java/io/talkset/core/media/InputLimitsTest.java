@@ -103,6 +103,29 @@ class InputLimitsTest {
     // The small part is delivered before the decoder meets the first large picture.
     assertTrue(delivered >= 23 && delivered <= 25, "delivered " + delivered);
 
+    // Under a pixel limit the larger pictures never reach our code: FFmpeg's decoder refuses
+    // them (max_pixels) before allocating them, and the decode stops there with over_limit.
+    InputLimits pixels = new InputLimits(8192, 320 * 240, 3600, 0);
+    delivered = 0;
+    try (FileSource src = new FileSource(mixed);
+        GridReader g = GridReader.open(src, "mixed.ts", FAR, -1, 0).limits(pixels)) {
+      ProbeException e = null;
+      try {
+        while (g.next()) {
+          assertEquals(160, g.width());
+          delivered++;
+        }
+      } catch (ProbeException x) {
+        e = x;
+      }
+      assertTrue(e != null, "decoding went past the larger pictures");
+      assertEquals(ErrorCodes.OVER_LIMIT, e.code());
+      assertEquals("the video holds 640×480 pictures (307200 pixels), over --max-frame-pixels"
+          + " 76800: FFmpeg's decoder refused them before allocating", e.getMessage());
+    }
+    // The pictures the decoder still held when it refused are lost with the stream.
+    assertTrue(delivered >= 20 && delivered <= 25, "delivered " + delivered);
+
     // Without the limit the same file decodes to the end (both parts).
     int all = 0;
     try (FileSource src = new FileSource(mixed);
@@ -145,5 +168,39 @@ class InputLimitsTest {
       assertEquals(3.57275, y.length / 16_000.0, 1e-3, "all 3.57 s (soxi -D) at the default limits");
     }
     assertNull(InputLimits.DEFAULTS.pictureExceeded(7680, 4320, "declares"));
+  }
+
+  /**
+   * One 2048×2048 picture (made here with FFmpeg) under a 1920×1080 pixel limit: FFmpeg's decoder
+   * refuses it before allocating it, both while the stream information is read and while
+   * decoding, and the decode ends with over_limit; the same file decodes without the limit.
+   */
+  @Test
+  void aPictureOverThePixelLimitIsRefusedByTheDecoderBeforeItIsAllocated(@TempDir Path dir)
+      throws Exception {
+    Path big = dir.resolve("big.mkv");
+    Tools.ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=2048x2048:rate=25", "-frames:v", "1",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", big.toString());
+    InputLimits hd = new InputLimits(8192, 1920L * 1080, 3600, 0);
+    assertEquals(1920L * 1080 + 1920L * 1080 / 8, hd.decoderMaxPixels());
+    try (FileSource src = new FileSource(big)) {
+      ProbeException e = assertThrows(ProbeException.class, () -> {
+        try (GridReader g = GridReader.open(src, "big.mkv", FAR, -1, 0, hd)) {
+          while (g.next()) {
+            // drain
+          }
+        }
+      });
+      assertEquals(ErrorCodes.OVER_LIMIT, e.code());
+      assertEquals("the video holds 2048×2048 pictures (4194304 pixels), over --max-frame-pixels"
+          + " 2073600: FFmpeg's decoder refused them before allocating", e.getMessage());
+    }
+    try (FileSource src = new FileSource(big);
+        GridReader g = GridReader.open(src, "big.mkv", FAR, -1, 0, InputLimits.DEFAULTS)) {
+      assertTrue(g.next());
+      assertEquals(2048, g.width());
+      assertEquals(2048, g.height());
+      assertEquals(false, g.next());
+    }
   }
 }

@@ -130,7 +130,7 @@ final class AudioRows implements Iterator<Row>, AutoCloseable {
     try {
       spool = new AudioSpool(scratch);
       AudioDecoder.Result r;
-      try (SeekableSource src = Sources.open(t.path(), t.size(), conf)) {
+      try (SeekableSource src = Sources.open(t.path(), t.size(), conf, deadline)) {
         String name = t.path().substring(t.path().lastIndexOf('/') + 1);
         r = decoder.decode(src, name, deadline, spool);
       }

@@ -4,6 +4,7 @@ import io.talkset.core.faces.CropWindows;
 import io.talkset.core.faces.FacePipeline;
 import io.talkset.core.faces.FaceTracker;
 import io.talkset.core.media.InputLimits;
+import io.talkset.core.video.GridReader;
 import io.talkset.jobs.cli.LimitOptions;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.RetryOptions;
@@ -24,12 +25,16 @@ import java.util.Map;
  * @param keepMb native memory per task for the decoded face regions kept between the passes,
  *     in MiB (0: decode every video twice); see {@link FacePipeline#analyze}
  * @param retryFailed process clips whose latest status is a retryable failure again
+ * @param maxRepeatedFraction with {@code maxRepeatedS}: a clip whose declared length outruns its
+ *     decoded pictures by more than this share of its grid frames and more than
+ *     {@code maxRepeatedS} seconds is rejected as {@code truncated} (see {@link #truncation})
  */
 public record FramesConfig(String output, String models, int detector, String device,
     float minScore, int detectEvery, String policy, double zoom, int smoothFrames,
     String outside, double maxOutside, int size, int jpegQuality, int minSegmentFrames,
     int maxGap, String subject, long timeoutMillis, int partitions, InputLimits limits,
-    float minSegmentScore, int keepMb, boolean retryFailed) implements Serializable {
+    float minSegmentScore, int keepMb, boolean retryFailed, double maxRepeatedFraction,
+    double maxRepeatedS) implements Serializable {
 
   /** {@code --detector auto}: see {@link FacePipeline#analyze}'s {@code near} detector. */
   public static final int AUTO = 0;
@@ -41,7 +46,35 @@ public record FramesConfig(String output, String models, int detector, String de
     this(output, models, detector, device, minScore, detectEvery, policy, zoom, smoothFrames,
         outside, maxOutside, size, jpegQuality, minSegmentFrames, maxGap, subject, timeoutMillis,
         partitions, InputLimits.DEFAULTS, FaceTracker.Params.DEFAULT_MIN_MEAN_SCORE,
-        (int) (FacePipeline.Params.KEEP_BYTES >> 20), true);
+        (int) (FacePipeline.Params.KEEP_BYTES >> 20), true, DEFAULT_MAX_REPEATED_FRACTION,
+        DEFAULT_MAX_REPEATED_S);
+  }
+
+  /** Above both defaults a clip is truncated: 5% of its frames, and at least two seconds. */
+  public static final double DEFAULT_MAX_REPEATED_FRACTION = 0.05;
+  public static final double DEFAULT_MAX_REPEATED_S = 2.0;
+
+  /**
+   * Why a clip whose last decoded picture would fill {@code repeated} of its {@code gridFrames}
+   * is truncated, or null when it is within the limits. Both must be exceeded: a short clip may
+   * lose a few frames to a container that rounds its duration up, and a long one may run a
+   * second past its last picture without being broken; a file cut short loses far more.
+   */
+  public String truncation(int repeated, int gridFrames, double decodedS) {
+    double frameLimit = Math.max(maxRepeatedFraction * gridFrames,
+        maxRepeatedS * GridReader.FPS);
+    if (repeated <= frameLimit) {
+      return null;
+    }
+    return String.format(java.util.Locale.ROOT,
+        "the video ends after %.2f s but the file declares %.2f s: %d of its %d grid frames would"
+            + " repeat the last picture, over --max-repeated-fraction %s and --max-repeated-s %s"
+            + " (the file is probably cut short)", decodedS, gridFrames / (double) GridReader.FPS,
+        repeated, gridFrames, plain(maxRepeatedFraction), plain(maxRepeatedS));
+  }
+
+  private static String plain(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
   }
 
   public static Options options() {
@@ -80,6 +113,11 @@ public record FramesConfig(String output, String models, int detector, String de
             "native memory per task for decoded face regions kept from pass one, so that clips"
                 + " that fit are decoded once, not twice; 0 = always decode twice (count it in"
                 + " spark.executor.memoryOverhead)")
+        .value("max-repeated-fraction", "F", Double.toString(DEFAULT_MAX_REPEATED_FRACTION),
+            "a clip whose last picture would repeat on more than this share of its grid frames"
+                + " (and more than --max-repeated-s) is rejected as truncated, 0..1")
+        .value("max-repeated-s", "S", "2",
+            "seconds of repeated last picture always tolerated before a clip is truncated")
         .value("partitions", "N", "0", "tasks; 0 = four per core")));
   }
 
@@ -122,7 +160,8 @@ public record FramesConfig(String output, String models, int detector, String de
         a.intIn("min-segment-frames", 1, 1_000_000), maxGap, subject,
         a.positiveLong("frames-timeout-ms"), a.nonNegativeInt("partitions"),
         LimitOptions.from(a), (float) a.doubleIn("min-segment-score", 0, 1),
-        a.intIn("keep-mb", 0, 65_536), RetryOptions.from(a));
+        a.intIn("keep-mb", 0, 65_536), RetryOptions.from(a),
+        a.doubleIn("max-repeated-fraction", 0, 1), a.doubleIn("max-repeated-s", 0, 1e9));
   }
 
   /** The core pipeline's parameters. */
@@ -153,6 +192,8 @@ public record FramesConfig(String output, String models, int detector, String de
     d.put("min_segment_score", minSegmentScore);
     d.put("max_gap", maxGap);
     d.put("subject", subject);
+    d.put("max_repeated_fraction", maxRepeatedFraction);
+    d.put("max_repeated_s", maxRepeatedS);
     return d;
   }
 }

@@ -129,12 +129,12 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
       }
       set("device", lease.placement.description());
       long deadline = clipStart + TimeUnit.MILLISECONDS.toNanos(cfg.timeoutMillis());
-      source = Sources.open(t.path(), t.size(), conf);
+      source = Sources.open(t.path(), t.size(), conf, deadline);
       String name = t.path().substring(t.path().lastIndexOf('/') + 1);
       int grid = t.gridFrames() == null ? -1 : t.gridFrames();
       SeekableSource s = source;
       FacePipeline.ReaderFactory videos = () -> GridReader.open(s, name, deadline, grid,
-          t.rotation()).limits(cfg.limits());
+          t.rotation(), cfg.limits());
       FacePipeline.Analysis a = FacePipeline.analyze(videos, lease.detector, lease.near,
           params);
       set("grid_frames", a.frames());
@@ -143,6 +143,16 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
       set("shots", a.shots());
       set("detector_runs", a.detectorRuns());
       set("decoded_frames", a.decoded());
+      set("repeated_frames", a.repeatedAtEnd());
+      set("decoded_duration_s", a.decodedDurationS());
+      String truncated = cfg.truncation(a.repeatedAtEnd(), a.frames(), a.decodedDurationS());
+      if (truncated != null) {
+        // Checked before any crop: a file cut short would otherwise give thousands of
+        // identical frames of its last picture, all looking like a steady talking head.
+        a.release();
+        finish("rejected", ErrorCodes.TRUNCATED, truncated);
+        return;
+      }
       List<Row> segments = new ArrayList<>();
       for (FacePipeline.Planned p : a.planned()) {
         FacePipeline.SegmentInfo i = p.info();

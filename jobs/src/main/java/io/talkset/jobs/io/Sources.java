@@ -1,13 +1,17 @@
 package io.talkset.jobs.io;
 
+import io.talkset.core.errors.ErrorCodes;
+import io.talkset.core.errors.ProbeException;
 import io.talkset.core.media.FileSource;
 import io.talkset.core.media.SeekableSource;
+import io.talkset.core.media.Watchdog;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -39,6 +43,31 @@ public final class Sources {
           null);
     } catch (Exception e) {
       return null;
+    }
+  }
+
+  /**
+   * As {@link #open(String, long, HadoopConf)}, under the {@link Watchdog} until
+   * {@code deadlineNanos}: opening a file on a hung mount or store blocks like a read does, and
+   * is abandoned the same way, as {@code probe_timeout}. A source the abandoned call opens
+   * after all is closed by it.
+   */
+  public static SeekableSource open(String path, long size, HadoopConf conf, long deadlineNanos)
+      throws IOException, ProbeException {
+    AtomicBoolean abandoned = new AtomicBoolean();
+    try {
+      return Watchdog.call(() -> {
+        SeekableSource s = open(path, size, conf);
+        if (abandoned.get()) {
+          s.close();
+        }
+        return s;
+      }, deadlineNanos);
+    } catch (Watchdog.Expired e) {
+      abandoned.set(true);
+      throw new ProbeException(ErrorCodes.PROBE_TIMEOUT, e.stalled()
+          ? "opening the file was still blocked at the time limit: abandoned"
+          : "the time limit had passed before the file was opened");
     }
   }
 

@@ -212,4 +212,156 @@ class FramesJobSuite {
     assertEquals(0, after.processed());
     assertEquals(1, after.skipped());
   }
+
+  /**
+   * A real video remuxed to Matroska and cut to a third of its bytes, as an interrupted copy
+   * leaves it: the header still declares the whole length, so the crawl finds it ok, and the
+   * decoder runs out of pictures a third of the way. Without the check, the last picture would
+   * fill the missing two thirds and pass as a steady face. The intact clip beside it is ok.
+   */
+  @Test
+  void aVideoCutToAThirdIsRejectedAsTruncatedAndNothingIsWrittenForIt(@TempDir Path in,
+      @TempDir Path out) throws Exception {
+    Path avi = Samples.get("video/kphotoalbum/movie.avi");
+    Files.copy(avi, in.resolve("movie.avi"));
+    Path mkv = out.resolve("whole.mkv");
+    Tools.ffmpeg("-i", avi.toString(), "-c", "copy", mkv.toString());
+    byte[] whole = Files.readAllBytes(mkv);
+    Files.write(in.resolve("cut.mkv"), java.util.Arrays.copyOf(whole, whole.length / 3));
+    Files.delete(mkv);
+    crawl(in, out);
+    AudioJob.process(spark, new AudioConfig(out.toString(), false, 120_000, 0));
+    ClipBatch r = FramesJob.process(spark, config(out));
+    assertEquals(Map.of("ok", 1L, "rejected", 1L), r.byStatus());
+
+    Map<String, Row> status = statusByName(out);
+    Row cut = status.get("cut.mkv");
+    assertEquals("rejected", cut.getString(cut.fieldIndex("status")));
+    assertEquals("truncated", cut.getString(cut.fieldIndex("error_code")));
+    // The Matroska header declares the AVI's 4.53 s (ffprobe), 114 grid frames; a third of the
+    // bytes holds 22 of the 68 pictures (ffprobe -count_frames), the last at 1.4 s of a 15 fps
+    // stream (ffprobe -show_entries packet=pts_time), so the video ends at 1.4 + 1/15 s and grid
+    // frames 37 (1.48 s) to 113 repeat its last picture.
+    assertEquals(114, cut.getInt(cut.fieldIndex("grid_frames")));
+    assertEquals(22, cut.getInt(cut.fieldIndex("decoded_frames")));
+    double decodedS = cut.getDouble(cut.fieldIndex("decoded_duration_s"));
+    assertEquals(1.4 + 1 / 15.0, decodedS, 1e-3);
+    int repeated = cut.getInt(cut.fieldIndex("repeated_frames"));
+    assertEquals(114 - 37, repeated);
+    assertEquals(0, cut.getInt(cut.fieldIndex("frames_written")));
+    String message = cut.getString(cut.fieldIndex("error_message"));
+    assertTrue(message.startsWith("the video ends after 1.47 s but the file declares 4.56 s: 77"
+        + " of its 114 grid frames"), message);
+    assertTrue(message.contains(repeated + " of its 114 grid frames would repeat the last"
+        + " picture, over --max-repeated-fraction 0.05 and --max-repeated-s 2"), message);
+
+    Row movie = status.get("movie.avi");
+    assertEquals("ok", movie.getString(movie.fieldIndex("status")));
+    assertEquals(0, movie.getInt(movie.fieldIndex("repeated_frames")));
+    assertEquals(114, movie.getInt(movie.fieldIndex("frames_written")));
+    assertEquals(4.53, movie.getDouble(movie.fieldIndex("decoded_duration_s")), 0.05);
+
+    Dataset<Row> frames = spark.read().parquet(out.resolve("frames").toString());
+    String cutId = cut.getString(cut.fieldIndex("clip_id"));
+    assertEquals(0, frames.filter(col("clip_id").equalTo(cutId)).count());
+    assertEquals(114, frames.count());
+
+    // The audio stage says the same of the sound: its track stops where the cut is too (two
+    // whole 1 s PCM packets survive, ffprobe), and silence pads it to the grid's 4.56 s.
+    Row audio = spark.read().parquet(out.resolve("audio_clips").toString())
+        .filter(col("clip_id").equalTo(cutId)).first();
+    assertEquals("ok", audio.getString(audio.fieldIndex("status")));
+    double paddedS = audio.getInt(audio.fieldIndex("padded_end_samples")) / 16_000.0;
+    assertEquals(114 / 25.0 - 2.0, paddedS, 1e-3);
+
+    // A looser limit keeps such a clip (the numbers stay on its row).
+    FramesConfig loose = config(out, "--max-repeated-fraction", "0.9");
+    assertEquals(0.9, loose.maxRepeatedFraction());
+    assertEquals(null, loose.truncation(repeated, 114, decodedS));
+  }
+
+  /**
+   * A 2048×2048 picture (made here) that the crawl took in under its default limits, decoded by
+   * the frames stage under a 1080p pixel limit: FFmpeg's decoder refuses it before allocating
+   * it, the clip is rejected with over_limit, and the clip beside it is ok.
+   */
+  @Test
+  void aPictureOverThePixelLimitIsRefusedByTheDecoderAndOnlyThatClipIsRejected(@TempDir Path in,
+      @TempDir Path out) throws Exception {
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
+    Tools.ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=2048x2048:rate=25", "-frames:v", "1",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        in.resolve("huge.mkv").toString());
+    crawl(in, out);
+    ClipBatch r = FramesJob.process(spark, config(out, "--max-frame-pixels",
+        Long.toString(1920L * 1080)));
+    assertEquals(Map.of("ok", 1L, "rejected", 1L), r.byStatus());
+    Map<String, Row> status = statusByName(out);
+    Row huge = status.get("huge.mkv");
+    assertEquals("over_limit", huge.getString(huge.fieldIndex("error_code")));
+    assertEquals("the video holds 2048×2048 pictures (4194304 pixels), over --max-frame-pixels"
+        + " 2073600: FFmpeg's decoder refused them before allocating",
+        huge.getString(huge.fieldIndex("error_message")));
+    assertEquals(0, huge.getInt(huge.fieldIndex("frames_written")));
+    Row movie = status.get("movie.avi");
+    assertEquals("ok", movie.getString(movie.fieldIndex("status")));
+    assertEquals(114, movie.getInt(movie.fieldIndex("frames_written")));
+    assertEquals(114, spark.read().parquet(out.resolve("frames").toString()).count());
+  }
+
+  /**
+   * A file whose reads stall for good part way (a fault-injecting Hadoop file system), crawled
+   * while it still read normally: the audio and frames stages each give up on it at their time
+   * limit with probe_timeout, within twice the limit, and the clip beside it is ok.
+   */
+  @Test
+  void aClipWhoseReadsStallTimesOutWithinTwiceTheLimitAndTheOthersAreOk(@TempDir Path in,
+      @TempDir Path out) throws Exception {
+    Path avi = Samples.get("video/kphotoalbum/movie.avi");
+    Files.copy(avi, in.resolve("movie.avi"));
+    // The same pictures in other bytes (a copy would be the same clip: ids are content hashes).
+    Tools.ffmpeg("-i", avi.toString(), "-c", "copy", in.resolve("stalls.mkv").toString());
+    org.apache.hadoop.conf.Configuration h = spark.sparkContext().hadoopConfiguration();
+    h.set("fs.stall.impl", io.talkset.jobs.io.StallingFileSystem.class.getName());
+    h.setBoolean("fs.stall.impl.disable.cache", true);
+    try {
+      CrawlJob.crawl(spark, new CrawlConfig(List.of("stall://" + in), out.toString(),
+          MediaNames.defaults(), FileExaminer.Require.ANY, 30_000,
+          FfmpegProber.FrameCount.ESTIMATE, 0, false));
+      // From here on, reads of stalls.mkv block after 100 KB of its 492 KB.
+      io.talkset.jobs.io.StallingFileSystem.marker = "stalls";
+      io.talkset.jobs.io.StallingFileSystem.stallAfter = 100_000;
+      long limit = 3000;
+      ClipBatch audio = AudioJob.process(spark, new AudioConfig(out.toString(), false, limit,
+          0));
+      assertEquals(Map.of("ok", 1L, "failed", 1L), audio.byStatus());
+      // The frames stage needs longer for the healthy clip (model runs on a shared CPU).
+      long framesLimit = 15_000;
+      ClipBatch r = FramesJob.process(spark, config(out, "--frames-timeout-ms",
+          Long.toString(framesLimit)));
+      Row movie = statusByName(out).get("movie.avi");
+      assertEquals("ok", movie.getString(movie.fieldIndex("status")),
+          movie.getString(movie.fieldIndex("error_message")));
+      assertEquals(Map.of("ok", 1L, "failed", 1L), r.byStatus());
+
+      Row stalled = statusByName(out).get("stalls.mkv");
+      assertEquals("probe_timeout", stalled.getString(stalled.fieldIndex("error_code")));
+      assertEquals("a read of the file was still blocked at the time limit: abandoned, and the"
+          + " file closed", stalled.getString(stalled.fieldIndex("error_message")));
+      long ms = stalled.getLong(stalled.fieldIndex("elapsed_ms"));
+      assertTrue(ms >= framesLimit - 50 && ms < 2 * framesLimit,
+          "frames gave up after " + ms + " ms");
+      assertEquals(114, movie.getInt(movie.fieldIndex("frames_written")));
+
+      Row a = spark.read().parquet(out.resolve("audio_clips").toString())
+          .filter(col("path").endsWith("stalls.mkv")).first();
+      assertEquals("probe_timeout", a.getString(a.fieldIndex("error_code")));
+      long audioMs = a.getLong(a.fieldIndex("elapsed_ms"));
+      assertTrue(audioMs >= limit - 50 && audioMs < 2 * limit,
+          "audio gave up after " + audioMs + " ms");
+    } finally {
+      io.talkset.jobs.io.StallingFileSystem.release();
+      h.unset("fs.stall.impl");
+    }
+  }
 }
