@@ -36,6 +36,9 @@ public final class Talkset {
     // Jobs outside the pipeline, after the stages.
     Job render = new io.talkset.jobs.render.RenderJob();
     jobs.put(render.name(), render);
+    // Dataset-wide, after params; not yet a stage of run.
+    Job morphable = new io.talkset.jobs.morphable.MorphableJob();
+    jobs.put(morphable.name(), morphable);
     RunJob run = new RunJob(stages());
     jobs.put(run.name(), run);
     return jobs;
