@@ -41,7 +41,7 @@ public record MorphableConfig(String output, int idComponents, int expComponents
                 + " one, so coefficients are comparable across datasets")
         .value("gpa-iterations", "N", "5", "generalized Procrustes passes at most")
         .value("fit-iterations", "N", "10", "pose/coefficient alternations per frame")
-        .value("partitions", "N", "0", "tasks; 0 = four per core");
+        .value("partitions", "N", "0", "tasks; 0 = as the input is split");
   }
 
   public static MorphableConfig from(Options.Parsed a) {
