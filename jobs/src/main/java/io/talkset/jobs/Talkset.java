@@ -38,6 +38,9 @@ public final class Talkset {
     jobs.put(render.name(), render);
     Job export = new io.talkset.jobs.export.ExportJob();
     jobs.put(export.name(), export);
+    // Dataset-wide, after params; not yet a stage of run.
+    Job morphable = new io.talkset.jobs.morphable.MorphableJob();
+    jobs.put(morphable.name(), morphable);
     RunJob run = new RunJob(stages());
     jobs.put(run.name(), run);
     return jobs;

@@ -11,6 +11,6 @@ public final class Schemas {
         FramesSchemas.FRAMES, FramesSchemas.CLIPS, ParamsSchemas.PARAMS, ParamsSchemas.CLIPS,
         SyncSchemas.SEGMENTS, SyncSchemas.CLIPS, PairsSchemas.PAIRS, ShardsSchemas.FRAMES,
         ShardsSchemas.CLIPS, ShardsSchemas.PAIR_FRAMES, EvalSchemas.FRAMES, EvalSchemas.CLIPS,
-        EvalSchemas.SUMMARY);
+        EvalSchemas.SUMMARY, MorphableSchemas.FRAMES);
   }
 }

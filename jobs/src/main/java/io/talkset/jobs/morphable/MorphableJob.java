@@ -1,0 +1,317 @@
+package io.talkset.jobs.morphable;
+
+import static org.apache.spark.sql.functions.col;
+
+import io.talkset.core.faceparams.Moments;
+import io.talkset.core.faceparams.MorphableFit;
+import io.talkset.core.faceparams.Pca;
+import io.talkset.core.faceparams.Procrustes;
+import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.io.Json;
+import io.talkset.jobs.io.StageTables;
+import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.runtime.Job;
+import io.talkset.schemas.MorphableSchemas;
+import io.talkset.schemas.ParamsSchemas;
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * The morphable job ({@code talkset morphable}): a linear model of 3D face shape learned from
+ * the dataset's own face meshes (face_params.mesh of ok clips), and every frame's coefficients.
+ *
+ * <ol>
+ *   <li>Generalized Procrustes, distributed: the current mean shape is broadcast, executors
+ *       align every mesh onto it and sum the aligned shapes, the driver turns the sum into the
+ *       next mean; a few passes until it stops moving. Alignment removes pose (rotation,
+ *       translation, scale), which is what a 3DMM's pose parameters are.</li>
+ *   <li>PCA of identity (each segment's mean aligned shape: one person, one take) and of
+ *       expression (each frame's departure from its segment's mean), from moments summed on
+ *       executors ({@link Moments}); only the 1404×1404 eigendecomposition runs on the
+ *       driver.</li>
+ *   <li>Per frame, pose and coefficients fitted together ({@link MorphableFit#fit}); identity
+ *       per segment (the mean of its frames' joint fits), expression per frame with it held.</li>
+ * </ol>
+ *
+ * <p>With {@code --basis} the model is read instead of learned, so two datasets get coefficients
+ * in the same basis. The model is written before the table, each atomically; the table's
+ * {@code model_id} says which model its coefficients belong to.
+ */
+public final class MorphableJob implements Job {
+  /** Mesh length: MediaPipe FaceMesh's 468 points × (x, y, z). */
+  static final int D = 1404;
+
+  /** What a run did. */
+  public record Result(String modelId, boolean learned, long frames, long segments,
+      int idComponents, int expComponents, int gpaIterations, double gpaChange,
+      double idExplained, double expExplained, double medianFitRmsPx) {}
+
+  /** A frame's mesh, keyed by clip and segment. */
+  record Frame(String clipId, int segment, int frameIndex, double[] mesh)
+      implements Serializable {
+    Tuple2<String, Integer> key() {
+      return new Tuple2<>(clipId, segment);
+    }
+  }
+
+  @Override
+  public String name() {
+    return "morphable";
+  }
+
+  @Override
+  public String summary() {
+    return "a 3D morphable model learned from the face meshes (Procrustes + PCA), and per-frame"
+        + " identity/expression coefficients and pose (OUTPUT/morphable, face_morphable)";
+  }
+
+  @Override
+  public Options options() {
+    return MorphableConfig.options();
+  }
+
+  @Override
+  public void validate(Options.Parsed args) {
+    MorphableConfig.from(args);
+  }
+
+  @Override
+  public String run(SparkSession spark, Options.Parsed args) throws Exception {
+    Result r = process(spark, MorphableConfig.from(args));
+    return String.format(Locale.ROOT, "morphable: model %s (%s), %d frames in %d segments;"
+        + " identity %d components (%.4f of variance), expression %d (%.4f);"
+        + " Procrustes %d passes (last change %.2e); median fit RMS %.3f px%n"
+        + "  model: %s/morphable  table: %s/face_morphable%n",
+        r.modelId(), r.learned() ? "learned" : "applied from --basis", r.frames(),
+        r.segments(), r.idComponents(), r.idExplained(), r.expComponents(), r.expExplained(),
+        r.gpaIterations(), r.gpaChange(), r.medianFitRmsPx(), args.get("output"),
+        args.get("output"));
+  }
+
+  public static Result process(SparkSession spark, MorphableConfig cfg) throws Exception {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Dataset<Row> ok = StageTables.current(spark, cfg.output(), ParamsSchemas.CLIPS)
+        .filter(col("status").equalTo("ok")).select("clip_id");
+    Dataset<Row> meshes = StageTables.current(spark, cfg.output(), ParamsSchemas.PARAMS)
+        .join(functions.broadcast(ok), "clip_id")
+        .filter(col("mesh").isNotNull())
+        .select("clip_id", "segment", "frame_index", "mesh");
+    JavaRDD<Frame> frames = meshes.javaRDD()
+        .map(r -> new Frame(r.getString(0), r.getInt(1), r.getInt(2), doubles(r.getList(3))));
+    if (cfg.partitions() > 0) {
+      frames = frames.repartition(cfg.partitions());
+    }
+    // Read once, walked by every Procrustes pass and both PCAs.
+    frames = frames.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long n = frames.count();
+      if (n == 0) {
+        throw new IllegalStateException("morphable: no face meshes in " + cfg.output()
+            + "/face_params (ok clips): run the params stage with the mesh on (--mesh)");
+      }
+      Map<String, Object> training = new LinkedHashMap<>();
+      String modelId;
+      MorphableFit.Model model;
+      int gpaIterations = 0;
+      double gpaChange = Double.NaN;
+      double idExplained;
+      double expExplained;
+      if (cfg.basis() == null) {
+        Learned l = learn(jsc, frames, n, cfg);
+        modelId = StageTables.newBatchId();
+        model = MorphableFit.Model.of(l.mean, l.id.leading(l.kId), l.exp.leading(l.kExp));
+        gpaIterations = l.iterations;
+        gpaChange = l.change;
+        idExplained = explained(l.id, l.kId);
+        expExplained = explained(l.exp, l.kExp);
+        training.put("frames", n);
+        training.put("segments", l.segments);
+        training.put("gpa_iterations", l.iterations);
+        training.put("gpa_last_change", l.change);
+        training.put("settings", cfg.describe());
+        MorphableArtifact.write(spark, cfg.output(), modelId, l.mean, l.id, l.kId, l.exp,
+            l.kExp, training);
+      } else {
+        MorphableArtifact.Loaded loaded = MorphableArtifact.read(
+            spark.sparkContext().hadoopConfiguration(), cfg.basis());
+        modelId = loaded.modelId();
+        model = loaded.model();
+        idExplained = Double.NaN;
+        expExplained = Double.NaN;
+      }
+      Broadcast<MorphableFit.Model> bm = jsc.broadcast(model);
+      int iters = cfg.fitIterations();
+      // Identity per segment: the mean of its frames' joint fits (pose, identity, expression).
+      JavaPairRDD<Tuple2<String, Integer>, double[]> alpha = frames
+          .mapToPair(f -> new Tuple2<>(f.key(),
+              append(MorphableFit.fit(f.mesh(), bm.value(), null, iters).identity(), 1)))
+          .reduceByKey(MorphableJob::addInto)
+          .mapValues(MorphableJob::averaged)
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      long segments = alpha.count();
+      String id = modelId;
+      JavaRDD<Row> rows = frames.mapToPair(f -> new Tuple2<>(f.key(), f))
+          .join(alpha)
+          .values()
+          .map(t -> row(t._1(), t._2(), bm.value(), iters, id));
+      Dataset<Row> table = spark.createDataFrame(rows, MorphableSchemas.FRAMES.struct());
+      Map<String, Object> d = new LinkedHashMap<>();
+      d.put("table", MorphableSchemas.FRAMES.table());
+      d.put("schema_version", MorphableSchemas.VERSION);
+      d.put("model_id", modelId);
+      d.put("model", cfg.basis() == null ? cfg.output() + "/morphable" : cfg.basis());
+      d.put("frames", n);
+      d.put("segments", segments);
+      d.put("settings", cfg.describe());
+      TableCommitter committer = new TableCommitter(spark.sparkContext().hadoopConfiguration(),
+          cfg.output(), MorphableSchemas.FRAMES.table());
+      committer.write(table, Json.write(d));
+      double median = StageTables.current(spark, cfg.output(), MorphableSchemas.FRAMES)
+          .stat().approxQuantile("fit_rms_px", new double[] {0.5}, 0.001)[0];
+      alpha.unpersist(false);
+      bm.destroy();
+      return new Result(modelId, cfg.basis() == null, n, segments, model.identity().length,
+          model.expression().length, gpaIterations, gpaChange, idExplained, expExplained,
+          median);
+    } finally {
+      frames.unpersist(false);
+    }
+  }
+
+  /** What learning produced: mean shape, both PCAs and the sizes chosen. */
+  record Learned(double[] mean, Pca id, int kId, Pca exp, int kExp, long segments,
+      int iterations, double change) {}
+
+  static Learned learn(JavaSparkContext jsc, JavaRDD<Frame> frames, long n,
+      MorphableConfig cfg) {
+    // The gauge (orientation) is the first frame's; the mean's shape does not depend on it.
+    double[] mean = Procrustes.normalized(frames.first().mesh());
+    double change = Double.POSITIVE_INFINITY;
+    int it = 0;
+    while (it < cfg.iterations() && change > cfg.tolerance()) {
+      it++;
+      Broadcast<double[]> b = jsc.broadcast(mean);
+      double[] sum = frames.mapPartitions(part -> {
+        double[] s = new double[D];
+        while (part.hasNext()) {
+          addInto(s, MorphableFit.align(part.next().mesh(), b.value()).shape());
+        }
+        return List.of(s).iterator();
+      }).treeReduce(MorphableJob::addInto);
+      double[] next = MorphableFit.nextMean(sum, n, mean);
+      change = Procrustes.rms(next, mean);
+      mean = next;
+      b.destroy();
+    }
+    Broadcast<double[]> b = jsc.broadcast(mean);
+    JavaPairRDD<Tuple2<String, Integer>, double[]> aligned = frames
+        .mapToPair(f -> new Tuple2<>(f.key(), MorphableFit.align(f.mesh(), b.value()).shape()))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    JavaPairRDD<Tuple2<String, Integer>, double[]> segmentMeans = aligned
+        .mapValues(a -> append(a, 1))
+        .reduceByKey(MorphableJob::addInto)
+        .mapValues(MorphableJob::averaged)
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Moments ids = moments(segmentMeans.values(), mean);
+    // Residuals centre on zero by construction; zero is their shift.
+    Moments exps = moments(aligned.join(segmentMeans).values().map(t -> minus(t._1(), t._2())),
+        new double[D]);
+    aligned.unpersist(false);
+    segmentMeans.unpersist(false);
+    b.destroy();
+    Pca id = Pca.of(ids.covariance());
+    Pca exp = Pca.of(exps.covariance());
+    int kId = cfg.idComponents() > 0 ? cfg.idComponents()
+        : id.componentsFor(cfg.variance(), MorphableConfig.MAX_ID);
+    int kExp = cfg.expComponents() > 0 ? cfg.expComponents()
+        : exp.componentsFor(cfg.variance(), MorphableConfig.MAX_EXP);
+    return new Learned(mean, id, kId, exp, kExp, ids.count(), it, change);
+  }
+
+  /** Moments summed per task, then merged in a tree: one d×d array per task travels. */
+  static Moments moments(JavaRDD<double[]> rows, double[] shift) {
+    return rows.mapPartitions(part -> {
+      Moments m = new Moments(shift);
+      while (part.hasNext()) {
+        m.add(part.next());
+      }
+      return List.of(m).iterator();
+    }).treeReduce(Moments::merge);
+  }
+
+  static Row row(Frame f, double[] alpha, MorphableFit.Model model, int iters,
+      String modelId) {
+    MorphableFit.Fit fit = MorphableFit.fit(f.mesh(), model, alpha, iters);
+    MorphableFit.Aligned p = fit.pose();
+    return RowFactory.create(f.clipId(), f.segment(), f.frameIndex(), modelId,
+        MorphableArtifact.floats(alpha), MorphableArtifact.floats(fit.expression()),
+        (float) p.yaw(), (float) p.pitch(), (float) p.roll(),
+        MorphableArtifact.floats(p.translation()), (float) p.scale(), (float) fit.rmsPixels());
+  }
+
+  static double explained(Pca p, int k) {
+    double s = 0;
+    for (int i = 0; i < k; i++) {
+      s += p.explained()[i];
+    }
+    return s;
+  }
+
+  static double[] doubles(List<Object> l) {
+    if (l.size() != D) {
+      throw new IllegalArgumentException("mesh of " + l.size() + " values, expected " + D
+          + " (468 points × x, y, z)");
+    }
+    double[] d = new double[l.size()];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = ((Number) l.get(i)).doubleValue();
+    }
+    return d;
+  }
+
+  /** {@code v} with {@code extra} appended (a count travelling with a sum). */
+  static double[] append(double[] v, double extra) {
+    double[] out = java.util.Arrays.copyOf(v, v.length + 1);
+    out[v.length] = extra;
+    return out;
+  }
+
+  /** A sum with its count as last element → the mean. */
+  static double[] averaged(double[] sumAndCount) {
+    int k = sumAndCount.length - 1;
+    double[] m = new double[k];
+    for (int i = 0; i < k; i++) {
+      m[i] = sumAndCount[i] / sumAndCount[k];
+    }
+    return m;
+  }
+
+  static double[] addInto(double[] acc, double[] x) {
+    for (int i = 0; i < acc.length; i++) {
+      acc[i] += x[i];
+    }
+    return acc;
+  }
+
+  static double[] minus(double[] a, double[] b) {
+    double[] out = new double[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i] - b[i];
+    }
+    return out;
+  }
+}
