@@ -244,20 +244,8 @@ public final class HeadPose {
 
   /** Template-to-camera rotation, row-major: the head rotation followed by the axis flip. */
   static double[] cameraRotation(double yawDeg, double pitchDeg, double rollDeg) {
-    double a = Math.toRadians(yawDeg);
-    double b = Math.toRadians(-pitchDeg);
-    double c = Math.toRadians(rollDeg);
-    double ca = Math.cos(a);
-    double sa = Math.sin(a);
-    double cb = Math.cos(b);
-    double sb = Math.sin(b);
-    double cc = Math.cos(c);
-    double sc = Math.sin(c);
-    // Ry(a) · Rx(b) · Rz(c), written out.
-    double[] h = {
-        ca * cc + sa * sb * sc, -ca * sc + sa * sb * cc, sa * cb,
-        cb * sc, cb * cc, -sb,
-        -sa * cc + ca * sb * sc, sa * sc + ca * sb * cc, ca * cb};
+    // Ry(yaw) · Rx(-pitch) · Rz(roll), the convention Procrustes writes out too.
+    double[] h = Procrustes.rotation(yawDeg, -pitchDeg, rollDeg);
     // Camera y and z are the template's negated (y down, z away from the camera).
     for (int j = 3; j < 9; j++) {
       h[j] = -h[j];
