@@ -143,6 +143,11 @@ public final class StageTables {
       ParamsSchemas.PARAMS.table(), ParamsSchemas.CLIPS,
       SyncSchemas.SEGMENTS.table(), SyncSchemas.CLIPS);
 
+  /** The status table of a per-clip stage's rows table, or null for any other table. */
+  public static TableSchema statusOf(TableSchema rows) {
+    return STATUS_OF.get(rows.table());
+  }
+
   /**
    * Table {@code table} under {@code output} as readers should see it, read with its explicit
    * schema (plus {@code batch} for batch-written tables). For a per-clip stage's status table:

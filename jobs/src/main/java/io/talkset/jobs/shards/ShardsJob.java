@@ -358,15 +358,10 @@ public final class ShardsJob implements Job {
    */
   static Dataset<Row> readOk(SparkSession spark, String output, TableSchema rows)
       throws IOException {
-    TableSchema status = STATUS_OF.get(rows.table());
+    TableSchema status = StageTables.statusOf(rows);
     return read(spark, output, rows).join(read(spark, output, status)
         .filter(col("status").equalTo("ok")).select("clip_id"), seq("clip_id"), "left_semi");
   }
-
-  private static final Map<String, TableSchema> STATUS_OF = Map.of(
-      AudioSchemas.FRAMES.table(), AudioSchemas.CLIPS,
-      FramesSchemas.FRAMES.table(), FramesSchemas.CLIPS,
-      ParamsSchemas.PARAMS.table(), ParamsSchemas.CLIPS);
 
   /**
    * A stage table as readers see it (each clip's latest status and the rows of that attempt,
