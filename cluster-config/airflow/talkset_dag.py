@@ -1,5 +1,5 @@
-"""talkset on Airflow: one SparkSubmitOperator per stage (crawl -> audio -> frames -> params -> sync
--> pairs -> shards -> evaluate -> report; evaluate does nothing until its task is given
+"""talkset on Airflow: one SparkSubmitOperator per stage (crawl -> audio -> frames -> params -> morphable
+-> sync -> pairs -> shards -> evaluate -> report; evaluate does nothing until its task is given
 --generated URI).
 
 The tasks come from talkset_tasks.json next to this file, a declarative list that

@@ -23,7 +23,7 @@ public final class Talkset {
   static List<Job> stages() {
     return List.of(new CrawlJob(), new io.talkset.jobs.audio.AudioJob(),
         new io.talkset.jobs.frames.FramesJob(), new io.talkset.jobs.params.ParamsJob(),
-        new io.talkset.jobs.sync.SyncJob(), new io.talkset.jobs.pairs.PairsJob(),
+        new io.talkset.jobs.morphable.MorphableJob(), new io.talkset.jobs.sync.SyncJob(), new io.talkset.jobs.pairs.PairsJob(),
         new io.talkset.jobs.shards.ShardsJob(), new io.talkset.jobs.eval.EvaluateJob(),
         new io.talkset.jobs.report.ReportJob());
   }
@@ -38,9 +38,6 @@ public final class Talkset {
     jobs.put(render.name(), render);
     Job export = new io.talkset.jobs.export.ExportJob();
     jobs.put(export.name(), export);
-    // Dataset-wide, after params; not yet a stage of run.
-    Job morphable = new io.talkset.jobs.morphable.MorphableJob();
-    jobs.put(morphable.name(), morphable);
     RunJob run = new RunJob(stages());
     jobs.put(run.name(), run);
     return jobs;

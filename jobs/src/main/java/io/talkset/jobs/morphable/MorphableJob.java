@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -28,6 +30,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
 /**
@@ -54,11 +58,22 @@ import scala.Tuple2;
 public final class MorphableJob implements Job {
   /** Mesh length: MediaPipe FaceMesh's 468 points × (x, y, z). */
   static final int D = 1404;
+  private static final Logger LOG = LoggerFactory.getLogger(MorphableJob.class);
 
-  /** What a run did. */
+  /**
+   * What a run did.
+   *
+   * @param skipped why nothing was learned or written (no meshes, or the table is already up to
+   *     date with the same input and settings); null when the run did the work
+   */
   public record Result(String modelId, boolean learned, long frames, long segments,
       int idComponents, int expComponents, int gpaIterations, double gpaChange,
-      double idExplained, double expExplained, double medianFitRmsPx) {}
+      double idExplained, double expExplained, double medianFitRmsPx, String skipped) {
+    static Result skipped(String modelId, String why) {
+      return new Result(modelId, false, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, Double.NaN,
+          Double.NaN, why);
+    }
+  }
 
   /** A frame's mesh, keyed by clip and segment. */
   record Frame(String clipId, int segment, int frameIndex, double[] mesh)
@@ -92,6 +107,9 @@ public final class MorphableJob implements Job {
   @Override
   public String run(SparkSession spark, Options.Parsed args) throws Exception {
     Result r = process(spark, MorphableConfig.from(args));
+    if (r.skipped() != null) {
+      return "morphable: nothing to do: " + r.skipped() + "\n";
+    }
     return String.format(Locale.ROOT, "morphable: model %s (%s), %d frames in %d segments;"
         + " identity %d components (%.4f of variance), expression %d (%.4f);"
         + " Procrustes %d passes (last change %.2e); median fit RMS %.3f px%n"
@@ -104,8 +122,20 @@ public final class MorphableJob implements Job {
 
   public static Result process(SparkSession spark, MorphableConfig cfg) throws Exception {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Dataset<Row> ok = StageTables.current(spark, cfg.output(), ParamsSchemas.CLIPS)
-        .filter(col("status").equalTo("ok")).select("clip_id");
+    Dataset<Row> okStatus = StageTables.current(spark, cfg.output(), ParamsSchemas.CLIPS)
+        .filter(col("status").equalTo("ok"));
+    // The input is the params batches of the ok clips (one row per clip): when they and the
+    // settings are those the table was made from, the model and coefficients would come out
+    // the same, so a re-run (every `talkset run` after the first) skips the work.
+    String fingerprint = fingerprint(okStatus.select("clip_id", "batch").collectAsList(), cfg);
+    String upToDate = upToDate(spark, cfg, fingerprint);
+    if (upToDate != null) {
+      LOG.info("morphable: face_morphable is up to date (model {}, input {}): skipped",
+          upToDate, fingerprint);
+      return Result.skipped(upToDate, "face_morphable is up to date with face_params (model "
+          + upToDate + ")");
+    }
+    Dataset<Row> ok = okStatus.select("clip_id");
     Dataset<Row> meshes = StageTables.current(spark, cfg.output(), ParamsSchemas.PARAMS)
         .join(functions.broadcast(ok), "clip_id")
         .filter(col("mesh").isNotNull())
@@ -120,8 +150,12 @@ public final class MorphableJob implements Job {
     try {
       long n = frames.count();
       if (n == 0) {
-        throw new IllegalStateException("morphable: no face meshes in " + cfg.output()
-            + "/face_params (ok clips): run the params stage with the mesh on (--mesh)");
+        // In `talkset run` with --mesh none, or a collection without faces: nothing to learn
+        // from, which is no error; the message says how to get meshes.
+        String why = "no face meshes in " + cfg.output() + "/face_params (ok clips); the"
+            + " params stage makes them with --mesh facemesh";
+        LOG.info("morphable: {}", why);
+        return Result.skipped(null, why);
       }
       Map<String, Object> training = new LinkedHashMap<>();
       String modelId;
@@ -177,6 +211,7 @@ public final class MorphableJob implements Job {
       d.put("frames", n);
       d.put("segments", segments);
       d.put("settings", cfg.describe());
+      d.put("input_fingerprint", fingerprint);
       TableCommitter committer = new TableCommitter(spark.sparkContext().hadoopConfiguration(),
           cfg.output(), MorphableSchemas.FRAMES.table());
       committer.write(table, Json.write(d));
@@ -186,9 +221,76 @@ public final class MorphableJob implements Job {
       bm.destroy();
       return new Result(modelId, cfg.basis() == null, n, segments, model.identity().length,
           model.expression().length, gpaIterations, gpaChange, idExplained, expExplained,
-          median);
+          median, null);
     } finally {
       frames.unpersist(false);
+    }
+  }
+
+  private static final Pattern FINGERPRINT =
+      Pattern.compile("\"input_fingerprint\"\\s*:\\s*\"([0-9a-f]{64})\"");
+  private static final Pattern MODEL_ID =
+      Pattern.compile("\"model_id\"\\s*:\\s*\"([^\"]+)\"");
+
+  /** SHA-256 of the sorted (clip, params batch) pairs and the settings. */
+  static String fingerprint(List<Row> clipBatches, MorphableConfig cfg) {
+    List<String> lines = new java.util.ArrayList<>();
+    for (Row r : clipBatches) {
+      lines.add(r.getString(0) + "\t" + r.get(1));
+    }
+    java.util.Collections.sort(lines);
+    lines.add(Json.write(cfg.describe()));
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      for (String l : lines) {
+        md.update(l.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        md.update((byte) '\n');
+      }
+      return java.util.HexFormat.of().formatHex(md.digest());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The model id of the committed face_morphable table when it was made from this input
+   * (same fingerprint) and, when learned, its model is still the one in ROOT/morphable; else
+   * null.
+   */
+  static String upToDate(SparkSession spark, MorphableConfig cfg, String fingerprint)
+      throws java.io.IOException {
+    org.apache.hadoop.conf.Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    org.apache.hadoop.fs.Path described = new org.apache.hadoop.fs.Path(
+        TableCommitter.location(cfg.output(), MorphableSchemas.FRAMES.table()),
+        TableCommitter.DESCRIPTION_FILE);
+    String d = read(hconf, described);
+    if (d == null) {
+      return null;
+    }
+    Matcher f = FINGERPRINT.matcher(d);
+    Matcher id = MODEL_ID.matcher(d);
+    if (!f.find() || !f.group(1).equals(fingerprint) || !id.find()) {
+      return null;
+    }
+    if (cfg.basis() == null) {
+      String model = read(hconf, new org.apache.hadoop.fs.Path(cfg.output() + "/morphable",
+          "model.json"));
+      Matcher m = model == null ? null : MODEL_ID.matcher(model);
+      if (m == null || !m.find() || !m.group(1).equals(id.group(1))) {
+        return null;
+      }
+    }
+    return id.group(1);
+  }
+
+  private static String read(org.apache.hadoop.conf.Configuration hconf,
+      org.apache.hadoop.fs.Path p) throws java.io.IOException {
+    org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(hconf);
+    if (!fs.exists(p)) {
+      return null;
+    }
+    try (java.io.InputStream in = fs.open(p)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     }
   }
 

@@ -194,6 +194,33 @@ class MorphableJobSuite {
     assertEquals("float32", py.get("dtype").asText());
     assertTrue(py.get("parquet_equals_npy").asBoolean(), "model.parquet holds the .npy values");
     assertTrue(py.get("id_orthonormal_error").asDouble() < 1e-6);
+
+    // A re-run on the same input and settings (every `talkset run` after the first) changes
+    // nothing: no new model, the table's files untouched.
+    List<String> before = listing(root.resolve("face_morphable"));
+    MorphableJob.Result again = MorphableJob.process(spark, config(root, null));
+    assertEquals(r.modelId(), again.modelId());
+    assertTrue(again.skipped() != null && again.skipped().contains("up to date"),
+        "skipped: " + again.skipped());
+    assertEquals(before, listing(root.resolve("face_morphable")));
+    assertEquals(r.modelId(), modelId(model));
+    // Other settings are another model.
+    MorphableJob.Result three = MorphableJob.process(spark, new MorphableConfig(
+        root.toUri().toString(), 0, 3, 0.99, null, 5, 1e-6, 10, 4));
+    assertEquals(null, three.skipped());
+    assertEquals(3, three.expComponents());
+    assertTrue(!three.modelId().equals(r.modelId()));
+    assertEquals(three.modelId(), modelId(model));
+  }
+
+  static List<String> listing(Path dir) throws java.io.IOException {
+    try (var s = Files.list(dir)) {
+      return s.map(p -> p.getFileName() + ":" + p.toFile().lastModified()).sorted().toList();
+    }
+  }
+
+  String modelId(Path model) throws java.io.IOException {
+    return json.readTree(model.resolve("model.json").toFile()).get("model_id").asText();
   }
 
   /**
