@@ -1,11 +1,19 @@
 package io.talkset.jobs.cli;
 
 /**
- * {@code --retry-failed}, shared by the per-clip stages (audio, frames, params, sync) so that
+ * {@code --retry-failed} and {@code --max-attempts}, shared by the per-clip stages (audio, frames, params, sync) so that
  * {@code talkset run} takes it once for all of them.
  */
 public final class RetryOptions {
   public static final String NAME = "retry-failed";
+  public static final String MAX_ATTEMPTS = "max-attempts";
+  /**
+   * Two deaths: one executor lost to something else (a preempted or failing node, a neighbour's
+   * memory) does not condemn a clip, a second one in the same clip is no coincidence; and with
+   * Spark's default of four task attempts ({@code spark.task.maxFailures}), the third attempt
+   * marks the clip, leaving one more for an unrelated failure of the same task.
+   */
+  public static final int DEFAULT_MAX_ATTEMPTS = 2;
 
   private RetryOptions() {}
 
@@ -14,7 +22,16 @@ public final class RetryOptions {
     return options.value(NAME, "BOOL", "true",
         "process clips whose latest status is failed again (a wrong --models, a timeout, an I/O"
             + " or internal error); corrupt, truncated and unrecognized files stay done;"
-            + " false keeps every failed clip as it is");
+            + " false keeps every failed clip as it is")
+        .value(MAX_ATTEMPTS, "N", String.valueOf(DEFAULT_MAX_ATTEMPTS),
+            "a clip started N times whose JVM died each time before it finished (a native"
+                + " crash, an out-of-memory kill) is not started again: failed, poison_clip;"
+                + " counted under OUTPUT/_attempts across runs and Spark's task retries");
+  }
+
+  /** The parsed {@code --max-attempts}: 1 to 100, else a usage error naming it. */
+  public static int maxAttempts(Options.Parsed a) {
+    return a.intIn(MAX_ATTEMPTS, 1, 100);
   }
 
   /** The parsed {@code --retry-failed}: true or false, else a usage error naming it. */

@@ -116,12 +116,14 @@ public final class StageTables {
    * permission error, an out-of-memory or any other internal error) may not happen again, so
    * they are retried. Failures that are properties of the file itself ({@code corrupt},
    * {@code truncated}, {@code unrecognized_format}: the same bytes give the same error every
-   * time) stay done, as do {@code rejected} clips (no video, no face, no audio, over a limit),
+   * time; {@code poison_clip}: the same bytes killed the JVM every time, see
+   * {@link ClipAttempts}) stay done, as do {@code rejected} clips (no video, no face, no audio, over a limit),
    * which are never failures.
    */
   public static boolean retryable(String errorCode) {
     return !ErrorCodes.CORRUPT.equals(errorCode) && !ErrorCodes.TRUNCATED.equals(errorCode)
-        && !ErrorCodes.UNRECOGNIZED_FORMAT.equals(errorCode);
+        && !ErrorCodes.UNRECOGNIZED_FORMAT.equals(errorCode)
+        && !ErrorCodes.POISON_CLIP.equals(errorCode);
   }
 
   /**
