@@ -85,8 +85,9 @@ public final class AudioJob implements Job {
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
-    ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "audio", cfg.maxAttempts());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "audio", cfg.maxAttempts(),
+        conf);
     CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("audio_clips");
     JavaRDD<Row> rows = attempts.parallelize(jsc, todo, AudioRows.Todo::clipId, slices)
         .mapPartitions(it -> progress.perFrame(new AudioRows(it, cfg, conf.value(), statuses,

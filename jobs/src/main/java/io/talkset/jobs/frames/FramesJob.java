@@ -87,8 +87,9 @@ public final class FramesJob implements Job {
     ModelCheck.beforeTasks("frames", cfg.models(), models(cfg));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
-    ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "frames", cfg.maxAttempts());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "frames", cfg.maxAttempts(),
+        conf);
     CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("frames_clips");
     // Detection runs in these tasks: they alone ask for a GPU (spark.talkset.gpu.taskAmount).
     JavaRDD<Row> rows = GpuStages.forModelTasks(attempts.parallelize(jsc, todo,

@@ -27,6 +27,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -51,10 +52,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The count works across Spark's task retries within a run as across runs: on a cluster
  * the driver survives an executor's death and retries the task ({@code spark.task.maxFailures},
- * 4 by default), whose new attempt finds the markers of the earlier ones; with the default of two
- * ({@code --max-attempts}, {@code RetryOptions}) the third attempt marks the clip and the run finishes with the others
- * ok. In local mode the executor is the driver, so a clip that kills its JVM kills the run;
- * the count carries over, and the run after the {@code max}-th death finishes.
+ * 4 by default), whose new attempt finds the markers of the earlier ones; with the default of
+ * two ({@code --max-attempts}, {@code RetryOptions}) the third attempt marks the clip and the
+ * run finishes with the others ok. In local mode the executor is the driver, so a clip that
+ * kills its JVM kills the run; the count carries over, and the run after the {@code max}-th
+ * death finishes.
  *
  * <p>A clip that was merely in flight beside the culprit (another task of the same JVM) gets a
  * marker too. Because a finished clip clears its own markers, it only counts against a clip
@@ -73,10 +75,12 @@ public final class ClipAttempts implements Serializable {
   private final String dir;
   private final String stage;
   private final int max;
-  private final HadoopConf conf;
+  /** The stage's broadcast configuration: not a second copy in every task's closure. */
+  private final Broadcast<HadoopConf> conf;
   private final Set<String> suspects;
 
-  private ClipAttempts(String dir, String stage, int max, HadoopConf conf, Set<String> suspects) {
+  private ClipAttempts(String dir, String stage, int max, Broadcast<HadoopConf> conf,
+      Set<String> suspects) {
     this.dir = dir;
     this.stage = stage;
     this.max = max;
@@ -87,16 +91,18 @@ public final class ClipAttempts implements Serializable {
   /**
    * On the driver, before the stage's tasks: the stage's attempts folder under {@code output},
    * and the clips that have markers left by runs whose JVM died.
+   *
+   * @param conf the Hadoop configuration the stage broadcasts to its tasks
    */
   public static ClipAttempts open(SparkSession spark, String output, String stage,
-      int maxAttempts) throws IOException {
+      int maxAttempts, Broadcast<HadoopConf> conf) throws IOException {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("max attempts must be at least 1, got " + maxAttempts);
     }
-    HadoopConf conf = new HadoopConf(spark.sparkContext().hadoopConfiguration());
     Path dir = new Path(new Path(output), FOLDER + "/" + OutputNames.segment("stage", stage));
     Set<String> suspects = new TreeSet<>();
-    Map<String, Integer> counts = counts(dir.getFileSystem(conf.get()), dir);
+    Map<String, Integer> counts = counts(dir.getFileSystem(
+        spark.sparkContext().hadoopConfiguration()), dir);
     suspects.addAll(counts.keySet());
     if (!counts.isEmpty()) {
       LOG.warn("{}: {} clip(s) were started by earlier runs whose JVM died before finishing them"
@@ -172,7 +178,7 @@ public final class ClipAttempts implements Serializable {
   public String begin(String clipId) {
     Path clipDir = new Path(dir, key(clipId));
     try {
-      FileSystem fs = clipDir.getFileSystem(conf.get());
+      FileSystem fs = clipDir.getFileSystem(conf.value().get());
       List<String> earlier = markers(fs, clipDir);
       if (earlier.size() >= max) {
         return "started " + earlier.size() + " times by the " + stage + " stage without"
@@ -214,7 +220,7 @@ public final class ClipAttempts implements Serializable {
     }
     Path clipDir = new Path(dir, key(clipId));
     try {
-      clipDir.getFileSystem(conf.get()).delete(clipDir, true);
+      clipDir.getFileSystem(conf.value().get()).delete(clipDir, true);
     } catch (IOException e) {
       LOG.warn("{}: could not clear the attempts of clip {} under {} ({}); the driver clears"
           + " them after the commit", stage, clipId, clipDir, e.toString());
@@ -227,7 +233,7 @@ public final class ClipAttempts implements Serializable {
    */
   public void clear(Collection<String> committed) throws IOException {
     Path d = new Path(dir);
-    FileSystem fs = d.getFileSystem(conf.get());
+    FileSystem fs = d.getFileSystem(conf.value().get());
     Map<String, Integer> left = counts(fs, d);
     if (left.isEmpty()) {
       return;

@@ -167,8 +167,9 @@ public final class ParamsJob implements Job {
     ModelCheck.beforeTasks("params", cfg.models(), modelFiles(cfg));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, info.size(), cfg.partitions());
-    ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "params", cfg.maxAttempts());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "params", cfg.maxAttempts(),
+        conf);
     Broadcast<Map<String, ParamsRows.ClipInfo>> clips = jsc.broadcast(info);
     CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("face_params_clips");
     Dataset<Row> todo = spark.createDataset(new ArrayList<>(info.keySet()),

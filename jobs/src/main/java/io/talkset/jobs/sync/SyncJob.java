@@ -124,6 +124,8 @@ public final class SyncJob implements Job {
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "sync", cfg.maxAttempts(),
+        conf);
     Dataset<Row> ids = spark.createDataset(new ArrayList<>(todo), Encoders.STRING())
         .toDF("clip_id");
     // Mouth openings where the landmarks are: 8 bytes a frame travel, not 136 floats.
@@ -143,7 +145,6 @@ public final class SyncJob implements Job {
         .join(functions.broadcast(ids), "clip_id")
         .select("clip_id", "path", "size");
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
-    ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "sync", cfg.maxAttempts());
     // Per clip the output is a few rows: they come back to the driver, which writes both tables.
     List<Tuple2<Row, List<Row>>> results = manifest.join(series, "clip_id", "left")
         .select("clip_id", "path", "size", "frames")
