@@ -1,8 +1,9 @@
 package io.talkset.jobs.cli;
 
 /**
- * {@code --retry-failed} and {@code --max-attempts}, shared by the per-clip stages (audio, frames, params, sync) so that
- * {@code talkset run} takes it once for all of them.
+ * {@code --retry-failed} and {@code --max-attempts}, shared by the per-clip stages (audio,
+ * frames, params, sync; pairs takes {@code --retry-failed}) so that {@code talkset run} takes
+ * each once for all of them.
  */
 public final class RetryOptions {
   public static final String NAME = "retry-failed";
@@ -17,16 +18,25 @@ public final class RetryOptions {
 
   private RetryOptions() {}
 
-  /** {@code options} with {@code --retry-failed}. */
+  /** {@code options} with {@code --retry-failed} and {@code --max-attempts}. */
   public static Options add(Options options) {
-    return options.value(NAME, "BOOL", "true",
-        "process clips whose latest status is failed again (a wrong --models, a timeout, an I/O"
-            + " or internal error); corrupt, truncated and unrecognized files stay done;"
-            + " false keeps every failed clip as it is")
+    return addRetryFailed(options)
         .value(MAX_ATTEMPTS, "N", String.valueOf(DEFAULT_MAX_ATTEMPTS),
             "a clip started N times whose JVM died each time before it finished (a native"
                 + " crash, an out-of-memory kill) is not started again: failed, poison_clip;"
                 + " counted under OUTPUT/_attempts across runs and Spark's task retries");
+  }
+
+  /**
+   * {@code options} with {@code --retry-failed} alone, for a stage that starts no clip (pairs:
+   * a failed pair is aligned again once its cause is gone).
+   */
+  public static Options addRetryFailed(Options options) {
+    return options.value(NAME, "BOOL", "true",
+        "process clips whose latest status is failed again (a wrong --models, a timeout, an I/O"
+            + " or internal error); corrupt, truncated, unrecognized and poison clips stay"
+            + " done; pairs: a failed pair once its clips' audio is ok; false keeps every"
+            + " failed clip as it is");
   }
 
   /** The parsed {@code --max-attempts}: 1 to 100, else a usage error naming it. */
