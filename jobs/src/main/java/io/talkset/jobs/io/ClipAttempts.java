@@ -31,6 +31,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.util.TaskFailureListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * <p>Before a task starts a clip it writes a small marker file,
  * {@code OUTPUT/_attempts/STAGE/CLIP/TIME-TASK-RANDOM} ({@link #begin}); when the clip's status
  * row is produced, whatever the status, the clip's folder is deleted ({@link #end}), and the
- * driver deletes what is left for every clip of a committed batch ({@link #clear}). So markers
- * survive exactly the attempts whose JVM died mid-clip. A clip that already has
+ * driver deletes what is left for every clip of a committed batch ({@link #clear}); a task that
+ * fails with an exception around the clip (its output write, a kill) removes its marker too,
+ * while an uncaught {@code Error} in the clip keeps it ({@link #failed}). So markers survive
+ * exactly the attempts whose JVM died mid-clip, or that the clip's own code brought down. A clip that already has
  * {@code --max-attempts} markers is not started again: the task gives it a {@code failed} status
  * with {@code poison_clip} and goes on with its other clips. The markers live on the dataset's
  * own (Hadoop) file system, which every executor and every later run sees: one create and one
@@ -78,6 +81,9 @@ public final class ClipAttempts implements Serializable {
   /** The stage's broadcast configuration: not a second copy in every task's closure. */
   private final Broadcast<HadoopConf> conf;
   private final Set<String> suspects;
+  // Per task (each task deserializes its own copy): the marker of the clip in flight.
+  private transient volatile Path inFlight;
+  private transient boolean listening;
 
   private ClipAttempts(String dir, String stage, int max, Broadcast<HadoopConf> conf,
       Set<String> suspects) {
@@ -199,8 +205,14 @@ public final class ClipAttempts implements Serializable {
           : org.apache.spark.SparkEnv.get().executorId());
       m.put("host", java.net.InetAddress.getLocalHost().getHostName());
       m.put("started_at", Instant.now().toString());
-      try (OutputStream out = fs.create(new Path(clipDir, name), false)) {
+      Path marker = new Path(clipDir, name);
+      try (OutputStream out = fs.create(marker, false)) {
         out.write(Json.write(m).getBytes(StandardCharsets.UTF_8));
+      }
+      inFlight = marker;
+      if (task != null && !listening) {
+        listening = true;
+        task.addTaskFailureListener((TaskFailureListener) (ctx, error) -> failed(error));
       }
     } catch (IOException e) {
       LOG.warn("{}: could not record an attempt of clip {} under {} ({}); it runs uncounted",
@@ -215,6 +227,7 @@ public final class ClipAttempts implements Serializable {
    * it ({@link #clear}), so a run that dies before then still knows the clip.
    */
   public void end(String clipId, String errorCode) {
+    inFlight = null;
     if (ErrorCodes.POISON_CLIP.equals(errorCode)) {
       return;
     }
@@ -224,6 +237,28 @@ public final class ClipAttempts implements Serializable {
     } catch (IOException e) {
       LOG.warn("{}: could not clear the attempts of clip {} under {} ({}); the driver clears"
           + " them after the commit", stage, clipId, clipDir, e.toString());
+    }
+  }
+
+  /**
+   * The task failed while a clip was in flight, its JVM alive. An {@code Error} counts as a
+   * death would: the stages catch every {@code Exception} (and out-of-memory) of a clip's own
+   * processing, so an uncaught {@code Error} (a stack overflow, a linkage error) is the clip's
+   * doing and would fail every attempt. An {@code Exception} is not: the task failed around the
+   * clip (its output write on a full disk, a shuffle fetch, a kill when Spark cancels the job),
+   * so this attempt's marker goes, lest those failures condemn the clips they interrupt.
+   */
+  private void failed(Throwable error) {
+    Path marker = inFlight;
+    if (marker == null || !(error instanceof Exception)) {
+      return;
+    }
+    inFlight = null;
+    try {
+      marker.getFileSystem(conf.value().get()).delete(marker, false);
+    } catch (IOException e) {
+      LOG.warn("{}: could not remove attempt {} of a task that failed ({})", stage, marker,
+          e.toString());
     }
   }
 

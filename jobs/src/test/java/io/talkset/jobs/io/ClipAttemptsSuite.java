@@ -98,6 +98,34 @@ class ClipAttemptsSuite {
   }
 
   /**
+   * A task that fails with its JVM alive: an exception around the clip (its output write, a
+   * kill) does not count against the clip in flight; an uncaught Error in the clip counts.
+   */
+  @Test
+  void aTaskFailingAroundAClipDoesNotCountButAnUncaughtErrorDoes(@TempDir Path out)
+      throws Exception {
+    ClipAttempts a = open(out);
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    Exception write = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> jsc.parallelize(List.of("w1"), 1).foreach(id -> {
+          assertNull(a.begin(id));
+          throw new java.io.UncheckedIOException(new java.io.IOException("No space left"));
+        }));
+    assertTrue(String.valueOf(write.getMessage()).contains("No space left"), write.toString());
+    assertEquals(List.of(), markers(out.resolve("_attempts/audio/w1")));
+    org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> jsc.parallelize(List.of("e1"), 1).foreach(id -> {
+          assertNull(a.begin(id));
+          throw new AssertionError("an Error the clip's code does not catch");
+        }));
+    assertEquals(1, markers(out.resolve("_attempts/audio/e1")).size());
+    // The next run knows only the clip whose Error counted.
+    ClipAttempts next = open(out);
+    assertEquals(1, next.suspects());
+    assertTrue(next.suspect("e1") && !next.suspect("w1"));
+  }
+
+  /**
    * Local mode: the executor is the driver, so the clip that kills the JVM kills the run. The
    * first two runs die; the third marks the clip poison_clip without opening it and commits
    * the others ok.
