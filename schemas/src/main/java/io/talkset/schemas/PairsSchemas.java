@@ -12,7 +12,8 @@ import org.apache.spark.sql.types.DataType;
 
 /**
  * The pairs stage's table: one row per emotion pseudo-pair (EVP), in atomic batches
- * ({@code batch=ID} folders; a pair with a row is done, whatever its status). The path maps
+ * ({@code batch=ID} folders; a pair with a row is done, unless that row is failed and its cause
+ * may be gone: then a later batch holds its new row, and the latest row wins). The path maps
  * frames of the 25 fps grid of both clips (join {@code audio}, {@code frames},
  * {@code face_params} on clip_id and frame_index).
  *

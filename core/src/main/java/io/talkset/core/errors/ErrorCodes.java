@@ -44,6 +44,12 @@ public final class ErrorCodes {
   public static final String INVALID_NAME_ENCODING = "invalid_name_encoding";
   /** Failed: a directory under the input could not be listed; its files are not in the manifest. */
   public static final String UNREADABLE_DIRECTORY = "unreadable_directory";
+  /**
+   * Failed: the clip was started {@code --max-attempts} times by a per-clip stage and never
+   * finished: each time the JVM processing it died (a native crash, an out-of-memory kill),
+   * so it is not started again. A property of the bytes as far as the pipeline can tell.
+   */
+  public static final String POISON_CLIP = "poison_clip";
   /** Failed: anything else (the message carries the exception). */
   public static final String INTERNAL = "internal_error";
 

@@ -15,12 +15,15 @@ import java.io.Serializable;
  * @param partitions tasks (0 = automatic)
  * @param limits input limits enforced while decoding (duration bounds the samples held)
  * @param retryFailed process clips whose latest status is a retryable failure again
+ * @param maxAttempts a clip started this many times whose JVM died each time is not started
+ *     again but marked {@code failed} with {@code poison_clip} ({@code ClipAttempts})
  */
 public record AudioConfig(String output, boolean keepSamples, long timeoutMillis, int partitions,
-    InputLimits limits, boolean retryFailed) implements Serializable {
+    InputLimits limits, boolean retryFailed, int maxAttempts) implements Serializable {
 
   public AudioConfig(String output, boolean keepSamples, long timeoutMillis, int partitions) {
-    this(output, keepSamples, timeoutMillis, partitions, InputLimits.DEFAULTS, true);
+    this(output, keepSamples, timeoutMillis, partitions, InputLimits.DEFAULTS, true,
+        RetryOptions.DEFAULT_MAX_ATTEMPTS);
   }
 
   public static Options options() {
@@ -35,6 +38,7 @@ public record AudioConfig(String output, boolean keepSamples, long timeoutMillis
   public static AudioConfig from(Options.Parsed a) {
     return new AudioConfig(a.require("output"), a.flag("samples"),
         a.positiveLong("audio-timeout-ms"), a.nonNegativeInt("partitions"),
-        LimitOptions.from(a), RetryOptions.from(a));
+        LimitOptions.from(a), RetryOptions.from(a),
+        RetryOptions.maxAttempts(a));
   }
 }

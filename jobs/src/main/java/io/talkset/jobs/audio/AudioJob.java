@@ -3,6 +3,7 @@ package io.talkset.jobs.audio;
 import io.talkset.core.audio.AudioFeatures;
 import io.talkset.core.audio.Pyin;
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.io.ClipAttempts;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
@@ -85,10 +86,12 @@ public final class AudioJob implements Job {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "audio", cfg.maxAttempts(),
+        conf);
     CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("audio_clips");
-    JavaRDD<Row> rows = jsc.parallelize(todo, slices)
+    JavaRDD<Row> rows = attempts.parallelize(jsc, todo, AudioRows.Todo::clipId, slices)
         .mapPartitions(it -> progress.perFrame(new AudioRows(it, cfg, conf.value(), statuses,
-            scratch()), statuses));
+            scratch(), attempts), statuses));
     String batch = tables.newBatch();
     framesTable.appendBatch(spark.createDataFrame(rows, AudioSchemas.FRAMES.struct()), batch,
         description(tables, cfg, batch, todo.size(), null));
@@ -104,6 +107,7 @@ public final class AudioJob implements Job {
     clipsTable.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
         AudioSchemas.CLIPS.struct()), batch, description(tables, cfg, batch, todo.size(),
         byStatus));
+    attempts.clear(byClip.keySet());
     return new ClipBatch(batch, todo.size(), skipped, frames, byStatus);
   }
 

@@ -8,6 +8,7 @@ import io.talkset.core.audio.Pyin;
 import io.talkset.core.errors.ErrorCodes;
 import io.talkset.core.errors.ProbeException;
 import io.talkset.core.media.SeekableSource;
+import io.talkset.jobs.io.ClipAttempts;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Sources;
 import io.talkset.jobs.runtime.Tasks;
@@ -49,6 +50,7 @@ final class AudioRows implements Iterator<Row>, AutoCloseable {
   private final AudioConfig cfg;
   private final HadoopConf conf;
   private final CollectionAccumulator<Row> statuses;
+  private final ClipAttempts attempts;
   private final AudioDecoder decoder;
   private final AudioFeatures features = new AudioFeatures(Pyin.Params.speech16k());
   private final Path scratch;
@@ -64,8 +66,9 @@ final class AudioRows implements Iterator<Row>, AutoCloseable {
   private boolean closed;
 
   AudioRows(Iterator<Todo> todo, AudioConfig cfg, HadoopConf conf,
-      CollectionAccumulator<Row> statuses, Path scratch) {
+      CollectionAccumulator<Row> statuses, Path scratch, ClipAttempts attempts) {
     this.todo = todo;
+    this.attempts = attempts;
     this.cfg = cfg;
     this.conf = conf;
     this.statuses = statuses;
@@ -126,6 +129,11 @@ final class AudioRows implements Iterator<Row>, AutoCloseable {
       finish("rejected", ErrorCodes.NO_AUDIO, "the clip has no audio stream");
       return;
     }
+    String poison = attempts.begin(t.clipId());
+    if (poison != null) {
+      finish("failed", ErrorCodes.POISON_CLIP, poison);
+      return;
+    }
     long deadline = clipStart + TimeUnit.MILLISECONDS.toNanos(cfg.timeoutMillis());
     try {
       spool = new AudioSpool(scratch);
@@ -173,6 +181,7 @@ final class AudioRows implements Iterator<Row>, AutoCloseable {
     set("elapsed_ms", (System.nanoTime() - clipStart) / 1_000_000);
     set("processed_at", new Timestamp(System.currentTimeMillis()));
     statuses.add(RowFactory.create(status));
+    attempts.end(clip.clipId(), code);
     closeClip();
   }
 

@@ -25,6 +25,8 @@ import java.util.Map;
  * @param keepMb native memory per task for the decoded face regions kept between the passes,
  *     in MiB (0: decode every video twice); see {@link FacePipeline#analyze}
  * @param retryFailed process clips whose latest status is a retryable failure again
+ * @param maxAttempts a clip started this many times whose JVM died each time is not started
+ *     again but marked {@code failed} with {@code poison_clip} ({@code ClipAttempts})
  * @param maxRepeatedFraction with {@code maxRepeatedS}: a clip whose declared length outruns its
  *     decoded pictures by more than this share of its grid frames and more than
  *     {@code maxRepeatedS} seconds is rejected as {@code truncated} (see {@link #truncation})
@@ -34,7 +36,7 @@ public record FramesConfig(String output, String models, int detector, String de
     String outside, double maxOutside, int size, int jpegQuality, int minSegmentFrames,
     int maxGap, String subject, long timeoutMillis, int partitions, InputLimits limits,
     float minSegmentScore, int keepMb, boolean retryFailed, double maxRepeatedFraction,
-    double maxRepeatedS) implements Serializable {
+    double maxRepeatedS, int maxAttempts) implements Serializable {
 
   /** {@code --detector auto}: see {@link FacePipeline#analyze}'s {@code near} detector. */
   public static final int AUTO = 0;
@@ -47,7 +49,7 @@ public record FramesConfig(String output, String models, int detector, String de
         outside, maxOutside, size, jpegQuality, minSegmentFrames, maxGap, subject, timeoutMillis,
         partitions, InputLimits.DEFAULTS, FaceTracker.Params.DEFAULT_MIN_MEAN_SCORE,
         (int) (FacePipeline.Params.KEEP_BYTES >> 20), true, DEFAULT_MAX_REPEATED_FRACTION,
-        DEFAULT_MAX_REPEATED_S);
+        DEFAULT_MAX_REPEATED_S, RetryOptions.DEFAULT_MAX_ATTEMPTS);
   }
 
   /** Above both defaults a clip is truncated: 5% of its frames, and at least two seconds. */
@@ -161,7 +163,8 @@ public record FramesConfig(String output, String models, int detector, String de
         a.positiveLong("frames-timeout-ms"), a.nonNegativeInt("partitions"),
         LimitOptions.from(a), (float) a.doubleIn("min-segment-score", 0, 1),
         a.intIn("keep-mb", 0, 65_536), RetryOptions.from(a),
-        a.doubleIn("max-repeated-fraction", 0, 1), a.doubleIn("max-repeated-s", 0, 1e9));
+        a.doubleIn("max-repeated-fraction", 0, 1), a.doubleIn("max-repeated-s", 0, 1e9),
+        RetryOptions.maxAttempts(a));
   }
 
   /** The core pipeline's parameters. */

@@ -2,6 +2,7 @@ package io.talkset.jobs.frames;
 
 import io.talkset.core.models.ModelFiles;
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.io.ClipAttempts;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
@@ -87,11 +88,13 @@ public final class FramesJob implements Job {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "frames", cfg.maxAttempts(),
+        conf);
     CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("frames_clips");
     // Detection runs in these tasks: they alone ask for a GPU (spark.talkset.gpu.taskAmount).
-    JavaRDD<Row> rows = GpuStages.forModelTasks(jsc.parallelize(todo, slices)
-        .mapPartitions(it -> progress.perFrame(new FramesRows(it, cfg, conf.value(), statuses),
-            statuses)), cfg.device());
+    JavaRDD<Row> rows = GpuStages.forModelTasks(attempts.parallelize(jsc, todo,
+        FramesRows.Todo::clipId, slices).mapPartitions(it -> progress.perFrame(
+            new FramesRows(it, cfg, conf.value(), statuses, attempts), statuses)), cfg.device());
     String batch = tables.newBatch();
     framesTable.appendBatch(spark.createDataFrame(rows, FramesSchemas.FRAMES.struct()), batch,
         description(tables, cfg, batch, todo.size(), null));
@@ -107,6 +110,7 @@ public final class FramesJob implements Job {
     // Committed last: from here on the clips count as done.
     clipsTable.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
         FramesSchemas.CLIPS.struct()), batch, description);
+    attempts.clear(byClip.keySet());
     return new ClipBatch(batch, todo.size(), skipped, frames, byStatus, null,
         StageTables.countBy(byClip.values(), FramesSchemas.CLIPS, "device"));
   }

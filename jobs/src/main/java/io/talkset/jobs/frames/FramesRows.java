@@ -6,6 +6,7 @@ import io.talkset.core.faces.FacePipeline.CropFrame;
 import io.talkset.core.faces.FacePipeline;
 import io.talkset.core.media.SeekableSource;
 import io.talkset.core.video.GridReader;
+import io.talkset.jobs.io.ClipAttempts;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.Sources;
@@ -40,6 +41,7 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
   private final FacePipeline.Params params;
   private final HadoopConf conf;
   private final CollectionAccumulator<Row> statuses;
+  private final ClipAttempts attempts;
   private final String settings;
   private Detectors.Lease lease;
   private ProbeException leaseFailure;
@@ -53,8 +55,9 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
   private boolean closed;
 
   FramesRows(Iterator<Todo> todo, FramesConfig cfg, HadoopConf conf,
-      CollectionAccumulator<Row> statuses) {
+      CollectionAccumulator<Row> statuses, ClipAttempts attempts) {
     this.todo = todo;
+    this.attempts = attempts;
     this.cfg = cfg;
     this.params = cfg.pipeline();
     this.conf = conf;
@@ -114,6 +117,11 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
     set("settings", settings);
     if ("audio".equals(t.mediaKind()) || "none".equals(t.mediaKind())) {
       finish("rejected", ErrorCodes.NO_VIDEO, "the clip has no video stream");
+      return;
+    }
+    String poison = attempts.begin(t.clipId());
+    if (poison != null) {
+      finish("failed", ErrorCodes.POISON_CLIP, poison);
       return;
     }
     try {
@@ -192,6 +200,7 @@ final class FramesRows implements Iterator<Row>, AutoCloseable {
     set("elapsed_ms", (System.nanoTime() - clipStart) / 1_000_000);
     set("processed_at", new Timestamp(System.currentTimeMillis()));
     statuses.add(RowFactory.create(status));
+    attempts.end(clip.clipId(), code);
     closeClip();
   }
 

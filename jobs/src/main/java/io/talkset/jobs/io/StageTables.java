@@ -7,6 +7,7 @@ import io.talkset.jobs.runtime.Version;
 import io.talkset.schemas.AudioSchemas;
 import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.FramesSchemas;
+import io.talkset.schemas.PairsSchemas;
 import io.talkset.schemas.ParamsSchemas;
 import io.talkset.schemas.SyncSchemas;
 import io.talkset.schemas.TableSchema;
@@ -116,12 +117,14 @@ public final class StageTables {
    * permission error, an out-of-memory or any other internal error) may not happen again, so
    * they are retried. Failures that are properties of the file itself ({@code corrupt},
    * {@code truncated}, {@code unrecognized_format}: the same bytes give the same error every
-   * time) stay done, as do {@code rejected} clips (no video, no face, no audio, over a limit),
-   * which are never failures.
+   * time; {@code poison_clip}: the same bytes killed the JVM every time, see
+   * {@link ClipAttempts}) stay done, as do {@code rejected} clips (no video, no face, no audio,
+   * over a limit), which are never failures.
    */
   public static boolean retryable(String errorCode) {
     return !ErrorCodes.CORRUPT.equals(errorCode) && !ErrorCodes.TRUNCATED.equals(errorCode)
-        && !ErrorCodes.UNRECOGNIZED_FORMAT.equals(errorCode);
+        && !ErrorCodes.UNRECOGNIZED_FORMAT.equals(errorCode)
+        && !ErrorCodes.POISON_CLIP.equals(errorCode);
   }
 
   /**
@@ -129,9 +132,14 @@ public final class StageTables {
    * and pandas add from the {@code batch=ID} folders): the row of the greatest batch.
    */
   public static Dataset<Row> latest(Dataset<Row> statusTable) {
-    return statusTable
+    return latest(statusTable, "clip_id");
+  }
+
+  /** One row per {@code key} of a batch-written table: the row of the greatest batch. */
+  public static Dataset<Row> latest(Dataset<Row> table, String key) {
+    return table
         .withColumn("_latest", functions.row_number().over(
-            Window.partitionBy("clip_id").orderBy(functions.col("batch").desc())))
+            Window.partitionBy(key).orderBy(functions.col("batch").desc())))
         .filter(functions.col("_latest").equalTo(1))
         .drop("_latest");
   }
@@ -143,6 +151,13 @@ public final class StageTables {
       ParamsSchemas.PARAMS.table(), ParamsSchemas.CLIPS,
       SyncSchemas.SEGMENTS.table(), SyncSchemas.CLIPS);
 
+  /**
+   * Tables of one row per key and batch whose latest row wins, beside the status tables: a
+   * pair aligned again after a failure ({@code --retry-failed}) has a row in each batch.
+   */
+  private static final Map<String, String> LATEST_BY = Map.of(
+      PairsSchemas.PAIRS.table(), "pair_id");
+
   /** The status table of a per-clip stage's rows table, or null for any other table. */
   public static TableSchema statusOf(TableSchema rows) {
     return STATUS_OF.get(rows.table());
@@ -153,14 +168,17 @@ public final class StageTables {
    * schema (plus {@code batch} for batch-written tables). For a per-clip stage's status table:
    * one row per clip, its latest status. For its rows table: only rows of the batch that holds
    * their clip's latest status, so neither the rows of an attempt that a later run redid nor
-   * rows whose status never committed are seen. Any other table is read as it is. The table
-   * must exist.
+   * rows whose status never committed are seen. For {@code pairs}: one row per pair, its
+   * latest. Any other table is read as it is. The table must exist.
    */
   public static Dataset<Row> current(SparkSession spark, String output, TableSchema table) {
     Dataset<Row> t = spark.read().schema(table.struct())
         .parquet(TableCommitter.location(output, table.table()).toString());
     if (STATUS_OF.containsValue(table)) {
       return latest(t);
+    }
+    if (LATEST_BY.containsKey(table.table())) {
+      return latest(t, LATEST_BY.get(table.table()));
     }
     TableSchema statusSchema = STATUS_OF.get(table.table());
     if (statusSchema == null) {

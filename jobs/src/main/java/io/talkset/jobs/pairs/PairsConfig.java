@@ -2,6 +2,7 @@ package io.talkset.jobs.pairs;
 
 import io.talkset.core.pairs.Dtw;
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.RetryOptions;
 import io.talkset.jobs.cli.UsageException;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -18,14 +19,16 @@ import java.util.Map;
  * @param features audio table column compared: hdtf, evp or wav2lip
  * @param bandRadius band radius in frames, or -1 (full matrix or a fraction)
  * @param bandFraction band radius as a fraction of the shorter clip, or NaN
+ * @param retryFailed align a pair whose latest row is failed again when its cause may be gone
+ *     (its clips' audio is now ok, or an internal error)
  */
 public record PairsConfig(String output, String referenceEmotion, String referenceIntensity,
     String sentenceKeys, String features, Dtw.Metric metric, Dtw.Normalization normalization,
-    int bandRadius, double bandFraction, Dtw.MapChoice map, int partitions)
-    implements Serializable {
+    int bandRadius, double bandFraction, Dtw.MapChoice map, int partitions,
+    boolean retryFailed) implements Serializable {
 
   public static Options options() {
-    return new Options()
+    return RetryOptions.addRetryFailed(new Options()
         .value("output", "URI", null,
             "dataset root (reads clips/, audio/, audio_clips/; writes pairs/)")
         .value("reference-emotion", "E", "neutral",
@@ -46,7 +49,7 @@ public record PairsConfig(String output, String referenceEmotion, String referen
                 + " clip (e.g. 0.25, librosa's band_rad)")
         .value("dtw-map", "C", "median",
             "reference_map frame when a reference frame maps to several: first, median or last")
-        .value("partitions", "N", "0", "tasks; 0 = four per core");
+        .value("partitions", "N", "0", "tasks; 0 = four per core"));
   }
 
   public static PairsConfig from(Options.Parsed a) {
@@ -78,7 +81,8 @@ public record PairsConfig(String output, String referenceEmotion, String referen
     return new PairsConfig(a.require("output"), emotion, a.get("reference-intensity").trim(),
         a.get("sentence-keys").trim(), features, a.choice("dtw-metric", Dtw.Metric.class),
         a.choice("dtw-normalization", Dtw.Normalization.class), radius, fraction,
-        a.choice("dtw-map", Dtw.MapChoice.class), a.nonNegativeInt("partitions"));
+        a.choice("dtw-map", Dtw.MapChoice.class), a.nonNegativeInt("partitions"),
+        RetryOptions.from(a));
   }
 
   public Dtw.Band band() {

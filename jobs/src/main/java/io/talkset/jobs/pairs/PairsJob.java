@@ -36,17 +36,24 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The pairs stage: plans EVP's emotion pseudo-pairs from the manifest on the driver
  * ({@link PairPlanner}; clip metadata is small), then aligns each pair's audio features at the
  * 25 fps video grid by DTW on the executors, each clip's frames collected into one sorted list
  * and joined to its pairs. Writes one {@code pairs} row per pair in one atomic batch; pairs with
- * a row from an earlier run are skipped. A pair whose clip the audio stage rejected or failed
- * gets a failed row (no_audio); a pair whose clip the audio stage has not reached yet waits for
- * a later run.
+ * a row from an earlier run are skipped, unless that row (the latest) is failed and its cause
+ * may be gone ({@code --retry-failed}, as the per-clip stages): a {@code no_audio} pair whose
+ * clips' audio is now ok (the audio stage retried them), or an internal error. Readers see each
+ * pair's latest row ({@link StageTables#current}). A pair whose clip the audio stage rejected or
+ * failed gets a failed row (no_audio); a pair whose clip the audio stage has not reached yet
+ * waits for a later run.
  */
 public final class PairsJob implements Job {
+  private static final Logger LOG = LoggerFactory.getLogger(PairsJob.class);
+
   /** The planned columns: the first columns of the pairs table, filled on the driver. */
   static final int KEY_COLUMNS = 12;
 
@@ -104,17 +111,29 @@ public final class PairsJob implements Job {
 
     TableCommitter table = new TableCommitter(hconf, cfg.output(), PairsSchemas.PAIRS.table());
     table.recoverBatches();
-    Set<String> done = new HashSet<>();
-    if (!table.batches().isEmpty()) {
-      for (Row r : spark.read().schema(PairsSchemas.PAIRS.struct())
-          .parquet(table.table().toString()).select("pair_id").collectAsList()) {
-        done.add(r.getString(0));
-      }
-    }
     Map<String, Row> audio = new HashMap<>();
     for (Row r : StageTables.current(spark, cfg.output(), AudioSchemas.CLIPS)
         .select("clip_id", "status", "error_code", "error_message").collectAsList()) {
       audio.put(r.getString(0), r);
+    }
+    Set<String> done = new HashSet<>();
+    int retrying = 0;
+    if (!table.batches().isEmpty()) {
+      for (Row r : StageTables.current(spark, cfg.output(), PairsSchemas.PAIRS)
+          .select("pair_id", "status", "error_code", "reference_clip_id", "other_clip_id")
+          .collectAsList()) {
+        if (cfg.retryFailed() && "failed".equals(r.getString(1))
+            && causeMayBeGone(r.isNullAt(2) ? null : r.getString(2), audio.get(r.getString(3)),
+                audio.get(r.getString(4)))) {
+          retrying++;
+        } else {
+          done.add(r.getString(0));
+        }
+      }
+    }
+    if (retrying > 0) {
+      LOG.info("pairs: {} pair(s) whose latest row is failed are aligned again"
+          + " (--retry-failed false keeps them)", retrying);
     }
 
     String settings = Json.write(cfg.describe());
@@ -224,6 +243,19 @@ public final class PairsJob implements Job {
         Sources.readLines(cfg.sentenceKeys(), hconf, "--sentence-keys"));
   }
 
+
+  /**
+   * Whether a pair that failed with {@code errorCode} may succeed now: a {@code no_audio}
+   * failure once both clips' latest audio status is ok (else the same row would be written
+   * again every run), any other failure when {@link StageTables#retryable}.
+   */
+  static boolean causeMayBeGone(String errorCode, Row referenceAudio, Row otherAudio) {
+    if (ErrorCodes.NO_AUDIO.equals(errorCode)) {
+      return referenceAudio != null && otherAudio != null
+          && "ok".equals(referenceAudio.getString(1)) && "ok".equals(otherAudio.getString(1));
+    }
+    return StageTables.retryable(errorCode);
+  }
 
   /** Why a clip has no usable audio, from its audio_clips row; null when ok. */
   private static String noAudio(String role, Row status) {

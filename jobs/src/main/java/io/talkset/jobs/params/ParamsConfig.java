@@ -21,6 +21,8 @@ import java.util.Map;
  * @param threeDmm URI of a 3DMM regressor (ONNX or TorchScript, Deep3DFaceRecon's contract), or empty
  * @param threeDmmSha256 the regressor's expected SHA-256, or empty (then only recorded)
  * @param retryFailed process clips whose latest status is a retryable failure again
+ * @param maxAttempts a clip started this many times whose JVM died each time is not started
+ *     again but marked {@code failed} with {@code poison_clip} ({@code ClipAttempts})
  * @param threeDmmDigest the regressor's SHA-256 as the driver found it before the tasks
  *     started (empty until then, and without a regressor): recorded with every clip whether
  *     or not it was pinned, and the bytes every executor loads must have it
@@ -28,7 +30,7 @@ import java.util.Map;
 public record ParamsConfig(String output, String models, String device, String smoothing,
     double minCutoff, double beta, int sgWindow, int sgOrder, String mesh, boolean expression,
     int identityEvery, double identityThreshold, String threeDmm, String threeDmmSha256, int batch, int partitions,
-    boolean retryFailed, String threeDmmDigest) implements Serializable {
+    boolean retryFailed, int maxAttempts, String threeDmmDigest) implements Serializable {
 
   public static Options options() {
     return RetryOptions.add(new Options()
@@ -100,14 +102,15 @@ public record ParamsConfig(String output, String models, String device, String s
         window, order, mesh, expr.equals("true"), a.intIn("identity-every", 1, 100_000),
         a.doubleIn("identity-threshold", 0.01, 10),
         a.get("3dmm-model").trim(), sha, a.intIn("params-batch", 1, 1024),
-        a.nonNegativeInt("partitions"), RetryOptions.from(a), "");
+        a.nonNegativeInt("partitions"), RetryOptions.from(a),
+        RetryOptions.maxAttempts(a), "");
   }
 
   /** These settings with the regressor's digest found on the driver. */
   public ParamsConfig withThreeDmmDigest(String digest) {
     return new ParamsConfig(output, models, device, smoothing, minCutoff, beta, sgWindow,
         sgOrder, mesh, expression, identityEvery, identityThreshold, threeDmm, threeDmmSha256, batch,
-        partitions, retryFailed, digest);
+        partitions, retryFailed, maxAttempts, digest);
   }
 
   /** The smoother these settings ask for, or null. */

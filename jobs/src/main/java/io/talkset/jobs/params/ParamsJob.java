@@ -5,6 +5,7 @@ import io.talkset.core.models.FaceApiModels;
 import io.talkset.core.models.HumanModels;
 import io.talkset.core.models.ModelFiles;
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.io.ClipAttempts;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
@@ -167,6 +168,8 @@ public final class ParamsJob implements Job {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = StageTables.slices(jsc, info.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "params", cfg.maxAttempts(),
+        conf);
     Broadcast<Map<String, ParamsRows.ClipInfo>> clips = jsc.broadcast(info);
     CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("face_params_clips");
     Dataset<Row> todo = spark.createDataset(new ArrayList<>(info.keySet()),
@@ -176,11 +179,12 @@ public final class ParamsJob implements Job {
         .join(functions.broadcast(todo), "clip_id")
         .select("clip_id", "segment", "frame_index", "jpeg", "size", "window_x", "window_y",
             "window_side", "face_box")
-        .repartition(slices, functions.col("clip_id"))
+        .repartition(slices, attempts.partitionKey(functions.col("clip_id")))
         .sortWithinPartitions("clip_id", "segment", "frame_index");
     // The networks run after the shuffle, in these tasks: they alone ask for a GPU.
     JavaRDD<Row> rows = GpuStages.forModelTasks(frames.javaRDD().mapPartitions(
-        it -> progress.perFrame(new ParamsRows(it, cfg, conf.value(), clips.value(), statuses),
+        it -> progress.perFrame(new ParamsRows(it, cfg, conf.value(), clips.value(), statuses,
+            attempts),
             statuses)), cfg.device());
     String batch = tables.newBatch();
     tables.rows.appendBatch(spark.createDataFrame(rows, ParamsSchemas.PARAMS.struct()), batch,
@@ -197,6 +201,7 @@ public final class ParamsJob implements Job {
         .parquet(tables.rows.table() + "/batch=" + batch).count();
     tables.status.appendBatch(spark.createDataFrame(committed, ParamsSchemas.CLIPS.struct()),
         batch, description(tables, cfg, batch, info.size(), byStatus));
+    attempts.clear(byClip.keySet());
     return new ClipBatch(batch, info.size(), skipped, count, byStatus, null,
         StageTables.countBy(committed, ParamsSchemas.CLIPS, "device"));
   }

@@ -5,6 +5,7 @@ import io.talkset.core.errors.ProbeException;
 import io.talkset.core.faceparams.Coeffs257;
 import io.talkset.core.faceparams.HeadPose;
 import io.talkset.core.faceparams.SegmentParams;
+import io.talkset.jobs.io.ClipAttempts;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.runtime.Tasks;
@@ -42,6 +43,7 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
   private final HadoopConf conf;
   private final Map<String, ClipInfo> clips;
   private final CollectionAccumulator<Row> statuses;
+  private final ClipAttempts attempts;
   private final String settings;
   private final ArrayDeque<Row> out = new ArrayDeque<>();
   private FaceNets nets;
@@ -62,8 +64,9 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
   private String failureMessage;
 
   ParamsRows(Iterator<Row> in, ParamsConfig cfg, HadoopConf conf, Map<String, ClipInfo> clips,
-      CollectionAccumulator<Row> statuses) {
+      CollectionAccumulator<Row> statuses, ClipAttempts attempts) {
     this.in = in;
+    this.attempts = attempts;
     this.cfg = cfg;
     this.conf = conf;
     this.clips = clips;
@@ -130,6 +133,12 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
     written = 0;
     failure = null;
     failureMessage = null;
+    String poison = attempts.begin(id);
+    if (poison != null) {
+      // Its frame rows are read and skipped, as a failed clip's are.
+      fail(ErrorCodes.POISON_CLIP, poison);
+      return;
+    }
     try {
       if (nets == null && netsFailure == null) {
         try {
@@ -215,6 +224,7 @@ final class ParamsRows implements Iterator<Row>, AutoCloseable {
     set(clipStatus, "elapsed_ms", (System.nanoTime() - clipStart) / 1_000_000);
     set(clipStatus, "processed_at", new Timestamp(System.currentTimeMillis()));
     statuses.add(RowFactory.create(clipStatus));
+    attempts.end(clipId, failure);
     clipId = null;
     segment = null;
   }

@@ -16,9 +16,11 @@ import java.util.Map;
  * @param silenceRms segments whose loudest frame is quieter (RMS, full scale 1) are silent
  * @param timeoutMillis per-clip audio decoding limit
  * @param retryFailed process clips whose latest status is a retryable failure again
+ * @param maxAttempts a clip started this many times whose JVM died each time is not started
+ *     again but marked {@code failed} with {@code poison_clip} ({@code ClipAttempts})
  */
 public record SyncConfig(String output, int maxLag, int minFrames, double silenceRms,
-    long timeoutMillis, int partitions, boolean retryFailed) implements Serializable {
+    long timeoutMillis, int partitions, boolean retryFailed, int maxAttempts) implements Serializable {
   public static Options options() {
     return RetryOptions.add(new Options()
         .value("output", "URI", null,
@@ -38,7 +40,8 @@ public record SyncConfig(String output, int maxLag, int minFrames, double silenc
     return new SyncConfig(a.require("output"), maxLag,
         a.intIn("sync-min-frames", 3, 1_000_000),
         a.doubleIn("sync-silence-rms", 0, 1), a.positiveLong("sync-timeout-ms"),
-        a.nonNegativeInt("partitions"), RetryOptions.from(a));
+        a.nonNegativeInt("partitions"), RetryOptions.from(a),
+        RetryOptions.maxAttempts(a));
   }
 
   public Map<String, Object> describe() {

@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.struct;
 
 import io.talkset.core.sync.AvSync;
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.io.ClipAttempts;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
@@ -123,6 +124,8 @@ public final class SyncJob implements Job {
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
+    ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "sync", cfg.maxAttempts(),
+        conf);
     Dataset<Row> ids = spark.createDataset(new ArrayList<>(todo), Encoders.STRING())
         .toDF("clip_id");
     // Mouth openings where the landmarks are: 8 bytes a frame travel, not 136 floats.
@@ -145,9 +148,9 @@ public final class SyncJob implements Job {
     // Per clip the output is a few rows: they come back to the driver, which writes both tables.
     List<Tuple2<Row, List<Row>>> results = manifest.join(series, "clip_id", "left")
         .select("clip_id", "path", "size", "frames")
-        .repartition(slices)
+        .repartition(slices, attempts.partitionKey(col("clip_id")))
         .javaRDD()
-        .mapPartitions(it -> SyncRows.process(it, cfg, conf.value()))
+        .mapPartitions(it -> SyncRows.process(it, cfg, conf.value(), attempts))
         .collect();
     List<Row> statuses = new ArrayList<>();
     List<Row> segments = new ArrayList<>();
@@ -166,6 +169,7 @@ public final class SyncJob implements Job {
     // Committed last: from here on the clips count as done.
     tables.status.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
         SyncSchemas.CLIPS.struct()), batch, description);
+    attempts.clear(byClip.keySet());
     return new Result(batch, byClip.size(), skipped, segments.size(), byStatus,
         segmentsByStatus);
   }

@@ -7,6 +7,7 @@ import io.talkset.core.errors.ProbeException;
 import io.talkset.core.media.SeekableSource;
 import io.talkset.core.sync.FrameLoudness;
 import io.talkset.core.sync.SegmentSync;
+import io.talkset.jobs.io.ClipAttempts;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.Sources;
@@ -32,11 +33,16 @@ final class SyncRows {
   private SyncRows() {}
 
   static Iterator<Tuple2<Row, List<Row>>> process(Iterator<Row> clips, SyncConfig cfg,
-      HadoopConf conf) {
+      HadoopConf conf, ClipAttempts attempts) {
     String settings = Json.write(cfg.describe());
     List<Tuple2<Row, List<Row>>> out = new ArrayList<>();
     while (clips.hasNext()) {
-      out.add(one(clips.next(), cfg, conf, settings));
+      Row clip = clips.next();
+      String poison = attempts.begin(clip.getString(0));
+      Tuple2<Row, List<Row>> r = poison == null ? one(clip, cfg, conf, settings)
+          : poisoned(clip.getString(0), settings, poison);
+      attempts.end(clip.getString(0), poison == null ? null : ErrorCodes.POISON_CLIP);
+      out.add(r);
     }
     return out.iterator();
   }
@@ -124,6 +130,21 @@ final class SyncRows {
     status[CLIPS.fieldIndex("elapsed_ms")] = (System.nanoTime() - start) / 1_000_000;
     status[CLIPS.fieldIndex("processed_at")] = new Timestamp(System.currentTimeMillis());
     return new Tuple2<>(RowFactory.create(status), segments);
+  }
+
+  /** The status of a clip not started again ({@link ClipAttempts}), and no segment rows. */
+  static Tuple2<Row, List<Row>> poisoned(String clipId, String settings, String message) {
+    Object[] status = new Object[CLIPS.size()];
+    status[CLIPS.fieldIndex("clip_id")] = clipId;
+    status[CLIPS.fieldIndex("settings")] = settings;
+    status[CLIPS.fieldIndex("status")] = "failed";
+    status[CLIPS.fieldIndex("error_code")] = ErrorCodes.POISON_CLIP;
+    status[CLIPS.fieldIndex("error_message")] = message;
+    status[CLIPS.fieldIndex("segments")] = 0;
+    status[CLIPS.fieldIndex("segments_ok")] = 0;
+    status[CLIPS.fieldIndex("elapsed_ms")] = 0L;
+    status[CLIPS.fieldIndex("processed_at")] = new Timestamp(System.currentTimeMillis());
+    return new Tuple2<>(RowFactory.create(status), List.of());
   }
 
   /** Collected structs arrive as a Java list or a Scala sequence depending on the path. */

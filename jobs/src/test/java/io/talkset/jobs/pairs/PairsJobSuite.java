@@ -275,4 +275,56 @@ class PairsJobSuite {
       assertEquals("neutral", p.getString(p.fieldIndex("reference_emotion")));
     }
   }
+
+  /**
+   * A pair that failed because its reference clip's audio failed (a read refused, a failure
+   * worth retrying): once the audio stage retries that clip ok, the next pairs run aligns the
+   * pair again, as the per-clip stages retry failed clips, and readers see its latest row. The
+   * pair whose video has no audio track stays failed and is not written again.
+   */
+  @Test
+  void aPairThatFailedForWantOfAudioIsAlignedOnceTheAudioStageRetriesItsClip(@TempDir Path in,
+      @TempDir Path out) throws Exception {
+    dataset(in);
+    CrawlJob.crawl(spark, new CrawlConfig(List.of("faulty://" + in), out.toString(),
+        MediaNames.defaults(), FileExaminer.Require.ANY, 30_000,
+        FfmpegProber.FrameCount.ESTIMATE, 0, false));
+    Path neutral = in.resolve("Actor_01/03-01-01-01-01-01-01.wav");
+    // The file system now refuses the neutral take (FaultyFileSystem honours the mode bits).
+    Files.setPosixFilePermissions(neutral, java.nio.file.attribute.PosixFilePermissions
+        .fromString("-w-------"));
+    try {
+      AudioJob.process(spark, new AudioConfig(out.toString(), false, 120_000, 0));
+    } finally {
+      Files.setPosixFilePermissions(neutral, java.nio.file.attribute.PosixFilePermissions
+          .fromString("rw-r--r--"));
+    }
+    PairsJob.Result first = PairsJob.process(spark, config(out));
+    assertEquals(Map.of("failed", 3L), first.byStatus(), "the reference has no usable audio");
+
+    // The audio stage retries the refused clip; --retry-failed false keeps the failed pairs.
+    AudioJob.process(spark, new AudioConfig(out.toString(), false, 120_000, 0));
+    PairsJob.Result kept = PairsJob.process(spark, config(out, "--retry-failed", "false"));
+    assertEquals(0, kept.processed());
+    assertEquals(3, kept.skipped());
+
+    PairsJob.Result again = PairsJob.process(spark, config(out));
+    assertEquals(2, again.processed(), "the pairs whose clips now both have audio");
+    assertEquals(1, again.skipped(), "the silent video's pair: its cause remains");
+    assertEquals(Map.of("ok", 2L), again.byStatus());
+    Map<String, String> names = new HashMap<>();
+    idsByName(out).forEach((name, id) -> names.put(id, name));
+    Map<String, String> statusByOther = new HashMap<>();
+    for (Row r : io.talkset.jobs.io.StageTables.current(spark, out.toString(),
+        PairsSchemas.PAIRS).collectAsList()) {
+      assertEquals(null, statusByOther.put(names.get(r.getString(r.fieldIndex("other_clip_id"))),
+          r.getString(r.fieldIndex("status"))), "one row per pair");
+    }
+    assertEquals(Map.of("03-01-05-01-01-01-01.wav", "ok", "03-01-03-02-01-01-01.wav", "ok",
+        "01-01-05-02-01-02-01.mp4", "failed"), statusByOther);
+    assertEquals(5, spark.read().parquet(out.resolve("pairs").toString()).count(),
+        "the failed rows stay in their batch");
+    // Nothing left to redo.
+    assertEquals(0, PairsJob.process(spark, config(out)).processed());
+  }
 }
