@@ -2,12 +2,19 @@ package io.talkset.core.export;
 
 import static org.bytedeco.opencv.global.opencv_core.BORDER_CONSTANT;
 import static org.bytedeco.opencv.global.opencv_core.CV_64F;
+import static org.bytedeco.opencv.global.opencv_core.CV_8U;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
 import static org.bytedeco.opencv.global.opencv_imgproc.warpAffine;
 
 import io.talkset.core.faceparams.HeadPose;
 import java.util.Arrays;
 import java.util.Locale;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
@@ -214,6 +221,45 @@ public final class FaceViews {
     } catch (RuntimeException e) {
       out.close();
       throw e;
+    }
+  }
+
+  /**
+   * The view of a JPEG crop under {@code m} ({@link #affine}), as an 8-bit BGR picture; the
+   * caller closes it.
+   */
+  public static Mat warp(byte[] jpeg, double[] m, int side) {
+    Mat img;
+    try (BytePointer p = new BytePointer(jpeg); Mat buf = new Mat(1, jpeg.length, CV_8U, p)) {
+      img = imdecode(buf, IMREAD_COLOR);
+    }
+    if (img == null || img.empty()) {
+      if (img != null) {
+        img.close();
+      }
+      throw new IllegalArgumentException("the crop is not a readable JPEG (" + jpeg.length
+          + " bytes)");
+    }
+    try {
+      return warp(img, m, side);
+    } finally {
+      img.close();
+    }
+  }
+
+  /**
+   * A picture as baseline JPEG at {@code quality} (1..100) with OpenCV's libjpeg, as the frames
+   * stage encodes its crops: the same picture and quality give the same bytes.
+   */
+  public static byte[] jpeg(Mat bgr, int quality) {
+    try (BytePointer buf = new BytePointer(); IntPointer params = new IntPointer(
+        IMWRITE_JPEG_QUALITY, quality)) {
+      if (!imencode(".jpg", bgr, buf, params)) {
+        throw new IllegalStateException("JPEG encoding failed");
+      }
+      byte[] out = new byte[(int) buf.limit()];
+      buf.get(out);
+      return out;
     }
   }
 
