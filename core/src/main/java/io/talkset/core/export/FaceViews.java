@@ -77,15 +77,17 @@ public final class FaceViews {
   public static final int MOUTH_LAST = 67;
 
   /** The {@link #STABLE} points of the mean face, x, y (mm, y down), in that order. */
-  private static final double[] TEMPLATE = template();
+  private static final double[] TEMPLATE = frontal();
 
   private FaceViews() {}
 
   /** A copy of the mean face's {@link #STABLE} points, x, y in mm (y down). */
   public static double[] template() {
-    if (TEMPLATE != null) {
-      return TEMPLATE.clone();
-    }
+    return TEMPLATE.clone();
+  }
+
+  /** HeadPose's 3D template seen from the front: its x, and its y (up) turned down. */
+  private static double[] frontal() {
     int[] idx = HeadPose.templateIndices();
     double[] t3 = HeadPose.template3d();
     double[] out = new double[2 * STABLE.length];
@@ -95,6 +97,9 @@ public final class FaceViews {
         if (idx[i] == STABLE[k]) {
           at = i;
         }
+      }
+      if (at < 0) {
+        throw new IllegalStateException("HeadPose's template lacks point " + STABLE[k]);
       }
       out[2 * k] = t3[3 * at];
       out[2 * k + 1] = -t3[3 * at + 1];
