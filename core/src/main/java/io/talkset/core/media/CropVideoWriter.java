@@ -87,6 +87,15 @@ public final class CropVideoWriter implements AutoCloseable {
       }
       throw new IllegalArgumentException("crop " + frames + " is not a readable JPEG");
     }
+    take(img);
+  }
+
+  /** Appends one frame given as an 8-bit BGR picture (copied), resized as {@link #add(byte[])}. */
+  public void add(Mat bgr) throws FrameRecorder.Exception {
+    take(bgr.clone());
+  }
+
+  private void take(Mat img) throws FrameRecorder.Exception {
     if (img.cols() != side || img.rows() != side) {
       Mat out = new Mat();
       resize(img, out, new Size(side, side), 0, 0, img.cols() > side ? INTER_AREA : INTER_CUBIC);

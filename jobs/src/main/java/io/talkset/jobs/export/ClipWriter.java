@@ -1,5 +1,8 @@
 package io.talkset.jobs.export;
 
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+
+import io.talkset.core.export.FaceViews;
 import io.talkset.core.export.Npz;
 import io.talkset.core.export.TarWriter;
 import io.talkset.core.export.Wav;
@@ -20,6 +23,8 @@ import java.util.Map;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Row;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Scalar;
 
 /**
  * Writes the clips of one task, each from its frame rows in frame order, into the staging
@@ -32,16 +37,22 @@ final class ClipWriter {
   static final List<String> COLUMNS = List.of("clip_id", "frame_index", "jpeg", "size",
       "landmarks_crop", "yaw_deg", "pitch_deg", "roll_deg", "tx_mm", "ty_mm", "tz_mm",
       "expression", "mm_id", "mm_exp", "mm_tex", "mm_angles", "mm_gamma", "mm_trans", "hdtf",
-      "evp", "wav2lip", "samples");
+      "evp", "wav2lip", "samples", "window_x", "window_y", "window_side", "mesh",
+      "mesh_confidence");
   private static final int CLIP = 0;
   private static final int FRAME = 1;
   private static final int JPEG = 2;
   private static final int SIZE = 3;
+  private static final int LANDMARKS = 4;
+  private static final int WINDOW_X = 22;
+  private static final int MESH = 25;
 
   private final ExportConfig cfg;
   private final Map<String, ExportJob.ClipInfo> info;
   private final String staging;
   private final HadoopConf conf;
+  /** The warp of a view other than the stored crop, or null. */
+  private final FaceViews.View view;
 
   private ClipWriter(ExportConfig cfg, Map<String, ExportJob.ClipInfo> info, String staging,
       HadoopConf conf) {
@@ -49,6 +60,7 @@ final class ClipWriter {
     this.info = info;
     this.staging = staging;
     this.conf = conf;
+    this.view = cfg.view().warp();
   }
 
   /** Every clip of a partition sorted by clip and frame, one clip at a time. */
@@ -89,7 +101,7 @@ final class ClipWriter {
       float[] audio = decoded == null ? null : SampleNames.audio(decoded, c.first(), frames);
       long bytes;
       if (video) {
-        int side = cfg.size() > 0 ? cfg.size() : next[0].getInt(SIZE);
+        int side = cfg.side(next[0].getInt(SIZE));
         try (CropVideoWriter w = new CropVideoWriter(local.toString(), side, audio)) {
           for (Row r = next[0]; r != null && r.getString(CLIP).equals(clipId);
               r = advance(next, in)) {
@@ -99,9 +111,23 @@ final class ClipWriter {
             while (w.frames() < j) {
               w.repeat();
             }
-            w.add((byte[]) r.get(JPEG));
-            gather(arrays, r);
-            faces++;
+            double[] a = affine(r, side);
+            if (view == null) {
+              w.add((byte[]) r.get(JPEG));
+            } else if (a != null) {
+              try (Mat v = FaceViews.warp((byte[]) r.get(JPEG), a, side)) {
+                w.add(v);
+              }
+            } else if (w.frames() > 0) {
+              w.repeat(); // No landmarks to align by: as a frame without a crop.
+            } else {
+              try (Mat black = new Mat(side, side, CV_8UC3, Scalar.all(0))) {
+                w.add(black);
+              }
+            }
+            boolean pictured = view == null || a != null;
+            gather(arrays, r, a, pictured);
+            faces += pictured ? 1 : 0;
           }
           while (w.frames() < frames) {
             w.repeat();
@@ -120,24 +146,32 @@ final class ClipWriter {
       } else if (cfg.format() == ExportConfig.Format.WEBDATASET) {
         try (OutputStream o = fs.create(own, true)) {
           TarWriter tar = new TarWriter(o);
+          int side = cfg.side(next[0].getInt(SIZE));
           for (Row r = next[0]; r != null && r.getString(CLIP).equals(clipId);
               r = advance(next, in)) {
-            tar.add(key + "." + SampleNames.frame(r.getInt(FRAME) - c.first()),
-                (byte[]) r.get(JPEG));
-            gather(arrays, r);
-            faces++;
+            double[] a = affine(r, side);
+            byte[] jpeg = picture(r, a, side);
+            if (jpeg != null) {
+              tar.add(key + "." + SampleNames.frame(r.getInt(FRAME) - c.first()), jpeg);
+              faces++;
+            }
+            gather(arrays, r, a, jpeg != null);
           }
           bytes = rest(tar, key, c, frames, faces, audio, arrays);
         }
       } else {
         bytes = 0;
+        int side = cfg.side(next[0].getInt(SIZE));
         for (Row r = next[0]; r != null && r.getString(CLIP).equals(clipId);
             r = advance(next, in)) {
-          byte[] jpeg = (byte[]) r.get(JPEG);
-          write(fs, new Path(own, SampleNames.frame(r.getInt(FRAME) - c.first())), jpeg);
-          bytes += jpeg.length;
-          gather(arrays, r);
-          faces++;
+          double[] a = affine(r, side);
+          byte[] jpeg = picture(r, a, side);
+          if (jpeg != null) {
+            write(fs, new Path(own, SampleNames.frame(r.getInt(FRAME) - c.first())), jpeg);
+            bytes += jpeg.length;
+            faces++;
+          }
+          gather(arrays, r, a, jpeg != null);
         }
         if (audio != null) {
           bytes += write(fs, new Path(own, "audio.wav"), Wav.pcm16(audio, CropVideoWriter.RATE));
@@ -195,11 +229,65 @@ final class ClipWriter {
     return m;
   }
 
-  /** The row's arrays: landmarks in crop pixels, head pose, expression, 3DMM, audio features. */
-  private static void gather(FrameArrays a, Row r) {
+  /**
+   * For a warped view, the row's map from crop to view pixels ({@link FaceViews#affine} on its
+   * smoothed landmarks); null for the stored crop or a row without landmarks.
+   */
+  private double[] affine(Row r, int side) {
+    if (view == null || r.isNullAt(LANDMARKS)) {
+      return null;
+    }
+    return FaceViews.affine(view, floats(r, LANDMARKS), side);
+  }
+
+  /** The row's JPEG: the stored bytes, or its view re-encoded; null when it has no view. */
+  private byte[] picture(Row r, double[] affine, int side) {
+    if (view == null) {
+      return (byte[]) r.get(JPEG);
+    }
+    if (affine == null) {
+      return null;
+    }
+    try (Mat v = FaceViews.warp((byte[]) r.get(JPEG), affine, side)) {
+      return FaceViews.jpeg(v, ExportConfig.VIEW_JPEG_QUALITY);
+    }
+  }
+
+  /**
+   * The row's arrays: landmarks and mesh in the picture's pixels (the crop's, or the view's
+   * through {@code affine}, which is kept too), head pose, expression, 3DMM, audio features.
+   */
+  private void gather(FrameArrays a, Row r, double[] affine, boolean pictured) {
     int f = r.getInt(FRAME);
-    a.face(f);
-    a.set(f, "landmarks", floats(r, 4));
+    if (pictured) {
+      a.face(f);
+    }
+    float[] lm = floats(r, LANDMARKS);
+    if (view != null) {
+      lm = affine == null ? null : FaceViews.apply(affine, lm);
+      a.set(f, "affine", affine == null ? null : FrameArrays.floats(affine));
+    }
+    a.set(f, "landmarks", lm);
+    float[] mesh = floats(r, MESH);
+    if (mesh != null) {
+      // Source pixels to crop pixels as the params stage maps its landmarks; z by the scale.
+      double s = r.getInt(SIZE) / r.getDouble(WINDOW_X + 2);
+      double wx = r.getDouble(WINDOW_X);
+      double wy = r.getDouble(WINDOW_X + 1);
+      double k = affine == null ? 1 : Math.hypot(affine[0], affine[3]);
+      for (int i = 0; i < mesh.length; i += 3) {
+        double x = (mesh[i] - wx) * s;
+        double y = (mesh[i + 1] - wy) * s;
+        mesh[i] = (float) (affine == null ? x : affine[0] * x + affine[1] * y + affine[2]);
+        mesh[i + 1] = (float) (affine == null ? y : affine[3] * x + affine[4] * y + affine[5]);
+        mesh[i + 2] = (float) (mesh[i + 2] * s * k);
+      }
+      if (view != null && affine == null) {
+        mesh = null;
+      }
+    }
+    a.set(f, "mesh", mesh);
+    a.set(f, "mesh_confidence", FrameArrays.scalars(scalar(r, MESH + 1)));
     a.set(f, "pose", FrameArrays.scalars(scalar(r, 5), scalar(r, 6), scalar(r, 7),
         scalar(r, 8), scalar(r, 9), scalar(r, 10)));
     a.set(f, "expression", floats(r, 11));

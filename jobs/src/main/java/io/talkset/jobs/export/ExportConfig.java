@@ -1,5 +1,6 @@
 package io.talkset.jobs.export;
 
+import io.talkset.core.export.FaceViews;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.UsageException;
 import java.io.Serializable;
@@ -13,7 +14,8 @@ import java.util.Map;
  * @param output dataset root (reads OUTPUT/dataset, written by shards, and OUTPUT/clips for the
  *     source files the audio is decoded from)
  * @param exportOutput the folder the export replaces (default OUTPUT/exports/FORMAT)
- * @param size side of the MP4 pictures; 0: the crops' own size
+ * @param size side of the pictures (the MP4s' for the face view); 0: the crops' own size, or
+ *     the view's default
  * @param shardBytes WebDataset shard size limit
  */
 public record ExportConfig(String output, String exportOutput, Format format, Media media,
@@ -33,8 +35,26 @@ public record ExportConfig(String output, String exportOutput, Format format, Me
   /** A WebDataset sample's picture: one MP4, or the stored JPEG of each frame. */
   public enum Media { MP4, JPG }
 
-  /** Which picture of a frame is exported; aligned and mouth come with the next items. */
-  public enum View { FACE }
+  /**
+   * Which picture of a frame is exported: the stored crop, or a warp of it
+   * ({@link FaceViews}): the face aligned onto the mean face, or the aligned mouth region.
+   */
+  public enum View {
+    FACE, ALIGNED, MOUTH;
+
+    /** The warp, or null for the stored crop. */
+    public FaceViews.View warp() {
+      return this == FACE ? null : FaceViews.View.valueOf(name());
+    }
+  }
+
+  /** JPEG quality of warped views (the frames stage's default for its crops). */
+  public static final int VIEW_JPEG_QUALITY = 95;
+
+  /** Side of the pictures of a clip whose crops are {@code cropSize} pixels. */
+  public int side(int cropSize) {
+    return size > 0 ? size : view == View.FACE ? cropSize : view.warp().defaultSide();
+  }
 
   public static Options options() {
     return new Options()
@@ -45,13 +65,16 @@ public record ExportConfig(String output, String exportOutput, Format format, Me
             + " params.npz per clip)")
         .value("export-output", "URI", "", "folder the export replaces as a whole (default"
             + " OUTPUT/exports/FORMAT)")
-        .value("view", "V", "face", "the picture exported: face (the stored crop); aligned"
-            + " and mouth views come later")
+        .value("view", "V", "face", "the picture exported: face (the stored crop), aligned"
+            + " (the face warped onto a mean face by a similarity on its smoothed landmarks,"
+            + " 256 px) or mouth (the aligned mouth region, 96 px)")
         .value("media", "M", "mp4", "webdataset only: mp4 (one H.264 + AAC video per sample)"
             + " or jpg (the stored JPEG of each frame, KEY.NNNNN.jpg)")
         .value("shard-mb", "MB", "1000", "webdataset only: shard size limit in MB (10^6"
             + " bytes); a sample never spans shards")
-        .value("size", "PX", "0", "side of the MP4 pictures (even); 0: the crops' size")
+        .value("size", "PX", "0", "side of the pictures (even): the MP4s' for face (JPEGs"
+            + " are the stored ones), every picture's for aligned and mouth; 0: the crops' size,"
+            + " 256 aligned, 96 mouth")
         .value("export-timeout-ms", "MS", "3600000", "per clip limit for decoding its audio")
         .value("partitions", "N", "0", "tasks; 0 = four per core");
   }
@@ -82,6 +105,12 @@ public record ExportConfig(String output, String exportOutput, Format format, Me
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("format", format.id());
     d.put("view", view.name().toLowerCase(Locale.ROOT));
+    if (view != View.FACE) {
+      d.put("view_geometry", FaceViews.describe(view.warp(), side(0)));
+      d.put("view_jpeg", "re-encoded, quality " + VIEW_JPEG_QUALITY);
+      d.put("view_arrays", "landmarks and mesh in the view's pixels; affine: crop pixels to view"
+          + " pixels per frame");
+    }
     if (format == Format.WEBDATASET) {
       d.put("media", media.name().toLowerCase(Locale.ROOT));
       d.put("shard_bytes", shardBytes);
@@ -89,7 +118,8 @@ public record ExportConfig(String output, String exportOutput, Format format, Me
     if (format != Format.FRAMES && !(format == Format.WEBDATASET && media == Media.JPG)) {
       d.put("video", String.format(Locale.ROOT, "H.264 (OpenH264) yuv420p, 25 fps, %s, frame j"
           + " = grid frame first_frame + j, a frame without a crop repeats the previous crop;"
-          + " AAC 16 kHz mono", size == 0 ? "the crops' size" : size + "x" + size));
+          + " AAC 16 kHz mono", view == View.FACE && size == 0 ? "the crops' size"
+          : side(0) + "x" + side(0)));
     }
     d.put("audio", "the clip's source decoded to 16 kHz mono as the audio stage does (sample 0"
         + " at the video's t = 0), samples 640 first_frame .. 640 (last_frame + 1) - 1, zeros"

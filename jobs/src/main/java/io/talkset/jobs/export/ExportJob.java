@@ -332,11 +332,13 @@ public final class ExportJob implements Job {
     return switch (cfg.format()) {
       case WEBDATASET -> "SPLIT-NNNNNN.tar (POSIX ustar), samples in key order, key SPLIT/CLIP_ID;"
           + " members per sample: " + (cfg.media() == ExportConfig.Media.MP4 ? "KEY.mp4"
-          : "KEY.NNNNN.jpg (video frame NNNNN)") + ", KEY.json, KEY.wav, KEY.FIELD.npy for"
+          : "KEY.NNNNN.jpg (video frame NNNNN" + (cfg.view() == ExportConfig.View.FACE
+          ? ")" : ", the view re-encoded)")) + ", KEY.json, KEY.wav, KEY.FIELD.npy for"
           + " frame_index, face, " + String.join(", ", FrameArrays.FIELDS) + " (those present)";
       case CLIPS -> "SPLIT/CLIP_ID.mp4 (H.264 + AAC 16 kHz), SPLIT/filelist.txt (CLIP_ID.mp4"
           + " per line, relative to the split folder)";
-      case FRAMES -> "SPLIT/CLIP_ID/NNNNN.jpg (the stored crop of video frame NNNNN),"
+      case FRAMES -> "SPLIT/CLIP_ID/NNNNN.jpg (" + (cfg.view() == ExportConfig.View.FACE
+          ? "the stored crop" : "the view") + " of video frame NNNNN),"
           + " SPLIT/CLIP_ID/audio.wav, SPLIT/CLIP_ID/params.npz, SPLIT/CLIP_ID/clip.json,"
           + " SPLIT/filelist.txt (CLIP_ID per line)";
     };

@@ -16,15 +16,19 @@ import java.util.Map;
  */
 public final class FrameArrays {
   /** The fields in the order they are written. */
-  public static final List<String> FIELDS = List.of("landmarks", "pose", "expression", "params",
-      "hdtf", "evp", "wav2lip", "samples");
+  public static final List<String> FIELDS = List.of("landmarks", "affine", "pose", "expression",
+      "params", "mesh", "mesh_confidence", "hdtf", "evp", "wav2lip", "samples");
+
+  /** Fields of one value per frame, written (frames,) rather than (frames, 1). */
+  static final List<String> SCALARS = List.of("mesh_confidence");
 
   /**
    * Per-frame shapes of the flat columns that are matrices (their row-major layout in the
-   * schemas): 68 x, y points; HDTF's 4 x 15, EVP's 28 x 12 and Wav2Lip's 16 x 80 windows.
-   * Others are written (frames, D).
+   * schemas): 68 x, y points; the view's 2 x 3 affine map; the mesh's 468 x, y, z points;
+   * HDTF's 4 x 15, EVP's 28 x 12 and Wav2Lip's 16 x 80 windows. Others are written (frames, D).
    */
   static final Map<String, int[]> SHAPES = Map.of("landmarks", new int[] {68, 2},
+      "affine", new int[] {2, 3}, "mesh", new int[] {468, 3},
       "hdtf", new int[] {4, 15}, "evp", new int[] {28, 12}, "wav2lip", new int[] {16, 80});
 
   private final int first;
@@ -98,6 +102,7 @@ public final class FrameArrays {
       }
       int[] m = SHAPES.get(name);
       out.put(name, m != null && m[0] * m[1] == d ? Npy.float32(flat, frames, m[0], m[1])
+          : d == 1 && SCALARS.contains(name) ? Npy.float32(flat, frames)
           : Npy.float32(flat, frames, d));
     }
     return out;
@@ -117,6 +122,15 @@ public final class FrameArrays {
     for (float[] p : parts) {
       System.arraycopy(p, 0, out, at, p.length);
       at += p.length;
+    }
+    return out;
+  }
+
+  /** Doubles as floats (a 2 x 3 map as one row). */
+  public static float[] floats(double[] v) {
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = (float) v[i];
     }
     return out;
   }

@@ -102,12 +102,19 @@ class ExportJobSuite {
 
   /** The reference reader's report on an export. */
   JsonNode read(String format, Path root, Path extract) throws Exception {
+    return read(format, root, extract, "face", 0);
+  }
+
+  /** The same for a warped view whose pictures are {@code side} pixels. */
+  JsonNode read(String format, Path root, Path extract, String view, int side)
+      throws Exception {
     Path script = extract.resolveSibling("export_reader.py");
     try (var s = ExportJobSuite.class.getResourceAsStream("/reference/export_reader.py")) {
       Files.write(script, s.readAllBytes());
     }
     return json.readTree(Tools.run(Python.venv().toString(), script.toString(), format,
-        root.toString(), out.resolve("dataset").toString(), extract.toString()));
+        root.toString(), out.resolve("dataset").toString(), extract.toString(), view,
+        Integer.toString(side)));
   }
 
   private int frames(String clip) {
@@ -135,6 +142,11 @@ class ExportJobSuite {
       assertEquals("float32", f.get(name).get("dtype").asText(), name);
       assertTrue(f.get(name).get("equal").asBoolean(), name + " equals the Parquet column");
     });
+    // The face mesh (params' default --mesh facemesh), in the picture's pixels.
+    assertEquals("[" + frames + ",468,3]", f.get("mesh").get("shape").toString());
+    assertTrue(f.get("mesh").get("equal").asBoolean(), "mesh: " + f.get("mesh"));
+    assertEquals("[" + frames + "]", f.get("mesh_confidence").get("shape").toString());
+    assertTrue(f.get("mesh_confidence").get("equal").asBoolean());
     // 3DMM coefficients only when the params stage had a 3DMM model.
     assertTrue(f.get("params").isTextual() ? f.get("params").asText().equals("absent")
         : f.get("params").get("equal").asBoolean(), f.get("params").toString());
@@ -220,7 +232,8 @@ class ExportJobSuite {
       if (s.get("fields").get("params").isObject()) {
         expected.add(key + ".params.npy");
       }
-      expected.addAll(List.of(key + ".hdtf.npy", key + ".evp.npy", key + ".samples.npy"));
+      expected.addAll(List.of(key + ".mesh.npy", key + ".mesh_confidence.npy",
+          key + ".hdtf.npy", key + ".evp.npy", key + ".samples.npy"));
       assertEquals(expected, members);
       assertSampleEqualsTheDataset(s);
       JsonNode meta = s.get("meta");
@@ -345,8 +358,8 @@ class ExportJobSuite {
         .parse(new String[] {"--output", "x", "--format", "tfrecord"}))).getMessage()
         .contains("--format must be one of webdataset, clips, frames"));
     assertTrue(assertThrows(UsageException.class, () -> ExportConfig.from(ExportConfig.options()
-        .parse(new String[] {"--output", "x", "--format", "clips", "--view", "mouth"})))
-        .getMessage().contains("--view must be one of face"));
+        .parse(new String[] {"--output", "x", "--format", "clips", "--view", "nose"})))
+        .getMessage().contains("--view must be one of face, aligned, mouth"));
     assertTrue(assertThrows(UsageException.class, () -> ExportConfig.from(ExportConfig.options()
         .parse(new String[] {"--output", "x", "--format", "clips", "--size", "255"})))
         .getMessage().contains("--size must be 0 or even"));
@@ -356,5 +369,74 @@ class ExportJobSuite {
     assertEquals(1_000_000_000L, c.shardBytes());
     assertArrayEquals(new Object[] {ExportConfig.Media.MP4, ExportConfig.View.FACE},
         new Object[] {c.media(), c.view()});
+    ExportConfig m = ExportConfig.from(ExportConfig.options().parse(new String[] {"--output",
+        "x", "--format", "frames", "--view", "mouth"}));
+    assertEquals(96, m.side(512));
+    assertEquals(256, ExportConfig.from(ExportConfig.options().parse(new String[] {"--output",
+        "x", "--format", "frames", "--view", "aligned"})).side(512));
+    assertEquals(512, c.side(512));
+  }
+
+  /** A warped view's sample: arrays as the reference computes them, every picture too. */
+  private void assertViewSample(JsonNode s, int side) {
+    String clip = s.get("clip_id").asText();
+    int frames = frames(clip);
+    JsonNode f = s.get("fields");
+    assertEquals("[" + frames + ",68,2]", f.get("landmarks").get("shape").toString());
+    assertTrue(f.get("landmarks").get("equal").asBoolean(), "landmarks in view pixels: " + f);
+    assertEquals("[" + frames + ",2,3]", f.get("affine").get("shape").toString());
+    assertTrue(f.get("affine").get("equal").asBoolean(), "affine: " + f.get("affine"));
+    assertTrue(f.get("mesh").get("equal").asBoolean(), "mesh in view pixels: " + f.get("mesh"));
+    assertTrue(f.get("pose").get("equal").asBoolean());
+    assertEquals("[]", s.get("extra_fields").toString());
+    assertEquals(s.get("rows").asInt(), s.get("jpgs").asInt(), "a picture per row");
+    assertTrue(s.get("jpgs_frames_ok").asBoolean());
+    assertEquals("[[" + side + "," + side + ",3]]", s.get("view_shapes").toString());
+    // Re-encoded at quality 95: the warp of the stored crop to within JPEG's loss.
+    assertTrue(s.get("view_mean_diff").asDouble() < 2.0, "view pictures: " + s);
+    System.out.printf(Locale.ROOT, "  %s: %d view pictures %dx%d, worst mean |diff| from"
+        + " scikit-image's warp %.2f, mouth centroid off centre by at most %.4f px%n", clip,
+        s.get("jpgs").asInt(), side, side, s.get("view_mean_diff").asDouble(),
+        s.get("mouth_centroid_max_off").asDouble());
+  }
+
+  @Test
+  void mouthViewsAreCentredOnTheMouthInWebDatasetJpgSamples(@TempDir Path tmp)
+      throws Exception {
+    Path to = tmp.resolve("wds-mouth");
+    ExportJob.Result r = export(to, "--format", "webdataset", "--media", "jpg", "--view",
+        "mouth");
+    assertEquals(Map.of("ok", 2L), r.byStatus(), r.clips().toString());
+    JsonNode rep = read("webdataset", to, tmp.resolve("extract"), "mouth", 96);
+    assertEquals(2, rep.get("samples").size());
+    for (JsonNode s : rep.get("samples")) {
+      assertViewSample(s, 96);
+      assertEquals(0, s.get("mouth_centroid_max_off").asDouble(), 0.01,
+          "the mouth points' centroid at the view's centre");
+      assertEquals("mouth", s.get("meta").get("picture").asText());
+    }
+    JsonNode d = json.readTree(to.resolve("export.json").toFile());
+    assertTrue(d.get("parameters").get("view_geometry").asText().startsWith("96x96 px"), d
+        .toString());
+  }
+
+  @Test
+  void alignedViewsGoIntoFramesFoldersAndClips(@TempDir Path tmp) throws Exception {
+    Path frames = tmp.resolve("frames-aligned");
+    ExportJob.Result r = export(frames, "--format", "frames", "--view", "aligned", "--size",
+        "128");
+    assertEquals(Map.of("ok", 2L), r.byStatus(), r.clips().toString());
+    JsonNode rep = read("frames", frames, tmp.resolve("extract"), "aligned", 128);
+    for (JsonNode s : rep.get("samples")) {
+      assertViewSample(s, 128);
+      assertEquals(s.get("rows").asInt() + 3, s.get("files").size());
+    }
+    Path clipsOut = tmp.resolve("clips-aligned");
+    r = export(clipsOut, "--format", "clips", "--view", "aligned");
+    assertEquals(Map.of("ok", 2L), r.byStatus(), r.clips().toString());
+    String split = clips.values().iterator().next().getString(1);
+    for (String clip : clips.keySet()) {
+      assertVideo(clipsOut.resolve(split).resolve(clip + ".mp4"), frames(clip), 256);
+    }
   }
 }
