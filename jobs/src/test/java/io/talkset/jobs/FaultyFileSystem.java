@@ -16,14 +16,16 @@ import org.apache.hadoop.security.AccessControlException;
  * HDFS and S3A fail: files whose name contains "stall" open but their reads block until the
  * stream is closed (a stalled datanode or S3 connection), and files without the owner's read
  * permission are refused with Hadoop's AccessControlException even to root, as HDFS does; and
- * creating a file named {@link #failCreating} fails (a write that dies half-way through a job).
+ * creating a file whose name contains {@link #failCreating} fails (a write that dies half-way
+ * through a job; temporary names such as {@code .index.html.tmp} included).
  */
 public class FaultyFileSystem extends RawLocalFileSystem {
-  /** Creating a file of this name fails; null: none. Tests set it and clear it. */
+  /** Creating a file whose name contains this fails; null: none. Tests set it and clear it. */
   public static volatile String failCreating;
 
   private static void check(Path f) throws IOException {
-    if (f.getName().equals(failCreating)) {
+    String fail = failCreating;
+    if (fail != null && f.getName().contains(fail)) {
       throw new IOException("injected failure creating " + f);
     }
   }

@@ -263,6 +263,22 @@ class ParamsJobSuite {
         + "/_talkset.json");
     assertEquals("centroid-v1", new com.fasterxml.jackson.databind.ObjectMapper()
         .readTree(description.toFile()).get("identity_grouping").asText());
+
+    // A description that cannot be read makes grouping fail: the next batch still commits,
+    // its rows kept and its segment ungrouped, and its description says why.
+    Files.writeString(description, "{not json");
+    Files.copy(Samples.get("video/forensics/movie-hello.avi"), in.resolve("movie-hello.avi"));
+    framesOf(in, out);
+    ClipBatch third = ParamsJob.process(spark, config(out, fast));
+    assertEquals(Map.of("ok", 1L), third.byStatus());
+    assertTrue(third.frames() > 0);
+    assertEquals(third.frames(), io.talkset.jobs.io.StageTables.current(spark, out.toString(),
+        io.talkset.schemas.ParamsSchemas.PARAMS).filter(col("batch").equalTo(third.batch()))
+        .count(), "the rows batch is kept");
+    assertEquals(incremental, groupsOf(out), "the new segment has no group, the others theirs");
+    assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve(
+        "face_params_clips/batch=" + third.batch() + "/_talkset.json").toFile())
+        .get("identity_grouping").asText().startsWith("failed: "));
   }
 
   /** Each grouped segment's identity group, keyed by its file name and segment number. */
