@@ -8,11 +8,11 @@ import java.util.Arrays;
  * run would group it.
  *
  * <p>Each group is its centroid: the running mean of its members' descriptors (the sum and the
- * count are kept, so a later run rebuilds exactly the same centroid from the committed members:
- * {@link #seed}). A new descriptor joins the group with the nearest centroid when that centroid
- * is closer than the threshold, and the centroid moves to the new mean; otherwise it founds a new
- * group numbered one more than the greatest id so far. Nothing already assigned is ever
- * renumbered or moved, so ids are stable across runs.
+ * count are kept, so a later run rebuilds the same centroid, to rounding, from the committed
+ * members: {@link #seed}). A new descriptor joins the group with the nearest centroid when that
+ * centroid is closer than the threshold, and the centroid moves to the new mean; otherwise it
+ * founds a new group numbered one more than the greatest id so far. Nothing already assigned is
+ * ever renumbered or moved, so ids are stable across runs.
  *
  * <p>Why this and not the agglomerative clustering it replaces: average linkage needs every
  * pairwise distance (n² memory, n³ time) and sees only one batch, so it neither finishes on tens

@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * One writer per dataset root: {@code ROOT/_talkset.lock}, created atomically
  * ({@code FileSystem.create(path, false)}, which HDFS refuses atomically when the file exists;
  * on local disks an exclusive create, because Hadoop's local create looks first; S3A has no
- * atomic create, so keep the root on HDFS there, as for the commits), holding the holder's host, pid,
- * process start time, job and a random token. A second job on the same root is refused with a
- * {@link UsageException} naming the holder, before it touches anything (a writer's first step,
- * {@link TableCommitter#recover}, deletes staging folders it takes for leftovers: the live
+ * atomic create, so keep the root on HDFS there, as for the commits), holding the holder's host,
+ * pid, process start time, job and a random token. A second job on the same root is refused
+ * with a {@link UsageException} naming the holder, before it touches anything (a writer's first
+ * step, {@link TableCommitter#recover}, deletes staging folders it takes for leftovers: the live
  * writer's, without this lock).
  *
  * <p>Stale locks. A lock whose holder died must not block the root for ever, and a live
