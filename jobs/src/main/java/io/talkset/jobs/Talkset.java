@@ -3,6 +3,7 @@ package io.talkset.jobs;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.UsageException;
 import io.talkset.jobs.crawl.CrawlJob;
+import io.talkset.jobs.io.OutputLock;
 import io.talkset.jobs.progress.RunMonitor;
 import io.talkset.jobs.runtime.Job;
 import io.talkset.jobs.runtime.SparkSessions;
@@ -76,6 +77,14 @@ public final class Talkset {
       System.err.println("talkset " + job.name() + ": " + e.getMessage());
       return 2;
     }
+    OutputLock lock;
+    try {
+      // Before the session: a second writer on the root is refused at once, touching nothing.
+      lock = OutputLock.forRoot(parsed.get("output"), job.name());
+    } catch (UsageException e) {
+      System.err.println("talkset " + job.name() + ": " + e.getMessage());
+      return 2;
+    }
     SparkSession spark = SparkSessions.getOrCreate("talkset " + job.name());
     Throwable failure = null;
     RunMonitor monitor = null;
@@ -96,6 +105,7 @@ public final class Talkset {
       if (monitor != null) {
         monitor.close(failure);
       }
+      lock.close();
       spark.stop();
     }
   }

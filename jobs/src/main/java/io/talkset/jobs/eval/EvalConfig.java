@@ -50,6 +50,18 @@ public record EvalConfig(String generated, String output, String evalOutput, Str
     if (eval.isEmpty()) {
       eval = output.replaceAll("/+$", "") + "/evaluation";
     }
+    // The evaluation root is swapped in as one folder beside its staging copy: it needs a
+    // parent and a plain name.
+    org.apache.hadoop.fs.Path evalPath = new org.apache.hadoop.fs.Path(eval);
+    try {
+      if (evalPath.getParent() == null) {
+        throw new IllegalArgumentException("--eval-output must be a folder below a parent, got '"
+            + eval + "'");
+      }
+      io.talkset.jobs.io.OutputNames.segment("--eval-output's folder name", evalPath.getName());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
     String generated = a.get("generated").trim();
     if (!generated.isEmpty() && generated.replaceAll("/+$", "").equals(
         eval.replaceAll("/+$", ""))) {

@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * and summary tables plus a plain HTML page under the evaluation root. Each video is matched to
  * a clip by name ({@link GeneratedMatch}); its frames are compared with the clip's crops in the
  * frames table on the same 25 fps frame numbers. Unmatched and unreadable files become rows
- * with a status, never a failed job. Every run replaces the evaluation tables.
+ * with a status, never a failed job. Every run replaces the evaluation root as a whole (its three
+ * tables and the page, in one swap).
  */
 public final class EvaluateJob implements Job {
   private static final Logger LOG = LoggerFactory.getLogger(EvaluateJob.class);
@@ -216,23 +217,29 @@ public final class EvaluateJob implements Job {
       Double frechet = genSet.count() >= 2 && realSet.count() >= 2
           ? Frechet.distance(genSet.stats(), realSet.stats()) : null;
       String description = description(cfg, files.size(), frechet, genSet.count());
-      TableCommitter evalFrames = new TableCommitter(hconf, cfg.evalOutput(),
-          EvalSchemas.FRAMES.table());
-      evalFrames.write(framesOut, description);
+      // The three tables and the page are one version of the evaluation root: written whole
+      // into a hidden staging folder beside it, then swapped in by renames (TableCommitter), so
+      // a reader sees the old evaluation or the new one, never one table of each.
+      Path evalPath = new Path(cfg.evalOutput());
+      TableCommitter evaluation = new TableCommitter(hconf, evalPath.getParent().toString(),
+          evalPath.getName());
+      Path staging = evaluation.newStaging();
+      FileSystem fs = staging.getFileSystem(hconf);
+      Path framesAt = writeTable(fs, framesOut, staging, EvalSchemas.FRAMES.table(),
+          description);
       Dataset<Row> frames = spark.read().schema(EvalSchemas.FRAMES.struct())
-          .parquet(evalFrames.table().toString());
-      Dataset<Row> clips = spark.createDataFrame(statuses, EvalSchemas.CLIPS.struct());
-      TableCommitter evalClips = new TableCommitter(hconf, cfg.evalOutput(),
-          EvalSchemas.CLIPS.table());
-      evalClips.write(clips, description);
+          .parquet(framesAt.toString());
+      Path clipsAt = writeTable(fs, spark.createDataFrame(statuses, EvalSchemas.CLIPS.struct()),
+          staging, EvalSchemas.CLIPS.table(), description);
       List<Row> summary = summary(frames, spark.read().schema(EvalSchemas.CLIPS.struct())
-          .parquet(evalClips.table().toString()), frechet, genSet.count());
-      new TableCommitter(hconf, cfg.evalOutput(), EvalSchemas.SUMMARY.table())
-          .write(spark.createDataFrame(summary, EvalSchemas.SUMMARY.struct()).coalesce(1),
-              description);
+          .parquet(clipsAt.toString()), frechet, genSet.count());
+      writeTable(fs, spark.createDataFrame(summary, EvalSchemas.SUMMARY.struct()).coalesce(1),
+          staging, EvalSchemas.SUMMARY.table(), description);
       Map<String, Long> byStatus = StageTables.countByStatus(statuses, EvalSchemas.CLIPS);
-      writePage(hconf, cfg, summary, statuses, frechet, frames, cfg.bins());
-      return new Result(null, files.size(), byStatus, frames.count(), frechet,
+      writePage(hconf, cfg, staging, summary, statuses, frechet, frames, cfg.bins());
+      long frameCount = frames.count();
+      evaluation.swapIn(staging);
+      return new Result(null, files.size(), byStatus, frameCount, frechet,
           cfg.evalOutput());
     } finally {
       if (results != null) {
@@ -359,15 +366,16 @@ public final class EvaluateJob implements Job {
       "sync_confidence", "sync_audio");
   static final List<String> PROBLEM_COLUMNS = List.of("name", "clip_id", "status",
       "error_code", "error_message");
-  /** Images this job writes beside the page start with this, so a re-run can drop old ones. */
+  /** Images this job writes beside the page start with this. */
   static final String IMAGE_PREFIX = "eval-";
 
   /**
    * {@code EVAL/index.html} with its PNG charts beside it (report library): the summary, a
    * histogram per frame metric aggregated by Spark (only bin counts reach the driver), the ok
-   * videos and the unmatched, failed or non-overlapping files. Earlier charts are removed.
+   * videos and the unmatched, failed or non-overlapping files; written into {@code root}, the
+   * evaluation's staging folder.
    */
-  static void writePage(Configuration hconf, EvalConfig cfg, List<Row> summary,
+  static void writePage(Configuration hconf, EvalConfig cfg, Path root, List<Row> summary,
       List<Row> clips, Double frechet, Dataset<Row> frames, int bins) throws IOException {
     Report page = Report.page("talkset evaluation");
     page.section("Run");
@@ -426,34 +434,28 @@ public final class EvaluateJob implements Job {
       page.table("Files without scores and why", PROBLEM_COLUMNS, problems);
     }
 
-    Path root = new Path(cfg.evalOutput());
     FileSystem fs = root.getFileSystem(hconf);
     // Plain writes: a .crc beside each file would clutter a folder people open in a browser.
     FileSystem plain = fs instanceof org.apache.hadoop.fs.ChecksumFileSystem c
         ? c.getRawFileSystem() : fs;
+    fs.mkdirs(root);
     Map<String, byte[]> files = page.files();
-    for (FileStatus old : fs.listStatus(root)) {
-      String n = old.getPath().getName();
-      if (n.startsWith(IMAGE_PREFIX) && n.endsWith(".png") && !files.containsKey(n)) {
-        fs.delete(old.getPath(), false);
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      try (OutputStream out = plain.create(new Path(root, f.getKey()), true)) {
+        out.write(f.getValue());
       }
     }
-    // Images first, the page last, each through a temporary name: a reader never sees a page
-    // whose pictures are missing or half written.
-    List<String> order = new ArrayList<>(files.keySet());
-    order.remove(Report.INDEX);
-    order.add(Report.INDEX);
-    for (String n : order) {
-      Path file = new Path(root, n);
-      Path tmp = new Path(root, "." + n + ".tmp");
-      try (OutputStream out = plain.create(tmp, true)) {
-        out.write(files.get(n));
-      }
-      plain.delete(file, false);
-      if (!plain.rename(tmp, file)) {
-        throw new IOException("could not rename " + tmp + " to " + file);
-      }
+  }
+
+  /** One table of the evaluation, written into the staging folder with its description. */
+  private static Path writeTable(FileSystem fs, Dataset<Row> rows, Path staging, String name,
+      String description) throws IOException {
+    Path at = new Path(staging, name);
+    rows.write().parquet(at.toString());
+    try (OutputStream out = fs.create(new Path(at, TableCommitter.DESCRIPTION_FILE), true)) {
+      out.write(description.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+    return at;
   }
 
 }

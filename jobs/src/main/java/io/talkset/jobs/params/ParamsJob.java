@@ -1,6 +1,6 @@
 package io.talkset.jobs.params;
 
-import io.talkset.core.faceparams.FaceDescriptors;
+import io.talkset.core.faceparams.IdentityGroups;
 import io.talkset.core.models.FaceApiModels;
 import io.talkset.core.models.HumanModels;
 import io.talkset.core.models.ModelFiles;
@@ -40,10 +40,11 @@ import org.apache.spark.util.CollectionAccumulator;
  * no parameters yet, runs landmarks, expression, identity and the optional 3DMM regressor on its
  * crops and solves head pose ({@code face_params}, one row per frames row), and writes the clip's
  * status with per-segment identity and expression summaries ({@code face_params_clips}, committed
- * last). Segments of this batch are grouped by identity (descriptor distance under
- * {@code --identity-threshold}).
+ * last). Each new segment joins the nearest identity group of every run so far, or founds one
+ * ({@link IdentityGroups}: centroid distance under {@code --identity-threshold}; ids stable).
  */
 public final class ParamsJob implements Job {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ParamsJob.class);
 
   @Override
   public String name() {
@@ -188,19 +189,31 @@ public final class ParamsJob implements Job {
             statuses)), cfg.device());
     String batch = tables.newBatch();
     tables.rows.appendBatch(spark.createDataFrame(rows, ParamsSchemas.PARAMS.struct()), batch,
-        description(tables, cfg, batch, info.size(), null));
+        description(tables, cfg, batch, info.size(), null, null));
     Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());
     // A clip whose frames vanished from the frames table never reached a task.
     for (String id : info.keySet()) {
       byClip.computeIfAbsent(id, k -> missing(k, cfg));
     }
-    List<Row> committed = groupIdentities(new ArrayList<>(byClip.values()),
-        cfg.identityThreshold());
+    // The rows batch is written: whatever grouping does, the statuses commit, so a failure
+    // here (it should not: memory is one centroid per group) leaves segments ungrouped, not
+    // the rows dropped by the next run.
+    List<Row> committed;
+    String grouping;
+    try {
+      committed = groupIdentities(new ArrayList<>(byClip.values()),
+          existingGroups(spark, tables, cfg.output(), cfg.identityThreshold()));
+      grouping = GROUPING_CENTROID;
+    } catch (RuntimeException | java.io.IOException | OutOfMemoryError e) {
+      LOG.warn("params: identity grouping failed, segments of batch {} stay ungrouped", batch, e);
+      committed = new ArrayList<>(byClip.values());
+      grouping = "failed: " + e;
+    }
     Map<String, Long> byStatus = StageTables.countByStatus(committed, ParamsSchemas.CLIPS);
     long count = spark.read().schema(ParamsSchemas.PARAMS.struct())
         .parquet(tables.rows.table() + "/batch=" + batch).count();
     tables.status.appendBatch(spark.createDataFrame(committed, ParamsSchemas.CLIPS.struct()),
-        batch, description(tables, cfg, batch, info.size(), byStatus));
+        batch, description(tables, cfg, batch, info.size(), byStatus, grouping));
     attempts.clear(byClip.keySet());
     return new ClipBatch(batch, info.size(), skipped, count, byStatus, null,
         StageTables.countBy(committed, ParamsSchemas.CLIPS, "device"));
@@ -220,49 +233,115 @@ public final class ParamsJob implements Job {
     return RowFactory.create(s);
   }
 
+  /** What the batch descriptions say about identity groups written by {@link IdentityGroups}. */
+  static final String GROUPING_KEY = "identity_grouping";
+  static final String GROUPING_CENTROID = "centroid-v1";
+
   /**
-   * Groups this batch's segments by identity: average-linkage agglomeration of the segment
-   * descriptors, merging while the closest groups are under the threshold, in a fixed order so
-   * the same input gives the same groups. Numbers the groups 0, 1, … by first appearance.
+   * The identity groups of every committed clip, for this run's new segments to join: per group,
+   * the sum and number of its members' descriptors (summed on the executors, so the driver holds
+   * one centroid per group whatever the number of segments). Only each clip's latest status
+   * counts, and only batches whose description says their groups came from
+   * {@link IdentityGroups} ({@value #GROUPING_KEY}); batches written before numbered their
+   * groups per batch, so their numbers mean nothing across batches and are left out.
    */
-  static List<Row> groupIdentities(List<Row> statuses, double threshold) {
-    org.apache.spark.sql.types.StructType t = ParamsSchemas.CLIPS.struct();
-    int segCol = t.fieldIndex("segments");
-    statuses.sort(java.util.Comparator.comparing(r -> r.getString(0)));
-    List<float[]> descs = new ArrayList<>();
-    List<int[]> where = new ArrayList<>();
-    for (int c = 0; c < statuses.size(); c++) {
-      Row r = statuses.get(c);
-      if (r.isNullAt(segCol)) {
+  static IdentityGroups existingGroups(SparkSession spark, StageTables tables, String output,
+      double threshold) throws java.io.IOException {
+    IdentityGroups groups = new IdentityGroups(128, threshold);
+    List<String> stable = new ArrayList<>();
+    org.apache.hadoop.fs.FileSystem fs = tables.status.table().getFileSystem(
+        spark.sparkContext().hadoopConfiguration());
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    for (String b : tables.status.batches()) {
+      org.apache.hadoop.fs.Path d = new org.apache.hadoop.fs.Path(tables.status.table(),
+          "batch=" + b + "/" + TableCommitter.DESCRIPTION_FILE);
+      if (!fs.exists(d)) {
         continue;
       }
-      List<Row> segs = rows(r.get(segCol));
-      for (int s = 0; s < segs.size(); s++) {
-        if (!segs.get(s).isNullAt(2)) {
-          descs.add((float[]) segs.get(s).get(2));
-          where.add(new int[] {c, s});
+      try (java.io.InputStream in = fs.open(d)) {
+        if (GROUPING_CENTROID.equals(json.readTree(in).path(GROUPING_KEY).asText(null))) {
+          stable.add(b);
         }
       }
     }
-    int[] group = cluster(descs, threshold);
+    if (stable.isEmpty()) {
+      return groups;
+    }
+    Dataset<Row> members = StageTables.current(spark, output, ParamsSchemas.CLIPS)
+        .filter(functions.col("batch").isin(stable.toArray()))
+        .select(functions.explode(functions.col("segments")).as("s"))
+        .select(functions.col("s.identity_group"), functions.col("s.descriptor"))
+        .filter(functions.col("identity_group").isNotNull()
+            .and(functions.col("descriptor").isNotNull()));
+    // Per group: the 128 sums, then the count, as one array.
+    List<scala.Tuple2<Integer, double[]>> sums = members.javaRDD()
+        .mapToPair(r -> {
+          List<Float> d = r.getList(1);
+          double[] v = new double[d.size() + 1];
+          for (int k = 0; k < d.size(); k++) {
+            v[k] = d.get(k);
+          }
+          v[d.size()] = 1;
+          return new scala.Tuple2<>(r.getInt(0), v);
+        })
+        .reduceByKey((x, y) -> {
+          double[] z = x.clone();
+          for (int k = 0; k < z.length; k++) {
+            z[k] += y[k];
+          }
+          return z;
+        })
+        .collect();
+    for (scala.Tuple2<Integer, double[]> g : sums) {
+      double[] v = g._2();
+      groups.seed(g._1(), java.util.Arrays.copyOf(v, v.length - 1), (long) v[v.length - 1]);
+    }
+    return groups;
+  }
+
+  /**
+   * Gives this batch's segments their identity groups: each joins the nearest committed or new
+   * group under the threshold ({@link IdentityGroups}), in the order clip id, then segment, so
+   * the same input gives the same groups.
+   */
+  static List<Row> groupIdentities(List<Row> statuses, IdentityGroups groups) {
+    org.apache.spark.sql.types.StructType t = ParamsSchemas.CLIPS.struct();
+    int segCol = t.fieldIndex("segments");
+    int groupCol = ParamsSchemas.SEGMENT.fieldIndex("identity_group");
+    int descCol = ParamsSchemas.SEGMENT.fieldIndex("descriptor");
+    statuses.sort(java.util.Comparator.comparing(r -> r.getString(0)));
     List<Row> out = new ArrayList<>();
-    for (int c = 0; c < statuses.size(); c++) {
-      Row r = statuses.get(c);
+    for (Row r : statuses) {
       if (r.isNullAt(segCol)) {
         out.add(r);
         continue;
       }
       List<Row> segs = new ArrayList<>(rows(r.get(segCol)));
-      for (int i = 0; i < where.size(); i++) {
-        if (where.get(i)[0] == c) {
-          Row s = segs.get(where.get(i)[1]);
-          Object[] v = new Object[s.length()];
-          for (int k = 0; k < v.length; k++) {
-            v[k] = s.get(k);
-          }
-          v[ParamsSchemas.SEGMENT.fieldIndex("identity_group")] = group[i];
-          segs.set(where.get(i)[1], RowFactory.create(v));
+      segs.sort(java.util.Comparator.comparingInt(x -> x.getInt(0)));
+      for (int i = 0; i < segs.size(); i++) {
+        Row s = segs.get(i);
+        if (s.isNullAt(descCol)) {
+          continue;
         }
+        Object d = s.get(descCol);
+        float[] f;
+        if (d instanceof float[] a) {
+          f = a;
+        } else {
+          List<?> l = d instanceof List<?> x ? x
+              : scala.jdk.javaapi.CollectionConverters.asJava((scala.collection.Seq<?>) d);
+          f = new float[l.size()];
+          for (int k = 0; k < f.length; k++) {
+            f[k] = ((Number) l.get(k)).floatValue();
+          }
+        }
+        Object[] v = new Object[s.length()];
+        for (int k = 0; k < v.length; k++) {
+          v[k] = s.get(k);
+        }
+        v[groupCol] = groups.assign(f);
+        segs.set(i, RowFactory.create(v));
       }
       Object[] v = new Object[r.length()];
       for (int k = 0; k < v.length; k++) {
@@ -274,55 +353,6 @@ public final class ParamsJob implements Job {
     return out;
   }
 
-  /** Average-linkage clustering under {@code threshold}; labels by first appearance. */
-  static int[] cluster(List<float[]> d, double threshold) {
-    int n = d.size();
-    List<List<Integer>> groups = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      groups.add(new ArrayList<>(List.of(i)));
-    }
-    double[][] dist = new double[n][n];
-    for (int i = 0; i < n; i++) {
-      for (int j = i + 1; j < n; j++) {
-        dist[i][j] = dist[j][i] = FaceDescriptors.distance(d.get(i), d.get(j));
-      }
-    }
-    while (true) {
-      int bi = -1;
-      int bj = -1;
-      double best = threshold;
-      for (int i = 0; i < groups.size(); i++) {
-        for (int j = i + 1; j < groups.size(); j++) {
-          double s = 0;
-          for (int a : groups.get(i)) {
-            for (int b : groups.get(j)) {
-              s += dist[a][b];
-            }
-          }
-          s /= groups.get(i).size() * (double) groups.get(j).size();
-          if (s < best) {
-            best = s;
-            bi = i;
-            bj = j;
-          }
-        }
-      }
-      if (bi < 0) {
-        break;
-      }
-      groups.get(bi).addAll(groups.remove(bj));
-    }
-    int[] label = new int[n];
-    groups.sort(java.util.Comparator.comparingInt(g -> g.stream().mapToInt(x -> x).min()
-        .orElse(0)));
-    for (int g = 0; g < groups.size(); g++) {
-      for (int i : groups.get(g)) {
-        label[i] = g;
-      }
-    }
-    return label;
-  }
-
   /** Status rows built on executors hold Java lists (Spark converts them when writing). */
   @SuppressWarnings("unchecked")
   private static List<Row> rows(Object v) {
@@ -331,10 +361,13 @@ public final class ParamsJob implements Job {
   }
 
   private static String description(StageTables tables, ParamsConfig cfg, String batch,
-      int clips, Map<String, Long> byStatus) {
+      int clips, Map<String, Long> byStatus, String grouping) {
     Map<String, Object> d = tables.description(ParamsSchemas.VERSION, batch, clips);
     if (byStatus != null) {
       d.put("clips_by_status", byStatus);
+    }
+    if (grouping != null) {
+      d.put(GROUPING_KEY, grouping);
     }
     d.put("settings", cfg.describe());
     d.put("models", modelPins(cfg));

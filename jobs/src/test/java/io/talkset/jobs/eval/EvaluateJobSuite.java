@@ -278,6 +278,70 @@ class EvaluateJobSuite {
     assertTrue(bars > 1000, bars + " bar-coloured pixels");
   }
 
+  /**
+   * The evaluation root is one commit: a run that dies after writing its tables (here, while
+   * writing the page) leaves the previous evaluation whole (all three tables and the page), and
+   * the next run replaces all of it.
+   */
+  @Test
+  void aRunThatDiesHalfWayLeavesThePreviousEvaluationWhole(@TempDir Path tmp) throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("root"));
+    org.apache.hadoop.conf.Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    new io.talkset.jobs.io.TableCommitter(hconf, root.toString(), "frames").appendBatch(
+        spark.createDataFrame(List.of(), io.talkset.schemas.FramesSchemas.FRAMES.struct()),
+        "20261204T000000Z-aaaaaa", "{}\n");
+    new io.talkset.jobs.io.TableCommitter(hconf, root.toString(), "clips").write(
+        spark.createDataFrame(List.of(), io.talkset.schemas.ClipsSchema.SCHEMA.struct()),
+        "{}\n");
+    Path gen = Files.createDirectories(tmp.resolve("generated"));
+    Files.write(gen.resolve("first.mp4"), new byte[100]);
+    Path eval = root.resolve("evaluation");
+    String[] args = {"--generated", gen.toString(), "--output", root.toString(),
+        "--eval-output", "faulty://" + eval};
+    EvaluateJob.Result first = EvaluateJob.process(spark, config(args));
+    assertEquals(Map.of("unmatched", 1L), first.byStatus());
+    String page = Files.readString(eval.resolve("index.html"));
+    List<Row> summary = spark.read().parquet(eval.resolve("eval_summary").toString())
+        .collectAsList();
+
+    Files.write(gen.resolve("second.mp4"), new byte[100]);
+    io.talkset.jobs.FaultyFileSystem.failCreating = "index.html";
+    try {
+      org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+          () -> EvaluateJob.process(spark, config(args)));
+    } finally {
+      io.talkset.jobs.FaultyFileSystem.failCreating = null;
+    }
+    // Its tables were written before the page failed; readers still see the first run's.
+    assertEquals(List.of("first.mp4"), names(eval));
+    assertEquals(summary, spark.read().parquet(eval.resolve("eval_summary").toString())
+        .collectAsList());
+    assertEquals(page, Files.readString(eval.resolve("index.html")));
+    try (Stream<Path> l = Files.list(root)) {
+      assertEquals(List.of(), l.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("eval")).filter(n -> !n.equals("evaluation")).toList(),
+          "nothing but the evaluation root is visible beside it");
+    }
+
+    EvaluateJob.Result third = EvaluateJob.process(spark, config(args));
+    assertEquals(Map.of("unmatched", 2L), third.byStatus());
+    assertEquals(List.of("first.mp4", "second.mp4"), names(eval));
+    assertTrue(Files.readString(eval.resolve("index.html")).contains("second.mp4"));
+    try (Stream<Path> l = Files.list(root)) {
+      assertEquals(List.of(), l.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith(".evaluation.")).toList(), "staging and old copies gone");
+    }
+  }
+
+  private List<String> names(Path eval) {
+    List<String> n = new ArrayList<>();
+    for (Row r : spark.read().parquet(eval.resolve("eval_clips").toString()).select("name")
+        .orderBy("name").collectAsList()) {
+      n.add(r.getString(0));
+    }
+    return n;
+  }
+
   /** The cells after metric and scope of a summary row on a page (empty string: no value). */
   static List<String> pageRow(String html, String metric, String scope) {
     java.util.regex.Matcher m = java.util.regex.Pattern.compile("<tr><td>" + metric

