@@ -21,7 +21,7 @@ public final class CurationRules implements Serializable {
       Map.entry(Rule.IDENTITY, 0.5),
       Map.entry(Rule.FACE_SIZE, 128.0),
       Map.entry(Rule.UPSCALE, 2.0),
-      Map.entry(Rule.SHARPNESS, 20.0),
+      Map.entry(Rule.SHARPNESS, 50.0),
       Map.entry(Rule.YAW, 30.0),
       Map.entry(Rule.PITCH, 25.0),
       Map.entry(Rule.OUTSIDE, 0.05),

@@ -49,12 +49,12 @@ class CuratorTest {
   void eachFrameRuleRemovesTheFrameBreakingItAtItsLimitKept() {
     CurationRules hd = CurationRules.hd().with(Rule.SEGMENT_LENGTH, null);
     // At the limit is kept, just past it is removed: >= for minimums, <= for maximums.
-    Frame[] kept = {new Frame(0, 128, 2.0, 20.0, -30.0, 25.0, 0.05, 1)};
+    Frame[] kept = {new Frame(0, 128, 2.0, 50.0, -30.0, 25.0, 0.05, 1)};
     assertTrue(Curator.segment(hd, IN_SYNC, List.of(kept)).get(0).kept());
     Object[][] broken = {
         {new Frame(1, 127.9, 1, 80.0, 0.0, 0.0, 0, 1), Rule.FACE_SIZE, "face_px < 128"},
         {new Frame(1, 300, 2.01, 80.0, 0.0, 0.0, 0, 1), Rule.UPSCALE, "upscale > 2"},
-        {new Frame(1, 300, 1, 19.9, 0.0, 0.0, 0, 1), Rule.SHARPNESS, "sharpness < 20"},
+        {new Frame(1, 300, 1, 49.9, 0.0, 0.0, 0, 1), Rule.SHARPNESS, "sharpness < 50"},
         {new Frame(1, 300, 1, null, 0.0, 0.0, 0, 1), Rule.SHARPNESS, "no sharpness measured"},
         {new Frame(1, 300, 1, 80.0, -30.5, 0.0, 0, 1), Rule.YAW, "|yaw| > 30°"},
         {new Frame(1, 300, 1, 80.0, null, null, 0, 1), Rule.YAW, "no head pose"},
