@@ -172,12 +172,35 @@ alone = {name: alone_limit(name) for name in ORDER}
 together = {name: pick(name, 0.1 if name in MINIMUMS else 0.9) for name in ORDER}
 together["segment_length"] = 2.0
 together["sync_offset"] = alone["sync_offset"]
+def windows(removed, length, hop):
+    """LatentSync-style windows: `length` consecutive kept frames, starting at each run's first
+    frame and every `hop` frames after it while the window fits in the run."""
+    out = []
+    for (clip, seg), fs in segments.items():
+        kept = [f["frame_index"] for f in fs if f"{clip}/{f['frame_index']}" not in removed]
+        runs, start = [], None
+        for i, k in enumerate(kept):
+            if start is None:
+                start = k
+            if i + 1 == len(kept) or kept[i + 1] != k + 1:
+                runs.append((start, k))
+                start = None
+        for a, b in runs:
+            s = a
+            while s + length - 1 <= b:
+                out.append(f"{clip}/{seg}/{s}/{s + length - 1}")
+                s += hop
+    return sorted(out)
+
+
+together_removed = curate(together)
 report = {
     "frames": len(frames),
     "segments": {f"{k[0]}/{k[1]}": len(v) for k, v in segments.items()},
     "alone": {name: {"limit": alone[name], "removed": curate({name: alone[name]})}
               for name in ORDER},
-    "together": {"limits": together, "removed": curate(together)},
+    "together": {"limits": together, "removed": together_removed,
+                 "windows_2s_hop_1s": windows(together_removed, 50, 25)},
     "blur_then_runs": {"limits": {"sharpness": alone["sharpness"], "segment_length": 1.0},
                        "removed": curate({"sharpness": alone["sharpness"],
                                           "segment_length": 1.0})},

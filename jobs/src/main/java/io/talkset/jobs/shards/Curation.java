@@ -13,6 +13,7 @@ import static org.apache.spark.sql.functions.when;
 import io.talkset.core.curate.CurationRules;
 import io.talkset.core.curate.Curator;
 import io.talkset.core.curate.Rule;
+import io.talkset.core.curate.Windows;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.schemas.CurationSchemas;
 import io.talkset.schemas.ParamsSchemas;
@@ -129,6 +130,21 @@ final class Curation {
       return c;
     }
 
+    /**
+     * The training windows of the kept frames ({@link CurationSchemas#WINDOWS} and the split),
+     * cut per segment by {@link Windows#cut}.
+     */
+    Dataset<Row> windows(int length, int hop) {
+      StructType schema = CurationSchemas.WINDOWS.struct().add("split", DataTypes.StringType,
+          false);
+      return verdicts.filter(col("outcome").equalTo(KEPT))
+          .select("clip_id", "segment", "split", "frame_index")
+          .groupByKey((MapFunction<Row, String>) r -> r.getString(0) + '\u0000' + r.getInt(1),
+              Encoders.STRING())
+          .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (key, rows) ->
+              windowRows(length, hop, rows), Encoders.row(schema));
+    }
+
     void close() {
       verdicts.unpersist();
     }
@@ -224,6 +240,26 @@ final class Curation {
     for (Curator.Verdict v : Curator.segment(rules, facts, frames)) {
       out.add(RowFactory.create(clip, segment, split, v.frameIndex(),
           v.kept() ? KEPT : v.rule().label(), v.kept() ? null : v.level().label(), v.reason()));
+    }
+    return out.iterator();
+  }
+
+  /** One segment's kept frames (clip_id, segment, split, frame_index) to its window rows. */
+  static Iterator<Row> windowRows(int length, int hop, Iterator<Row> rows) {
+    List<Integer> frames = new ArrayList<>();
+    Row first = null;
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      first = first == null ? r : first;
+      frames.add(r.getInt(3));
+    }
+    List<Row> out = new ArrayList<>();
+    for (Windows.Window w : Windows.cut(frames.stream().mapToInt(Integer::intValue).toArray(),
+        length, hop)) {
+      out.add(RowFactory.create(String.format(java.util.Locale.ROOT, "%s_%d_%06d",
+          first.getString(0), first.getInt(1), w.firstFrame()), first.getString(0),
+          first.getInt(1), w.firstFrame(), w.lastFrame(), w.frames(), w.firstSample(),
+          w.endSample(), w.firstFrame() / 25.0, (w.lastFrame() + 1) / 25.0, first.getString(2)));
     }
     return out.iterator();
   }

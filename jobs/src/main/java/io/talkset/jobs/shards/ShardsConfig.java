@@ -25,10 +25,12 @@ import java.util.Map;
  * @param rowGroupBytes Parquet row-group size (parquet.block.size) of every file
  * @param curation the curation rules applied to the face frames ({@code --curate} and the
  *     {@code --curate-*} limits)
+ * @param windowSeconds training window length in seconds, 0 for no windows
+ * @param windowHop seconds between window starts (the window length when not given)
  */
 public record ShardsConfig(String output, double[] ratios, String salt, List<String> audio,
-    long shardRows, long shardMaxBytes, long rowGroupBytes, CurationRules curation)
-    implements Serializable {
+    long shardRows, long shardMaxBytes, long rowGroupBytes, CurationRules curation,
+    double windowSeconds, double windowHop) implements Serializable {
 
   /** Rows per file of the small tables (pairs, pair_frames, clips); ~200 bytes a pair frame. */
   public static final long SMALL_TABLE_ROWS = 2_000_000;
@@ -60,7 +62,21 @@ public record ShardsConfig(String output, double[] ratios, String salt, List<Str
       o.value(r.option(), r == Rule.SEGMENT_LENGTH ? "S" : "X", null, r.description()
           + ", or off (hd: " + CurationRules.number(CurationRules.defaultOf(r)) + ")");
     }
+    o.value("window-seconds", "S", "0", "cut the kept frames of each segment into training"
+        + " windows of S seconds (dataset/SPLIT/windows); 0 = no windows");
+    o.value("window-hop", "S", null, "seconds between window starts (default: the window"
+        + " length, no overlap)");
     return o;
+  }
+
+  /** Frames per training window (0: no windows). */
+  public int windowFrames() {
+    return windowSeconds == 0 ? 0 : io.talkset.core.curate.Windows.frames(windowSeconds);
+  }
+
+  /** Frames between window starts. */
+  public int hopFrames() {
+    return windowSeconds == 0 ? 0 : io.talkset.core.curate.Windows.frames(windowHop);
   }
 
   public static ShardsConfig from(Options.Parsed a) {
@@ -88,9 +104,18 @@ public record ShardsConfig(String output, double[] ratios, String salt, List<Str
     List<String> tableOrder = List.of("evp", "wav2lip", "hdtf", "samples");
     audio.sort(java.util.Comparator.comparing(tableOrder::indexOf));
     double mb = a.doubleIn("row-group-mb", 1.0 / 16, 2048);
+    double window = a.doubleIn("window-seconds", 0, 3600);
+    if (window > 0 && window < 0.04) {
+      throw new UsageException("--window-seconds must be 0 (no windows) or at least one frame"
+          + " (0.04), got '" + a.get("window-seconds") + "'");
+    }
+    double hop = a.get("window-hop") == null ? window : a.doubleIn("window-hop", 0.04, 3600);
+    if (window == 0 && a.get("window-hop") != null) {
+      throw new UsageException("--window-hop needs --window-seconds");
+    }
     return new ShardsConfig(a.require("output"), ratios, a.get("split-salt"), List.copyOf(audio),
         a.nonNegativeInt("shard-rows"), bytes("shard-max-bytes", a.get("shard-max-bytes")),
-        Math.round(mb * 1024 * 1024), curation(a));
+        Math.round(mb * 1024 * 1024), curation(a), window, hop);
   }
 
   /** The preset, then each --curate-* option given: a limit, or off. */
@@ -164,6 +189,8 @@ public record ShardsConfig(String output, double[] ratios, String salt, List<Str
     d.put("row_group_bytes", rowGroupBytes);
     d.put("small_table_rows_per_file", SMALL_TABLE_ROWS);
     d.put("curation", curation.describe());
+    d.put("window_seconds", windowSeconds);
+    d.put("window_hop_seconds", windowHop);
     return d;
   }
 }

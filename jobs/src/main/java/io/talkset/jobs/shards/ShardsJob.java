@@ -76,6 +76,8 @@ public final class ShardsJob implements Job {
   public static final List<String> TABLES = List.of("frames", "clips", "pairs", "pair_frames");
   /** The curation table's folder, beside the splits (it has a split column). */
   public static final String CURATION = "curation";
+  /** A split's training windows folder, with --window-seconds. */
+  public static final String WINDOWS = "windows";
 
   private static final Pattern DIGEST = Pattern.compile("\"input_digest\"\\s*:\\s*\"([0-9a-f]+)\"");
   private static final List<TableSchema> SOURCES = List.of(ClipsSchema.SCHEMA,
@@ -311,6 +313,21 @@ public final class ShardsJob implements Job {
       writeSmall(clipRows.select(withSplit(ShardsSchemas.CLIPS)), cfg, new Path(work, "clips"),
           "clip_id");
 
+      // Training windows of the kept frames, when asked for.
+      Map<String, Long> windowCounts = new LinkedHashMap<>();
+      if (cfg.windowFrames() > 0) {
+        Dataset<Row> windows = curation.windows(cfg.windowFrames(), cfg.hopFrames());
+        writeSmall(windows.select(withSplit(CurationSchemas.WINDOWS)), cfg,
+            new Path(work, WINDOWS), "clip_id", "segment", "first_frame");
+        SpeakerSplit.NAMES.forEach(s -> windowCounts.put(s, 0L));
+        // An explicit schema: a dataset without a window has no file to infer one from.
+        for (Row w : spark.read().schema(CurationSchemas.WINDOWS.struct().add("split",
+                DataTypes.StringType)).parquet(new Path(work, WINDOWS).toString())
+            .groupBy("split").count().collectAsList()) {
+          windowCounts.put(w.getString(0), w.getLong(1));
+        }
+      }
+
       // Move the Spark output into <split>/<table>/part-NNNNN.parquet, in row order.
       Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
       Map<String, Map<String, Integer>> fileCounts = new LinkedHashMap<>();
@@ -331,6 +348,12 @@ public final class ShardsJob implements Job {
         counts.put(s, c);
         fileCounts.put(s, n);
       }
+      if (cfg.windowFrames() > 0) {
+        for (String s : SpeakerSplit.NAMES) {
+          place(spark, fs, new Path(new Path(work, WINDOWS), "split=" + s),
+              new Path(new Path(staging, s), WINDOWS), false, CurationSchemas.WINDOWS);
+        }
+      }
       int curationFiles = place(spark, fs, new Path(work, CURATION),
           new Path(staging, CURATION), false, CurationSchemas.CURATION);
       fs.delete(work, true);
@@ -342,7 +365,8 @@ public final class ShardsJob implements Job {
       d.put("layout", "<split>/<table>/part-NNNNN.parquet, splits train, val, test; tables"
           + " frames (shard_frames), clips (shard_clips), pairs (pairs), pair_frames; rows"
           + " sorted by clip and frame, files in part order; curation/part-NNNNN.parquet"
-          + " (curation) beside the splits; dataset.json then _SUCCESS last");
+          + " (curation) beside the splits; <split>/windows (windows) with --window-seconds;"
+          + " dataset.json then _SUCCESS last");
       d.put("written_at", Instant.now().toString());
       d.put("talkset_version", Version.get());
       d.put("input_digest", inputDigest);
@@ -367,6 +391,16 @@ public final class ShardsJob implements Job {
           .toList()));
       cur.putAll(curationCounts);
       d.put("curation", cur);
+      if (cfg.windowFrames() > 0) {
+        Map<String, Object> win = new LinkedHashMap<>();
+        win.put("table", "<split>/windows/part-NNNNN.parquet (windows schema)");
+        win.put("seconds", cfg.windowSeconds());
+        win.put("hop_seconds", cfg.windowHop());
+        win.put("frames", cfg.windowFrames());
+        win.put("hop_frames", cfg.hopFrames());
+        win.put("counts", windowCounts);
+        d.put("windows", win);
+      }
       d.put("inputs", inputs);
       d.put("counts", counts);
       d.put("files", fileCounts);
@@ -559,7 +593,7 @@ public final class ShardsJob implements Job {
       v.put(t.table(), t.version());
     }
     for (TableSchema t : List.of(ShardsSchemas.FRAMES, ShardsSchemas.CLIPS,
-        ShardsSchemas.PAIR_FRAMES, CurationSchemas.CURATION)) {
+        ShardsSchemas.PAIR_FRAMES, CurationSchemas.CURATION, CurationSchemas.WINDOWS)) {
       v.put(t.table(), t.version());
     }
     return v;

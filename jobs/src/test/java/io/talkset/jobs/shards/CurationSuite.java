@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * by +5 and -2 frames, through crawl, frames, params and sync): every rule removes exactly the
  * frames that break it, as a second implementation in Python (pyarrow over the same stage
  * tables, written from the README's definitions) says; the dataset holds exactly the kept
- * frames; the curation table and dataset.json add up to the frames in and out.
+ * frames; the curation table and dataset.json add up to the frames in and out; the training
+ * windows are the reference's, of kept frames only.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CurationSuite {
@@ -151,7 +152,8 @@ class CurationSuite {
   void theDatasetHoldsTheKeptFramesAndTheCurationTableAddsUp() throws Exception {
     Map<String, Double> limits = limits(ref.get("together").get("limits"));
     Map<String, String> expected = strings(ref.get("together").get("removed"));
-    ShardsJob.Result r = ShardsJob.process(spark, config(limits));
+    ShardsJob.Result r = ShardsJob.process(spark, config(limits, "--window-seconds", "2",
+        "--window-hop", "1"));
     assertFalse(r.skipped());
     System.out.println("curation together: " + r.curation());
 
@@ -236,6 +238,38 @@ class CurationSuite {
     assertEquals(0, cur.get("skipped").size());
     assertEquals(table.size() > 0 ? 1 : 0, cur.get("files").asInt());
     assertEquals(3, cur.get("face_clips_in").asLong());
+
+    // Training windows of 2 s every 1 s over the kept frames: the reference's windows, each
+    // of kept frames only, with its audio range at 640 samples a frame.
+    List<String> windows = new ArrayList<>();
+    for (String s : SpeakerSplit.NAMES) {
+      for (Row w : spark.read().parquet(out.resolve("dataset").resolve(s).resolve("windows")
+          .toString()).collectAsList()) {
+        String clip = w.getString(w.fieldIndex("clip_id"));
+        int segment = w.getInt(w.fieldIndex("segment"));
+        int first = w.getInt(w.fieldIndex("first_frame"));
+        int last = w.getInt(w.fieldIndex("last_frame"));
+        windows.add(clip + "/" + segment + "/" + first + "/" + last);
+        assertEquals(String.format(Locale.ROOT, "%s_%d_%06d", clip, segment, first),
+            w.getString(w.fieldIndex("window_id")));
+        assertEquals(50, w.getInt(w.fieldIndex("frames")));
+        assertEquals(640L * first, w.getLong(w.fieldIndex("first_sample")));
+        assertEquals(640L * (last + 1), w.getLong(w.fieldIndex("end_sample")));
+        assertEquals(first / 25.0, w.getDouble(w.fieldIndex("start_s")), 1e-12);
+        assertEquals((last + 1) / 25.0, w.getDouble(w.fieldIndex("end_s")), 1e-12);
+        for (int f = first; f <= last; f++) {
+          assertTrue(kept.contains(clip + "/" + f), clip + "/" + f + " in a window, not kept");
+        }
+      }
+    }
+    windows.sort(null);
+    List<String> wantWindows = new ArrayList<>();
+    ref.get("together").get("windows_2s_hop_1s").forEach(n -> wantWindows.add(n.asText()));
+    assertEquals(wantWindows, windows);
+    assertTrue(windows.size() >= 3, windows.toString());
+    assertEquals(windows.size(), d.get("windows").get("counts").get("train").asLong());
+    assertEquals(50, d.get("windows").get("frames").asInt());
+    assertEquals(25, d.get("windows").get("hop_frames").asInt());
   }
 
   @Test
