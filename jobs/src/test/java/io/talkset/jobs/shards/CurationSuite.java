@@ -9,14 +9,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.talkset.core.curate.CurationRules;
+import io.talkset.core.crawl.FileExaminer;
+import io.talkset.core.crawl.MediaNames;
 import io.talkset.core.curate.Rule;
+import io.talkset.core.media.FfmpegProber;
 import io.talkset.core.shards.SpeakerSplit;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.TalkingDataset;
+import io.talkset.jobs.crawl.CrawlConfig;
+import io.talkset.jobs.crawl.CrawlJob;
+import io.talkset.jobs.frames.FramesConfig;
+import io.talkset.jobs.frames.FramesJob;
+import io.talkset.jobs.params.ParamsConfig;
+import io.talkset.jobs.params.ParamsJob;
 import io.talkset.jobs.sync.SyncConfig;
 import io.talkset.jobs.sync.SyncJob;
 import io.talkset.schemas.FramesSchemas;
 import io.talkset.testing.Python;
+import io.talkset.testing.Samples;
 import io.talkset.testing.Tools;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -270,6 +280,70 @@ class CurationSuite {
     assertEquals(windows.size(), d.get("windows").get("counts").get("train").asLong());
     assertEquals(50, d.get("windows").get("frames").asInt());
     assertEquals(25, d.get("windows").get("hop_frames").asInt());
+  }
+
+  @Test
+  void theSyncRuleDropsAClipWhoseAudioFfmpegMovedAndKeepsTheCopyMovedBack() throws Exception {
+    // The copy whose audio ffmpeg delayed by 5 frames, and that copy with its audio moved back
+    // by the offset the sync stage measured on it: offset 0 by construction.
+    TalkingDataset d = TalkingDataset.get();
+    Path late = d.input.resolve(TalkingDataset.name(5));
+    Row measured = spark.read().parquet(out.resolve("sync").toString())
+        .filter(col("clip_id").equalTo(d.clipIds.get(TalkingDataset.name(5)))
+            .and(col("frames").gt(100))).first();
+    int offset = measured.getInt(measured.fieldIndex("offset_frames"));
+    assertTrue(Math.abs(offset) > 2, "the delayed copy is out of sync: " + offset);
+    Path in = Files.createDirectories(tmp.resolve("shifted-in"));
+    Files.copy(late, in.resolve("late.mp4"));
+    Tools.ffmpeg("-i", late.toString(), "-itsoffset", String.valueOf(-offset / 25.0), "-i",
+        late.toString(), "-map", "0:v", "-map", "1:a", "-c", "copy",
+        in.resolve("back.mp4").toString());
+    Path root = tmp.resolve("shifted-out");
+    CrawlJob.crawl(spark, new CrawlConfig(List.of(in.toString()), root.toString(),
+        MediaNames.defaults(), FileExaminer.Require.ANY, 30_000,
+        FfmpegProber.FrameCount.ESTIMATE, 0, false));
+    String[] models = {"--output", root.toString(), "--models", Samples.models().toString()};
+    FramesJob.process(spark, FramesConfig.from(FramesConfig.options().parse(models)));
+    ParamsJob.process(spark, ParamsConfig.from(ParamsConfig.options().parse(models)));
+    SyncJob.process(spark, SyncConfig.from(SyncConfig.options().parse(
+        new String[] {"--output", root.toString()})));
+
+    // The hd sync limits alone (the webcam face fails the picture rules).
+    ShardsJob.Result r = ShardsJob.process(spark, ShardsConfig.from(ShardsConfig.options().parse(
+        new String[] {"--output", root.toString(), "--curate", "none", "--shard-audio", "none",
+            "--curate-sync-max-offset", "2", "--curate-sync-min-confidence", "0.1"})));
+    Map<String, String> file = new HashMap<>();
+    for (Row c : spark.read().parquet(root.resolve("clips").toString())
+        .select("clip_id", "path").collectAsList()) {
+      file.put(c.getString(0), Path.of(c.getString(1)).getFileName().toString());
+    }
+    Map<String, Long> kept = new TreeMap<>();
+    Map<String, Long> removed = new TreeMap<>();
+    Map<String, Integer> syncOffset = new TreeMap<>();
+    for (Row c : spark.read().parquet(root.resolve("dataset/curation").toString())
+        .collectAsList()) {
+      String name = file.get(c.getString(c.fieldIndex("clip_id")));
+      String outcome = c.getString(c.fieldIndex("outcome"));
+      (outcome.equals("kept") ? kept : removed).merge(name, (long) c.getInt(c.fieldIndex(
+          "frames")), Long::sum);
+      if (!outcome.equals("kept") && c.getInt(c.fieldIndex("segment_frames")) > 100) {
+        assertEquals("sync_offset", outcome);
+        assertEquals(String.format(Locale.ROOT, "audio offset %+d frames, beyond ±2", offset),
+            c.getString(c.fieldIndex("reason")));
+      }
+    }
+    for (Row s : spark.read().parquet(root.resolve("sync").toString()).filter(col("frames")
+        .gt(100)).collectAsList()) {
+      syncOffset.put(file.get(s.getString(0)), s.getInt(s.fieldIndex("offset_frames")));
+    }
+    System.out.println("sync rule: offsets " + syncOffset + ", kept " + kept + ", removed "
+        + removed);
+    assertEquals(Map.of("back.mp4", 0, "late.mp4", offset), syncOffset);
+    assertTrue(kept.getOrDefault("back.mp4", 0L) > 150, "the copy moved back is kept: " + kept);
+    assertEquals(0L, kept.getOrDefault("late.mp4", 0L), "the delayed copy is dropped");
+    assertTrue(removed.get("late.mp4") > 150);
+    assertEquals((long) r.curation().get("frames_kept"), kept.values().stream()
+        .mapToLong(Long::longValue).sum());
   }
 
   @Test
