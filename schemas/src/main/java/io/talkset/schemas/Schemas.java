@@ -10,7 +10,8 @@ public final class Schemas {
     return List.of(ClipsSchema.SCHEMA, AudioSchemas.FRAMES, AudioSchemas.CLIPS,
         FramesSchemas.FRAMES, FramesSchemas.CLIPS, ParamsSchemas.PARAMS, ParamsSchemas.CLIPS,
         SyncSchemas.SEGMENTS, SyncSchemas.CLIPS, PairsSchemas.PAIRS, ShardsSchemas.FRAMES,
-        ShardsSchemas.CLIPS, ShardsSchemas.PAIR_FRAMES, EvalSchemas.FRAMES, EvalSchemas.CLIPS,
+        ShardsSchemas.CLIPS, ShardsSchemas.PAIR_FRAMES, CurationSchemas.CURATION,
+        CurationSchemas.WINDOWS, EvalSchemas.FRAMES, EvalSchemas.CLIPS,
         EvalSchemas.SUMMARY, MorphableSchemas.FRAMES);
   }
 }

@@ -11,6 +11,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.talkset.core.curate.Rule;
 import io.talkset.core.report.Chart;
 import io.talkset.core.report.ContactSheet;
 import io.talkset.core.report.Histogram;
@@ -23,6 +24,7 @@ import io.talkset.jobs.runtime.Job;
 import io.talkset.jobs.runtime.Version;
 import io.talkset.schemas.AudioSchemas;
 import io.talkset.schemas.ClipsSchema;
+import io.talkset.schemas.CurationSchemas;
 import io.talkset.schemas.EvalSchemas;
 import io.talkset.schemas.FramesSchemas;
 import io.talkset.schemas.PairsSchemas;
@@ -67,6 +69,8 @@ public final class ReportJob implements Job {
   /** The evaluation's default folder under the dataset root, linked from the page. */
   static final String EVALUATION = "evaluation";
   static final String[] POSE = {"yaw_deg", "pitch_deg", "roll_deg"};
+  /** Where the shards stage writes the curation table, under the root. */
+  static final String CURATION = "dataset/curation";
 
   /**
    * What a run wrote.
@@ -122,6 +126,8 @@ public final class ReportJob implements Job {
     final Map<String, Histogram> histograms = new LinkedHashMap<>();
     final List<ContactSheet.Tile> tiles = new ArrayList<>();
     final List<Chart.Series> paths = new ArrayList<>();
+    /** Face frames per curation outcome: kept, then each rule in rule order; empty: no table. */
+    final Map<String, Long> curation = new LinkedHashMap<>();
 
     Stats(String name) {
       this.name = name;
@@ -190,6 +196,8 @@ public final class ReportJob implements Job {
       }
     }
 
+    boolean curated = curation(spark, hconf, cfg.output(), clipMap, stats);
+
     // The evaluate job's summary, when one was written under the root's default place.
     List<List<String>> evaluation = null;
     Dataset<Row> summary = read(spark, hconf, evaluationRoot(cfg.output()),
@@ -202,7 +210,8 @@ public final class ReportJob implements Job {
     }
 
     String when = Instant.now().toString();
-    Report page = ReportPage.render(cfg, when, tableRows, missing, stats.values(), evaluation);
+    Report page = ReportPage.render(cfg, when, tableRows, missing, stats.values(), evaluation,
+        curated);
     Map<String, byte[]> files = page.files();
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("tables", List.of(FOLDER));
@@ -216,6 +225,39 @@ public final class ReportJob implements Job {
     folder.writeFiles(files, Json.write(d));
     return new Result(new Path(folder.table(), Report.INDEX).toString(),
         List.copyOf(stats.keySet()), files.size() - 1, missing);
+  }
+
+  /**
+   * Face frames per curation outcome and dataset, from the shards stage's curation table (kept
+   * first, then the rules in their order, those that removed nothing left out).
+   *
+   * @return whether the table exists
+   */
+  static boolean curation(SparkSession spark, Configuration hconf, String output,
+      Dataset<Row> clipMap, Map<String, Stats> stats) throws java.io.IOException {
+    Path p = new Path(output.replaceAll("/+$", "") + "/" + CURATION);
+    if (!p.getFileSystem(hconf).exists(p)) {
+      return false;
+    }
+    Dataset<Row> t = spark.read().schema(CurationSchemas.CURATION.struct()).parquet(p.toString());
+    Dataset<Row> withSet = clipMap == null ? t.withColumn("dataset", lit(GENERIC))
+        : t.join(broadcast(clipMap.select("clip_id", "dataset")), "clip_id");
+    Map<String, Map<String, Long>> by = new TreeMap<>();
+    for (Row r : withSet.groupBy("dataset", "outcome").agg(sum("frames")).collectAsList()) {
+      by.computeIfAbsent(r.getString(0), k -> new TreeMap<>()).put(r.getString(1),
+          r.getLong(2));
+    }
+    by.forEach((dataset, counts) -> {
+      Stats s = of(stats, dataset);
+      s.curation.put("kept", counts.getOrDefault("kept", 0L));
+      for (Rule rule : Rule.values()) {
+        Long n = counts.get(rule.label());
+        if (n != null && n > 0) {
+          s.curation.put(rule.label(), n);
+        }
+      }
+    });
+    return true;
   }
 
   /** Where {@code evaluate} writes by default (its --eval-output), under the dataset root. */

@@ -32,7 +32,7 @@ final class ReportPage {
 
   static Report render(ReportConfig cfg, String when, List<List<String>> tables,
       List<String> missing, Collection<ReportJob.Stats> datasets,
-      List<List<String>> evaluation) {
+      List<List<String>> evaluation, boolean curated) {
     Report r = Report.page("talkset dataset report");
     r.section("Run");
     r.table(null, List.of("item", "value"), List.of(
@@ -103,6 +103,9 @@ final class ReportPage {
         }
       }
 
+      r.subsection("Curation: kept vs removed by rule");
+      curation(r, s, p, curated);
+
       r.subsection("Sample crops with landmarks");
       if (s.tiles.isEmpty()) {
         r.note(missing.contains("frames") ? "No frames table." : cfg.samples() == 0
@@ -130,6 +133,33 @@ final class ReportPage {
       evaluation(r, evaluation);
     }
     return r;
+  }
+
+  /** The face frames the shards stage kept and those each curation rule removed. */
+  private static void curation(Report r, ReportJob.Stats s, String prefix, boolean curated) {
+    if (s.curation.isEmpty()) {
+      r.note(curated ? "No face frames of this dataset reached the curation rules."
+          : "No curation table (" + ReportJob.CURATION + ", written by the shards stage).");
+      return;
+    }
+    long in = s.curation.values().stream().mapToLong(Long::longValue).sum();
+    List<List<String>> rows = new ArrayList<>();
+    List<String> labels = new ArrayList<>();
+    long[] values = new long[s.curation.size()];
+    int i = 0;
+    for (Map.Entry<String, Long> e : s.curation.entrySet()) {
+      rows.add(List.of(e.getKey(), n(e.getValue()), String.format(Locale.ROOT, "%.1f %%",
+          100.0 * e.getValue() / in)));
+      labels.add(e.getKey());
+      values[i++] = e.getValue();
+    }
+    r.paragraph(String.format(Locale.ROOT, "%d of %d face frames kept; each removed frame is"
+        + " counted under the first rule it breaks (dataset/curation has the reasons).",
+        s.curation.get("kept"), in));
+    r.table(null, List.of("outcome", "face frames", "share"), rows);
+    r.image(prefix + "curation.png", Chart.bars("Face frames kept vs removed by rule: " + s.name,
+        "frames", labels, values).png(), "bar chart of face frames kept and removed per"
+        + " curation rule");
   }
 
   private static void emotions(Report r, ReportJob.Stats s) {

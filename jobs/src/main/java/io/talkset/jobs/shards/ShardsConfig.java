@@ -1,5 +1,7 @@
 package io.talkset.jobs.shards;
 
+import io.talkset.core.curate.CurationRules;
+import io.talkset.core.curate.Rule;
 import io.talkset.core.shards.SpeakerSplit;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.UsageException;
@@ -21,15 +23,20 @@ import java.util.Map;
  * @param shardRows rows per frames file, 0 for no limit
  * @param shardMaxBytes estimated bytes per frames file, 0 for no limit
  * @param rowGroupBytes Parquet row-group size (parquet.block.size) of every file
+ * @param curation the curation rules applied to the face frames ({@code --curate} and the
+ *     {@code --curate-*} limits)
+ * @param windowSeconds training window length in seconds, 0 for no windows
+ * @param windowHop seconds between window starts (the window length when not given)
  */
 public record ShardsConfig(String output, double[] ratios, String salt, List<String> audio,
-    long shardRows, long shardMaxBytes, long rowGroupBytes) implements Serializable {
+    long shardRows, long shardMaxBytes, long rowGroupBytes, CurationRules curation,
+    double windowSeconds, double windowHop) implements Serializable {
 
   /** Rows per file of the small tables (pairs, pair_frames, clips); ~200 bytes a pair frame. */
   public static final long SMALL_TABLE_ROWS = 2_000_000;
 
   public static Options options() {
-    return new Options()
+    Options o = new Options()
         .repeated("input", "URI", "accepted for 'talkset run'; the shards stage reads OUTPUT/")
         .value("output", "URI", null,
             "dataset root (reads every stage's tables; writes dataset/ with train/, val/, test/)")
@@ -48,6 +55,28 @@ public record ShardsConfig(String output, double[] ratios, String salt, List<Str
         // worker; eight workers prefetching two groups each hold ~0.5 GiB. petastorm's 256 MB
         // groups proved too coarse for shuffling and worker memory (SPEC §5).
         .value("row-group-mb", "MB", "32", "Parquet row-group size in MiB (fractions allowed)");
+    o.value("curate", "PRESET", "hd", "curation rules: hd (the limits below, for HD talking-head"
+        + " training) or none (keep every face frame); a --curate-* option given sets its rule"
+        + " on top of either");
+    for (Rule r : Rule.values()) {
+      o.value(r.option(), r == Rule.SEGMENT_LENGTH ? "S" : "X", null, r.description()
+          + ", or off (hd: " + CurationRules.number(CurationRules.defaultOf(r)) + ")");
+    }
+    o.value("window-seconds", "S", "0", "cut the kept frames of each segment into training"
+        + " windows of S seconds (dataset/SPLIT/windows); 0 = no windows");
+    o.value("window-hop", "S", null, "seconds between window starts (default: the window"
+        + " length, no overlap)");
+    return o;
+  }
+
+  /** Frames per training window (0: no windows). */
+  public int windowFrames() {
+    return windowSeconds == 0 ? 0 : io.talkset.core.curate.Windows.frames(windowSeconds);
+  }
+
+  /** Frames between window starts. */
+  public int hopFrames() {
+    return windowSeconds == 0 ? 0 : io.talkset.core.curate.Windows.frames(windowHop);
   }
 
   public static ShardsConfig from(Options.Parsed a) {
@@ -75,9 +104,49 @@ public record ShardsConfig(String output, double[] ratios, String salt, List<Str
     List<String> tableOrder = List.of("evp", "wav2lip", "hdtf", "samples");
     audio.sort(java.util.Comparator.comparing(tableOrder::indexOf));
     double mb = a.doubleIn("row-group-mb", 1.0 / 16, 2048);
+    double window = a.doubleIn("window-seconds", 0, 3600);
+    if (window > 0 && window < 0.04) {
+      throw new UsageException("--window-seconds must be 0 (no windows) or at least one frame"
+          + " (0.04), got '" + a.get("window-seconds") + "'");
+    }
+    double hop = a.get("window-hop") == null ? window : a.doubleIn("window-hop", 0.04, 3600);
+    if (window == 0 && a.get("window-hop") != null) {
+      throw new UsageException("--window-hop needs --window-seconds");
+    }
     return new ShardsConfig(a.require("output"), ratios, a.get("split-salt"), List.copyOf(audio),
         a.nonNegativeInt("shard-rows"), bytes("shard-max-bytes", a.get("shard-max-bytes")),
-        Math.round(mb * 1024 * 1024));
+        Math.round(mb * 1024 * 1024), curation(a), window, hop);
+  }
+
+  /** The preset, then each --curate-* option given: a limit, or off. */
+  static CurationRules curation(Options.Parsed a) {
+    String preset = a.get("curate").trim().toLowerCase(Locale.ROOT);
+    CurationRules rules = switch (preset) {
+      case "hd" -> CurationRules.hd();
+      case "none" -> CurationRules.none();
+      default -> throw new UsageException("--curate must be hd or none, got '" + preset + "'");
+    };
+    for (Rule r : Rule.values()) {
+      String v = a.get(r.option());
+      if (v == null) {
+        continue;
+      }
+      if (v.trim().equalsIgnoreCase("off")) {
+        rules = rules.with(r, null);
+        continue;
+      }
+      try {
+        double d = Double.parseDouble(v.trim());
+        if (!Double.isFinite(d) || d < 0) {
+          throw new NumberFormatException();
+        }
+        rules = rules.with(r, d);
+      } catch (NumberFormatException e) {
+        throw new UsageException("--" + r.option() + " must be a number >= 0 or off, got '" + v
+            + "'");
+      }
+    }
+    return rules;
   }
 
   static long bytes(String option, String text) {
@@ -119,6 +188,9 @@ public record ShardsConfig(String output, double[] ratios, String salt, List<Str
     d.put("shard_max_bytes", shardMaxBytes);
     d.put("row_group_bytes", rowGroupBytes);
     d.put("small_table_rows_per_file", SMALL_TABLE_ROWS);
+    d.put("curation", curation.describe());
+    d.put("window_seconds", windowSeconds);
+    d.put("window_hop_seconds", windowHop);
     return d;
   }
 }

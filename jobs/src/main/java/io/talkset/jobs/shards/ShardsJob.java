@@ -21,10 +21,12 @@ import io.talkset.jobs.runtime.Job;
 import io.talkset.jobs.runtime.Version;
 import io.talkset.schemas.AudioSchemas;
 import io.talkset.schemas.ClipsSchema;
+import io.talkset.schemas.CurationSchemas;
 import io.talkset.schemas.FramesSchemas;
 import io.talkset.schemas.PairsSchemas;
 import io.talkset.schemas.ParamsSchemas;
 import io.talkset.schemas.ShardsSchemas;
+import io.talkset.schemas.SyncSchemas;
 import io.talkset.schemas.TableSchema;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -58,8 +60,10 @@ import org.apache.spark.sql.types.StructType;
  * The shards stage: the final dataset under {@code OUTPUT/dataset/}, split by speaker into
  * {@code train/}, {@code val/} and {@code test/}, each with {@code frames/} (frames ⋈ face_params
  * ⋈ audio plus clip metadata, sorted by clip_id and frame_index, whole clips per file),
- * {@code clips/}, {@code pairs/} (ok pairs) and {@code pair_frames/} (the training view), then
- * {@code dataset.json} and {@code _SUCCESS}. The whole folder is written under a hidden staging
+ * {@code clips/}, {@code pairs/} (ok pairs) and {@code pair_frames/} (the training view), the
+ * {@code curation/} table (what the curation rules removed, {@link Curation}), then
+ * {@code dataset.json} and {@code _SUCCESS}. Only the face frames the curation rules keep go
+ * into {@code frames/}. The whole folder is written under a hidden staging
  * name and renamed into place, so a reader sees the previous dataset or the new one, never half
  * of one. A re-run whose inputs (manifest content, every stage table's committed batches),
  * settings and code version are unchanged keeps the dataset as it is.
@@ -70,11 +74,16 @@ public final class ShardsJob implements Job {
   public static final String SUCCESS = "_SUCCESS";
   /** The split's table folders: frames, clips, pairs, pair_frames. */
   public static final List<String> TABLES = List.of("frames", "clips", "pairs", "pair_frames");
+  /** The curation table's folder, beside the splits (it has a split column). */
+  public static final String CURATION = "curation";
+  /** A split's training windows folder, with --window-seconds. */
+  public static final String WINDOWS = "windows";
 
   private static final Pattern DIGEST = Pattern.compile("\"input_digest\"\\s*:\\s*\"([0-9a-f]+)\"");
   private static final List<TableSchema> SOURCES = List.of(ClipsSchema.SCHEMA,
       AudioSchemas.FRAMES, AudioSchemas.CLIPS, FramesSchemas.FRAMES, FramesSchemas.CLIPS,
-      ParamsSchemas.PARAMS, ParamsSchemas.CLIPS, PairsSchemas.PAIRS);
+      ParamsSchemas.PARAMS, ParamsSchemas.CLIPS, SyncSchemas.SEGMENTS, SyncSchemas.CLIPS,
+      PairsSchemas.PAIRS);
   private static final String[] CLIP_METADATA =
       {"dataset", "speaker", "gender", "emotion", "intensity", "sentence_key", "view", "take"};
 
@@ -85,10 +94,12 @@ public final class ShardsJob implements Job {
    * @param counts rows per split and table
    * @param speakers "dataset/speaker" keys per split
    * @param warnings what a user must know about the split (few speakers, a speaker moved)
+   * @param curation the curation counts written to dataset.json (frames in, kept, removed by
+   *     rule, per split), empty when skipped
    */
   public record Result(boolean skipped, String inputDigest, String manifestDigest,
       Map<String, Map<String, Long>> counts, Map<String, List<String>> speakers, String path,
-      List<String> warnings) {}
+      List<String> warnings, Map<String, Object> curation) {}
 
   @Override
   public String name() {
@@ -126,6 +137,13 @@ public final class ShardsJob implements Job {
           c.get("frames"), c.get("pairs"), c.get("pair_frames")));
     }
     sb.setLength(sb.length() - 1);
+    sb.append(String.format(Locale.ROOT, "\n  curation: kept %d of %d face frames",
+        (Long) r.curation().get("frames_kept"), (Long) r.curation().get("frames_in")));
+    Map<io.talkset.core.curate.Rule, Long> removed = Curation.removed(r.curation());
+    if (!removed.isEmpty()) {
+      sb.append("; removed by rule");
+      removed.forEach((rule, n) -> sb.append(' ').append(rule.label()).append('=').append(n));
+    }
     for (String w : r.warnings()) {
       sb.append("\n  split warning: ").append(w);
     }
@@ -164,7 +182,7 @@ public final class ShardsJob implements Job {
     if (fs.exists(new Path(dataset.table(), SUCCESS)) && fs.exists(json)
         && inputDigest.equals(digestIn(fs, json))) {
       return new Result(true, inputDigest, manifestDigest, Map.of(), Map.of(),
-          dataset.table().toString(), List.of());
+          dataset.table().toString(), List.of(), Map.of());
     }
 
     SpeakerSplit split = cfg.split();
@@ -201,13 +219,23 @@ public final class ShardsJob implements Job {
 
     Path staging = dataset.newStaging();
     Path work = new Path(staging, "_spark");
+    Curation.Result curation = null;
     try {
-      // Frames: the frames of clips whose frames stage is ok, with metadata, params and audio.
-      Dataset<Row> okFrames = read(spark, cfg.output(), FramesSchemas.FRAMES)
+      // Frames: the frames of clips whose frames stage is ok, with metadata, params and audio,
+      // that the curation rules keep.
+      Dataset<Row> faceFrames = read(spark, cfg.output(), FramesSchemas.FRAMES)
           .join(read(spark, cfg.output(), FramesSchemas.CLIPS).filter(col("status")
               .equalTo("ok")).select("clip_id"), seq("clip_id"), "left_semi")
           .withColumnRenamed("yaw_deg", "detector_yaw_deg")
           .join(broadcast(clipMeta), "clip_id");
+      curation = Curation.apply(spark, cfg.output(), cfg.curation(), faceFrames);
+      Dataset<Row> okFrames = curation.kept(faceFrames);
+      Map<String, Object> curationCounts = curation.counts();
+      curation.table().repartition(1)
+          .sortWithinPartitions("clip_id", "segment", "outcome", "reason")
+          .write().options(parquet(cfg))
+          .option("maxRecordsPerFile", ShardsConfig.SMALL_TABLE_ROWS)
+          .parquet(new Path(work, CURATION).toString());
       List<Row> stats = okFrames.groupBy("clip_id")
           .agg(count(lit(1)), coalesce(sum(length(col("jpeg"))), lit(0L))).collectAsList();
       Map<String, Integer> fileOf = new HashMap<>();
@@ -285,6 +313,21 @@ public final class ShardsJob implements Job {
       writeSmall(clipRows.select(withSplit(ShardsSchemas.CLIPS)), cfg, new Path(work, "clips"),
           "clip_id");
 
+      // Training windows of the kept frames, when asked for.
+      Map<String, Long> windowCounts = new LinkedHashMap<>();
+      if (cfg.windowFrames() > 0) {
+        Dataset<Row> windows = curation.windows(cfg.windowFrames(), cfg.hopFrames());
+        writeSmall(windows.select(withSplit(CurationSchemas.WINDOWS)), cfg,
+            new Path(work, WINDOWS), "clip_id", "segment", "first_frame");
+        SpeakerSplit.NAMES.forEach(s -> windowCounts.put(s, 0L));
+        // An explicit schema: a dataset without a window has no file to infer one from.
+        for (Row w : spark.read().schema(CurationSchemas.WINDOWS.struct().add("split",
+                DataTypes.StringType)).parquet(new Path(work, WINDOWS).toString())
+            .groupBy("split").count().collectAsList()) {
+          windowCounts.put(w.getString(0), w.getLong(1));
+        }
+      }
+
       // Move the Spark output into <split>/<table>/part-NNNNN.parquet, in row order.
       Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
       Map<String, Map<String, Integer>> fileCounts = new LinkedHashMap<>();
@@ -305,6 +348,14 @@ public final class ShardsJob implements Job {
         counts.put(s, c);
         fileCounts.put(s, n);
       }
+      if (cfg.windowFrames() > 0) {
+        for (String s : SpeakerSplit.NAMES) {
+          place(spark, fs, new Path(new Path(work, WINDOWS), "split=" + s),
+              new Path(new Path(staging, s), WINDOWS), false, CurationSchemas.WINDOWS);
+        }
+      }
+      int curationFiles = place(spark, fs, new Path(work, CURATION),
+          new Path(staging, CURATION), false, CurationSchemas.CURATION);
       fs.delete(work, true);
 
       Map<String, List<String>> speakerLists = new LinkedHashMap<>();
@@ -313,7 +364,9 @@ public final class ShardsJob implements Job {
       d.put("dataset", "talkset");
       d.put("layout", "<split>/<table>/part-NNNNN.parquet, splits train, val, test; tables"
           + " frames (shard_frames), clips (shard_clips), pairs (pairs), pair_frames; rows"
-          + " sorted by clip and frame, files in part order; dataset.json then _SUCCESS last");
+          + " sorted by clip and frame, files in part order; curation/part-NNNNN.parquet"
+          + " (curation) beside the splits; <split>/windows (windows) with --window-seconds;"
+          + " dataset.json then _SUCCESS last");
       d.put("written_at", Instant.now().toString());
       d.put("talkset_version", Version.get());
       d.put("input_digest", inputDigest);
@@ -325,6 +378,29 @@ public final class ShardsJob implements Job {
       }
       d.put("table_schemas", tableSchemas);
       d.put("parameters", cfg.describe());
+      Map<String, Object> cur = new LinkedHashMap<>();
+      cur.put("table", CURATION + "/part-NNNNN.parquet (curation schema): per clip, segment,"
+          + " outcome and reason, the frames kept or removed");
+      cur.put("files", curationFiles);
+      cur.put("rules", cfg.curation().describe());
+      cur.put("applied", curation.applied().toString());
+      cur.put("skipped", curation.skipped());
+      cur.put("attribution", "a frame breaking several rules is counted under the first, in"
+          + " this order: " + String.join(", ", java.util.Arrays.stream(
+          io.talkset.core.curate.Rule.values()).map(io.talkset.core.curate.Rule::label)
+          .toList()));
+      cur.putAll(curationCounts);
+      d.put("curation", cur);
+      if (cfg.windowFrames() > 0) {
+        Map<String, Object> win = new LinkedHashMap<>();
+        win.put("table", "<split>/windows/part-NNNNN.parquet (windows schema)");
+        win.put("seconds", cfg.windowSeconds());
+        win.put("hop_seconds", cfg.windowHop());
+        win.put("frames", cfg.windowFrames());
+        win.put("hop_frames", cfg.hopFrames());
+        win.put("counts", windowCounts);
+        d.put("windows", win);
+      }
       d.put("inputs", inputs);
       d.put("counts", counts);
       d.put("files", fileCounts);
@@ -337,14 +413,18 @@ public final class ShardsJob implements Job {
       for (String table : TABLES) {
         schemas.put(table, new Json.Raw(schemaOf(table).struct().json()));
       }
+      schemas.put(CURATION, new Json.Raw(CurationSchemas.CURATION.struct().json()));
       d.put("schemas", schemas);
       write(fs, new Path(staging, DESCRIPTION), Json.write(d));
       // _SUCCESS after the description: its presence means the folder is complete.
       write(fs, new Path(staging, SUCCESS), "");
       dataset.swapIn(staging);
       return new Result(false, inputDigest, manifestDigest, counts, speakerLists,
-          dataset.table().toString(), assigned.warnings());
+          dataset.table().toString(), assigned.warnings(), curationCounts);
     } finally {
+      if (curation != null) {
+        curation.close();
+      }
       if (fs.exists(staging)) {
         fs.delete(staging, true);
       }
@@ -513,7 +593,7 @@ public final class ShardsJob implements Job {
       v.put(t.table(), t.version());
     }
     for (TableSchema t : List.of(ShardsSchemas.FRAMES, ShardsSchemas.CLIPS,
-        ShardsSchemas.PAIR_FRAMES)) {
+        ShardsSchemas.PAIR_FRAMES, CurationSchemas.CURATION, CurationSchemas.WINDOWS)) {
       v.put(t.table(), t.version());
     }
     return v;

@@ -80,7 +80,7 @@ class ExportJobSuite {
     ParamsJob.process(spark, ParamsConfig.from(ParamsConfig.options().parse(
         new String[] {"--output", out.toString(), "--models", models})));
     ShardsJob.process(spark, ShardsConfig.from(ShardsConfig.options().parse(new String[] {
-        "--output", out.toString(), "--shard-audio", "hdtf,evp,samples"})));
+        "--output", out.toString(), "--shard-audio", "hdtf,evp,samples", "--curate", "none"})));
     for (String s : List.of("train", "val", "test")) {
       for (Row r : spark.read().parquet(out.resolve("dataset").resolve(s).resolve("frames")
           .toString()).groupBy("clip_id").agg(org.apache.spark.sql.functions.lit(s),

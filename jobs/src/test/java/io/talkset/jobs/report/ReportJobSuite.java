@@ -27,6 +27,8 @@ import io.talkset.jobs.pairs.PairsConfig;
 import io.talkset.jobs.pairs.PairsJob;
 import io.talkset.jobs.params.ParamsConfig;
 import io.talkset.jobs.params.ParamsJob;
+import io.talkset.jobs.shards.ShardsConfig;
+import io.talkset.jobs.shards.ShardsJob;
 import io.talkset.testing.Chromium;
 import io.talkset.testing.Samples;
 import java.awt.image.BufferedImage;
@@ -131,6 +133,10 @@ class ReportJobSuite {
     // An output root whose name needs escaping on the page.
     out = tmp.resolve("out <&> 'x'");
     pipeline(in, out);
+    // The shards stage at its defaults, for the curation chart (no sync stage: its rules are
+    // skipped, the others judge the sample faces).
+    ShardsJob.process(spark, ShardsConfig.from(ShardsConfig.options().parse(
+        new String[] {"--output", out.toString()})));
     Files.write(Files.createDirectories(out.resolve("report")).resolve("stale.png"),
         new byte[] {1});
     result = ReportJob.process(spark, config(out));
@@ -293,6 +299,31 @@ class ReportJobSuite {
     Histogram expected = Histogram.of(px.stream().mapToDouble(Double::doubleValue).toArray(), 30);
     assertArrayEquals(expected.counts(), stats.get("all").histograms.get("face_px").counts());
     assertEquals(expected.lo(), stats.get("all").histograms.get("face_px").lo());
+  }
+
+  @Test
+  void theCurationChartShowsTheFramesKeptAndRemovedPerRule() throws Exception {
+    // From the curation table, per outcome, for the one dataset with face frames (MEAD).
+    Dataset<Row> ds = spark.read().parquet(out.resolve("clips").toString())
+        .select(col("clip_id"), coalesce(col("dataset"), lit("generic")).as("ds"));
+    Map<String, Long> want = new TreeMap<>();
+    for (Row x : spark.read().parquet(out.resolve("dataset/curation").toString())
+        .join(ds, "clip_id").groupBy("ds", "outcome")
+        .agg(org.apache.spark.sql.functions.sum("frames")).collectAsList()) {
+      assertEquals("mead", x.getString(0), "only MEAD has face frames");
+      want.put(x.getString(1), x.getLong(2));
+    }
+    long in = want.values().stream().mapToLong(Long::longValue).sum();
+    assertEquals(spark.read().parquet(out.resolve("frames").toString()).count(), in);
+    System.out.println("report curation: " + want);
+    for (Map.Entry<String, Long> e : want.entrySet()) {
+      List<String> cells = row(html, e.getKey());
+      assertEquals(Long.toString(e.getValue()), cells.get(1), e.getKey());
+      assertEquals(String.format(Locale.ROOT, "%.1f %%", 100.0 * e.getValue() / in),
+          cells.get(2));
+    }
+    assertTrue(images().containsKey("d2-curation.png"));
+    assertFalse(html.contains("No curation table"), "the table exists");
   }
 
   @Test

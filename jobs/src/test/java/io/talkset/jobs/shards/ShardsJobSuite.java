@@ -68,9 +68,10 @@ class ShardsJobSuite {
       new String[] {"ravdess", "Actor_02"}, new String[] {"ravdess", "Actor_03"},
       new String[] {"generic", "talks"});
 
+  /** Every face frame kept: this suite checks the join, split and files, not curation. */
   static ShardsConfig config(Path out, String... extra) {
-    String[] args = Stream.concat(Stream.of("--output", out.toString()), Stream.of(extra))
-        .toArray(String[]::new);
+    String[] args = Stream.concat(Stream.of("--output", out.toString(), "--curate", "none"),
+        Stream.of(extra)).toArray(String[]::new);
     return ShardsConfig.from(ShardsConfig.options().parse(args));
   }
 
@@ -325,6 +326,10 @@ class ShardsJobSuite {
     assertEquals(1, d.get("schema_versions").get("shard_clips").asInt());
     assertEquals(salt, d.get("parameters").get("split_salt").asText());
     assertEquals("[\"evp\",\"hdtf\"]", d.get("parameters").get("audio_columns").toString());
+    // --curate none: every face frame in, every one kept, one kept row per segment.
+    assertEquals(sourceFrames.size(), d.get("curation").get("frames_in").asLong());
+    assertEquals(sourceFrames.size(), d.get("curation").get("frames_kept").asLong());
+    assertEquals("none", d.get("curation").get("applied").asText());
     for (String s : SpeakerSplit.NAMES) {
       for (String t : ShardsJob.TABLES) {
         assertEquals((long) r.counts().get(s).get(t), d.get("counts").get(s).get(t).asLong());

@@ -1,0 +1,293 @@
+package io.talkset.jobs.shards;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import io.talkset.core.curate.CurationRules;
+import io.talkset.core.curate.Curator;
+import io.talkset.core.curate.Rule;
+import io.talkset.core.curate.Windows;
+import io.talkset.jobs.io.TableCommitter;
+import io.talkset.schemas.CurationSchemas;
+import io.talkset.schemas.ParamsSchemas;
+import io.talkset.schemas.SyncSchemas;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The curation step of the shards stage: gathers what each rule needs per face frame (frames,
+ * face_params), per segment (face_params_clips identity spread, sync) and per clip (sync_clips),
+ * lets {@link Curator} decide per segment, and turns the verdicts into the kept frames and the
+ * {@code curation} table. A rule whose stage has not run under the output at all (no sync or
+ * face_params tables) is skipped and said so in dataset.json, rather than removing everything.
+ */
+final class Curation {
+  /** One verdict per face frame. */
+  static final StructType VERDICT = new StructType()
+      .add("clip_id", DataTypes.StringType, false)
+      .add("segment", DataTypes.IntegerType, false)
+      .add("split", DataTypes.StringType, false)
+      .add("frame_index", DataTypes.IntegerType, false)
+      .add("outcome", DataTypes.StringType, false)
+      .add("level", DataTypes.StringType, true)
+      .add("reason", DataTypes.StringType, true);
+
+  /**
+   * The decision on every face frame.
+   *
+   * @param verdicts one row per input frame ({@link #VERDICT}), persisted: call {@link #close}
+   * @param applied the rules as applied (skipped ones off)
+   * @param skipped rules that were on but whose stage has not run, with why
+   */
+  record Result(Dataset<Row> verdicts, CurationRules applied, Map<String, String> skipped) {
+    /** The frames of {@code frames} that every rule kept. */
+    Dataset<Row> kept(Dataset<Row> frames) {
+      return frames.join(verdicts.filter(col("outcome").equalTo(KEPT))
+          .select("clip_id", "frame_index"), ShardsJob.seq("clip_id", "frame_index"),
+          "left_semi");
+    }
+
+    /** The curation table's rows, in its schema, sorted by clip, segment, outcome, reason. */
+    Dataset<Row> table() {
+      Dataset<Row> totals = verdicts.groupBy("clip_id", "segment")
+          .agg(count(lit(1)).cast("int").as("segment_frames"));
+      Dataset<Row> t = verdicts.groupBy("clip_id", "segment", "split", "outcome", "level",
+              "reason")
+          .agg(count(lit(1)).cast("int").as("frames"), min("frame_index").as("first_frame"),
+              max("frame_index").as("last_frame"))
+          .join(totals, ShardsJob.seq("clip_id", "segment"));
+      List<Column> c = new ArrayList<>();
+      for (StructField f : CurationSchemas.CURATION.struct().fields()) {
+        c.add(col(f.name()).as(f.name(), f.metadata()));
+      }
+      return t.select(c.toArray(new Column[0]));
+    }
+
+    /**
+     * Counts for dataset.json and the summary: frames in and kept, frames removed per rule, per
+     * split and in all, and clips that kept no frame.
+     */
+    Map<String, Object> counts() {
+      Map<String, Map<String, Long>> bySplit = new TreeMap<>();
+      Map<String, Long> all = new LinkedHashMap<>();
+      all.put("frames_in", 0L);
+      all.put(KEPT, 0L);
+      for (Rule r : Rule.values()) {
+        all.put(r.label(), 0L);
+      }
+      for (Row r : verdicts.groupBy("split", "outcome").count().collectAsList()) {
+        Map<String, Long> s = bySplit.computeIfAbsent(r.getString(0), k -> {
+          Map<String, Long> m = new LinkedHashMap<>();
+          m.put("frames_in", 0L);
+          m.put(KEPT, 0L);
+          return m;
+        });
+        s.merge("frames_in", r.getLong(2), Long::sum);
+        s.merge(r.getString(1), r.getLong(2), Long::sum);
+        all.merge("frames_in", r.getLong(2), Long::sum);
+        all.merge(r.getString(1), r.getLong(2), Long::sum);
+      }
+      Row clips = verdicts.groupBy("clip_id")
+          .agg(sum(when(col("outcome").equalTo(KEPT), 1).otherwise(0)).as("k"))
+          .agg(count(lit(1)), sum(when(col("k").equalTo(0), 1).otherwise(0)))
+          .first();
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("face_clips_in", clips.getLong(0));
+      c.put("face_clips_without_kept_frames", clips.isNullAt(1) ? 0L : clips.getLong(1));
+      Map<String, Long> removed = new LinkedHashMap<>();
+      for (Rule r : Rule.values()) {
+        removed.put(r.label(), all.get(r.label()));
+      }
+      c.put("frames_in", all.get("frames_in"));
+      c.put("frames_kept", all.get(KEPT));
+      c.put("frames_removed_by_rule", removed);
+      c.put("by_split", bySplit);
+      return c;
+    }
+
+    /**
+     * The training windows of the kept frames ({@link CurationSchemas#WINDOWS} and the split),
+     * cut per segment by {@link Windows#cut}.
+     */
+    Dataset<Row> windows(int length, int hop) {
+      StructType schema = CurationSchemas.WINDOWS.struct().add("split", DataTypes.StringType,
+          false);
+      return verdicts.filter(col("outcome").equalTo(KEPT))
+          .select("clip_id", "segment", "split", "frame_index")
+          .groupByKey((MapFunction<Row, String>) r -> r.getString(0) + '\u0000' + r.getInt(1),
+              Encoders.STRING())
+          .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (key, rows) ->
+              windowRows(length, hop, rows), Encoders.row(schema));
+    }
+
+    void close() {
+      verdicts.unpersist();
+    }
+  }
+
+  /** The outcome of a kept frame. */
+  static final String KEPT = "kept";
+
+  private Curation() {}
+
+  /**
+   * Decides on every frame of {@code frames} (the frames table's ok rows with their split).
+   */
+  static Result apply(SparkSession spark, String output, CurationRules rules,
+      Dataset<Row> frames) throws IOException {
+    Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    Map<String, String> skipped = new LinkedHashMap<>();
+    CurationRules applied = rules;
+    boolean sync = exists(hconf, output, SyncSchemas.CLIPS.table());
+    boolean params = exists(hconf, output, ParamsSchemas.CLIPS.table());
+    for (Rule r : List.of(Rule.SYNC_OFFSET, Rule.SYNC_CONFIDENCE)) {
+      if (!sync && rules.on(r)) {
+        skipped.put(r.label(), "the sync stage has not run under the output (no sync_clips"
+            + " table)");
+        applied = applied.with(r, null);
+      }
+    }
+    for (Rule r : List.of(Rule.IDENTITY, Rule.YAW, Rule.PITCH)) {
+      if (!params && rules.on(r)) {
+        skipped.put(r.label(), "the params stage has not run under the output (no"
+            + " face_params_clips table)");
+        applied = applied.with(r, null);
+      }
+    }
+
+    Dataset<Row> pose = ShardsJob.readOk(spark, output, ParamsSchemas.PARAMS)
+        .select(col("clip_id"), col("frame_index"), col("yaw_deg").cast("double").as("_yaw"),
+            col("pitch_deg").cast("double").as("_pitch"));
+    Dataset<Row> identity = ShardsJob.read(spark, output, ParamsSchemas.CLIPS)
+        .filter(col("status").equalTo("ok"))
+        .select(col("clip_id"), explode(col("segments")).as("s"))
+        .select(col("clip_id"), col("s.segment").as("segment"),
+            col("s.identity_spread").as("_spread"));
+    Dataset<Row> syncClips = ShardsJob.read(spark, output, SyncSchemas.CLIPS)
+        .select(col("clip_id"), col("status").as("_sync_clip_status"),
+            col("error_code").as("_sync_clip_code"));
+    Dataset<Row> syncSegments = ShardsJob.readOk(spark, output, SyncSchemas.SEGMENTS)
+        .select(col("clip_id"), col("segment"), col("status").as("_sync_status"),
+            col("error_code").as("_sync_code"), col("offset_frames").as("_offset"),
+            col("confidence").as("_confidence"));
+    Dataset<Row> measures = frames
+        .select(col("clip_id"), col("segment"), col("frame_index"),
+            col("face_px").cast("double"), col("upscale").cast("double"),
+            col("sharpness").cast("double"), col("outside_fraction").cast("double"),
+            col("faces_in_picture"), col("split"))
+        .join(pose, ShardsJob.seq("clip_id", "frame_index"), "left")
+        .join(broadcast(identity), ShardsJob.seq("clip_id", "segment"), "left")
+        .join(broadcast(syncClips), ShardsJob.seq("clip_id"), "left")
+        .join(broadcast(syncSegments), ShardsJob.seq("clip_id", "segment"), "left")
+        .select("clip_id", "segment", "frame_index", "face_px", "upscale", "sharpness",
+            "outside_fraction", "faces_in_picture", "_yaw", "_pitch", "split",
+            "_sync_clip_status", "_sync_clip_code", "_sync_status", "_sync_code", "_offset",
+            "_confidence", "_spread");
+    CurationRules on = applied;
+    Dataset<Row> verdicts = measures
+        .groupByKey((MapFunction<Row, String>) r -> r.getString(0) + '\u0000' + r.getInt(1),
+            Encoders.STRING())
+        .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (key, rows) ->
+            decide(on, rows), Encoders.row(VERDICT));
+    verdicts = verdicts.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    return new Result(verdicts, applied, skipped);
+  }
+
+  /** One segment's rows (the columns selected in {@link #apply}) to its verdict rows. */
+  static Iterator<Row> decide(CurationRules rules, Iterator<Row> rows) {
+    List<Curator.Frame> frames = new ArrayList<>();
+    Row first = null;
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      if (first == null) {
+        first = r;
+      }
+      frames.add(new Curator.Frame(r.getInt(2), r.getDouble(3), r.getDouble(4), dbl(r, 5),
+          dbl(r, 8), dbl(r, 9), r.getDouble(6), r.getInt(7)));
+    }
+    Curator.SegmentFacts facts = new Curator.SegmentFacts(str(first, 11), str(first, 12),
+        str(first, 13), str(first, 14), first.isNullAt(15) ? null : first.getInt(15),
+        dbl(first, 16), dbl(first, 17));
+    String clip = first.getString(0);
+    int segment = first.getInt(1);
+    String split = first.getString(10);
+    List<Row> out = new ArrayList<>(frames.size());
+    for (Curator.Verdict v : Curator.segment(rules, facts, frames)) {
+      out.add(RowFactory.create(clip, segment, split, v.frameIndex(),
+          v.kept() ? KEPT : v.rule().label(), v.kept() ? null : v.level().label(), v.reason()));
+    }
+    return out.iterator();
+  }
+
+  /** One segment's kept frames (clip_id, segment, split, frame_index) to its window rows. */
+  static Iterator<Row> windowRows(int length, int hop, Iterator<Row> rows) {
+    List<Integer> frames = new ArrayList<>();
+    Row first = null;
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      first = first == null ? r : first;
+      frames.add(r.getInt(3));
+    }
+    List<Row> out = new ArrayList<>();
+    for (Windows.Window w : Windows.cut(frames.stream().mapToInt(Integer::intValue).toArray(),
+        length, hop)) {
+      out.add(RowFactory.create(String.format(java.util.Locale.ROOT, "%s_%d_%06d",
+          first.getString(0), first.getInt(1), w.firstFrame()), first.getString(0),
+          first.getInt(1), w.firstFrame(), w.lastFrame(), w.frames(), w.firstSample(),
+          w.endSample(), w.firstFrame() / 25.0, (w.lastFrame() + 1) / 25.0, first.getString(2)));
+    }
+    return out.iterator();
+  }
+
+  private static Double dbl(Row r, int i) {
+    return r.isNullAt(i) ? null : r.getDouble(i);
+  }
+
+  private static String str(Row r, int i) {
+    return r.isNullAt(i) ? null : r.getString(i);
+  }
+
+  private static boolean exists(Configuration hconf, String output, String table)
+      throws IOException {
+    org.apache.hadoop.fs.Path p = TableCommitter.location(output, table);
+    return p.getFileSystem(hconf).exists(p);
+  }
+
+  /** Removed-frame counts per rule, in rule order (for the summary line). */
+  static Map<Rule, Long> removed(Map<String, Object> counts) {
+    Map<Rule, Long> m = new EnumMap<>(Rule.class);
+    @SuppressWarnings("unchecked")
+    Map<String, Long> byRule = (Map<String, Long>) counts.get("frames_removed_by_rule");
+    byRule.forEach((k, v) -> {
+      if (v > 0) {
+        m.put(Rule.of(k), v);
+      }
+    });
+    return m;
+  }
+}
