@@ -108,7 +108,7 @@ public final class CrawlJob implements Job {
 
     // Decide on the driver, from a narrow projection of the previous manifest, what to re-probe.
     Map<String, Object[]> before = new HashMap<>();
-    if (previous != null) {
+    if (previous != null && !entries.isEmpty()) {
       for (Row r : previous.select(explode(col("files")).as("f"), col("status"))
           .select(col("f.path"), col("f.size"), col("f.modification_time"), col("status"))
           .collectAsList()) {
@@ -133,6 +133,14 @@ public final class CrawlJob implements Job {
 
     // Progress counts files probed (a clip is a distinct content: files with equal bytes merge).
     StageProgress progress = StageProgress.begin(spark, toProbe.size(), reusedPaths.size());
+    if (entries.isEmpty()) {
+      // Nothing listed: the manifest is empty. Commit it without planning the probe, merge and
+      // count jobs below, which would only run over no rows.
+      committer.write(spark.createDataFrame(List.of(), schema),
+          description(cfg, 0, 0, 0, 0, new TreeMap<>()));
+      return new Result(table, 0, 0, 0, 0, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(),
+          (System.nanoTime() - start) / 1_000_000);
+    }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = cfg.partitions() > 0 ? cfg.partitions()
         : Math.max(1, Math.min(toProbe.size(), jsc.defaultParallelism() * 4));
@@ -177,12 +185,20 @@ public final class CrawlJob implements Job {
             schema)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      Map<String, Long> byStatus = counts(out.groupBy("status").count());
-      Map<String, Long> okByDataset = counts(
-          out.filter(col("status").equalTo("ok")).groupBy("dataset").count());
-      Map<String, Long> byError = counts(
-          out.filter(col("error_code").isNotNull().and(col("status").notEqual("ok")))
-              .groupBy("error_code").count());
+      // The three summaries from one small aggregate (one job, not three).
+      Map<String, Long> byStatus = new TreeMap<>();
+      Map<String, Long> okByDataset = new TreeMap<>();
+      Map<String, Long> byError = new TreeMap<>();
+      for (Row r : out.groupBy("status", "dataset", "error_code").count().collectAsList()) {
+        String status = r.getString(0);
+        long n = r.getLong(3);
+        byStatus.merge(orNone(status), n, Long::sum);
+        if ("ok".equals(status)) {
+          okByDataset.merge(orNone(r.getString(1)), n, Long::sum);
+        } else if (status != null && !r.isNullAt(2)) {
+          byError.merge(r.getString(2), n, Long::sum);
+        }
+      }
       long clips = byStatus.values().stream().mapToLong(Long::longValue).sum();
       committer.write(out, description(cfg, entries.size(), toProbe.size(), reusedPaths.size(),
           clips, byStatus));
@@ -193,12 +209,8 @@ public final class CrawlJob implements Job {
     }
   }
 
-  private static Map<String, Long> counts(Dataset<Row> grouped) {
-    Map<String, Long> m = new TreeMap<>();
-    for (Row r : grouped.collectAsList()) {
-      m.put(r.isNullAt(0) ? "(none)" : r.getString(0), r.getLong(1));
-    }
-    return m;
+  private static String orNone(String value) {
+    return value == null ? "(none)" : value;
   }
 
   private static String description(CrawlConfig cfg, int listed, int probed, int reused,

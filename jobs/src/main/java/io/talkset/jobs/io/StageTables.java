@@ -93,6 +93,9 @@ public final class StageTables {
     }
     if (!done.isEmpty()) {
       t.lastBatch = done.get(done.size() - 1);
+    }
+    // Only committed empty batches (a run with nothing to do): no status to read.
+    if (!done.isEmpty() && TableFiles.hasRows(hconf, t.status.table())) {
       for (Row r : latest(spark.read().schema(statusSchema.struct())
           .parquet(t.status.table().toString()))
           .select("clip_id", "status", "error_code").collectAsList()) {
@@ -234,6 +237,10 @@ public final class StageTables {
    * table holds: e.g. {@code frames_clips has no ok clip (by status {rejected=3})}.
    */
   public static String noOkClip(SparkSession spark, String output, TableSchema upstream) {
+    if (!TableFiles.hasRows(spark.sparkContext().hadoopConfiguration(),
+        TableCommitter.location(output, upstream.table()))) {
+      return upstream.table() + " is empty";
+    }
     Map<String, Long> byStatus = new java.util.TreeMap<>();
     for (Row r : current(spark, output, upstream).groupBy("status").count().collectAsList()) {
       byStatus.put(r.getString(0), r.getLong(1));
@@ -262,10 +269,16 @@ public final class StageTables {
   public List<Row> pending(SparkSession spark, String output, int[] skipped, String... columns)
       throws IOException {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
-    Dataset<Row> clips = spark.read().schema(ClipsSchema.SCHEMA.struct())
-        .parquet(TableCommitter.location(output, ClipsSchema.SCHEMA.table()).toString())
-        .filter(functions.col("status").equalTo("ok"));
+    org.apache.hadoop.fs.Path manifest = TableCommitter.location(output,
+        ClipsSchema.SCHEMA.table());
     List<Row> todo = new ArrayList<>();
+    if (manifest.getFileSystem(hconf).exists(manifest)
+        && !TableFiles.hasRows(hconf, manifest)) {
+      return todo;
+    }
+    Dataset<Row> clips = spark.read().schema(ClipsSchema.SCHEMA.struct())
+        .parquet(manifest.toString())
+        .filter(functions.col("status").equalTo("ok"));
     String[] rest = java.util.Arrays.copyOfRange(columns, 1, columns.length);
     for (Row r : clips.select(columns[0], rest).collectAsList()) {
       if (done(r.getString(0))) {

@@ -20,6 +20,7 @@ import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.io.TableFiles;
 import io.talkset.jobs.runtime.Job;
 import io.talkset.jobs.runtime.Version;
 import io.talkset.schemas.AudioSchemas;
@@ -146,7 +147,9 @@ public final class ReportJob implements Job {
     for (TableSchema s : List.of(ClipsSchema.SCHEMA, AudioSchemas.CLIPS, FramesSchemas.FRAMES,
         FramesSchemas.CLIPS, ParamsSchemas.PARAMS, ParamsSchemas.CLIPS, PairsSchemas.PAIRS)) {
       Dataset<Row> t = read(spark, hconf, cfg.output(), s);
-      long rows = t == null ? 0 : t.count();
+      // An empty table's files say so: no count query for it.
+      long rows = t == null || !TableFiles.hasRows(hconf,
+          TableCommitter.location(cfg.output(), s.table())) ? 0 : t.count();
       if (t == null || rows == 0) {
         missing.add(s.table());
         tableRows.add(List.of(s.table(), t == null ? "missing" : "empty", "0"));

@@ -237,6 +237,73 @@ class CrawlJobSuite {
   }
 
   @Test
+  void anEmptyInputCommitsAnEmptyManifestWithItsSchemaAndFilesStillComeInLater(
+      @TempDir Path in, @TempDir Path out) throws Exception {
+    CrawlJob.Result empty = CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    assertEquals(List.of(0, 0, 0, 0L), List.of(empty.listed(), empty.probed(), empty.reused(),
+        empty.clips()));
+    assertEquals(Map.of(), empty.byStatus());
+    org.apache.spark.sql.Dataset<Row> read = spark.read().parquet(empty.table());
+    assertEquals(0, read.count());
+    assertEquals(List.of(ClipsSchema.SCHEMA.struct().fieldNames()),
+        List.of(read.schema().fieldNames()));
+    assertEquals((long) ClipsSchema.VERSION,
+        read.schema().fields()[0].metadata().getLong(TableSchema.VERSION_KEY));
+    JsonNode desc = new ObjectMapper().readTree(out.resolve("clips/_talkset.json").toFile());
+    assertEquals(0, desc.get("files_listed").asInt());
+    assertEquals(0, desc.get("clips").asInt());
+    assertEquals("{}", desc.get("clips_by_status").toString());
+
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
+    CrawlJob.Result one = CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    assertEquals(1, one.probed());
+    assertEquals(Map.of("ok", 1L), one.byStatus());
+    assertEquals(1, spark.read().parquet(one.table()).count());
+
+    // Every file gone: the manifest is empty again, not the previous one.
+    Files.delete(in.resolve("movie.avi"));
+    CrawlJob.Result gone = CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    assertEquals(0, gone.clips());
+    assertEquals(0, spark.read().parquet(gone.table()).count());
+  }
+
+  @Test
+  void summaryCountsAreTheCommittedManifests(@TempDir Path in, @TempDir Path out)
+      throws Exception {
+    Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));
+    Files.createDirectories(in.resolve("RAVDESS/Actor_01"));
+    Files.copy(Samples.get("speech/allison/confbridge-begin-glorious-a.wav"),
+        in.resolve("RAVDESS/Actor_01/03-01-01-01-01-01-01.wav"));
+    Files.copy(Samples.get("speech/allison/invalid.wav"), in.resolve("audio only.wav"));
+    Files.createFile(in.resolve("empty.mp4"));
+    byte[] noise = new byte[100_000];
+    new Random(5).nextBytes(noise);
+    Files.write(in.resolve("random.mp4"), noise);
+    CrawlJob.Result r = CrawlJob.crawl(spark, config(in.toString(), out, 30_000));
+    // The reference: each count asked of the committed table on its own.
+    org.apache.spark.sql.Dataset<Row> m = spark.read().parquet(r.table());
+    Map<String, Long> byStatus = new java.util.TreeMap<>();
+    for (Row x : m.groupBy("status").count().collectAsList()) {
+      byStatus.put(x.getString(0), x.getLong(1));
+    }
+    Map<String, Long> okByDataset = new java.util.TreeMap<>();
+    for (Row x : m.filter("status = 'ok'").groupBy("dataset").count().collectAsList()) {
+      okByDataset.put(x.getString(0), x.getLong(1));
+    }
+    Map<String, Long> byError = new java.util.TreeMap<>();
+    for (Row x : m.filter("error_code IS NOT NULL AND status != 'ok'").groupBy("error_code")
+        .count().collectAsList()) {
+      byError.put(x.getString(0), x.getLong(1));
+    }
+    assertEquals(byStatus, r.byStatus());
+    assertEquals(okByDataset, r.okByDataset());
+    assertEquals(byError, r.byError());
+    assertEquals(2, okByDataset.size(), "two datasets among the ok clips: " + okByDataset);
+    assertTrue(byError.size() >= 2, "several error codes: " + byError);
+    assertEquals(5, r.clips());
+  }
+
+  @Test
   void manifestRoundTripsWithTheGoldenSchemaAndItsVersion(@TempDir Path in, @TempDir Path out)
       throws Exception {
     Files.copy(Samples.get("video/kphotoalbum/movie.avi"), in.resolve("movie.avi"));

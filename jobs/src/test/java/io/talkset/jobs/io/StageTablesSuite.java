@@ -50,6 +50,39 @@ class StageTablesSuite {
   }
 
   @Test
+  void tableFilesTellAnEmptyTableFromItsFootersAlone(@TempDir Path out) throws Exception {
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    StageTables t = open(out, true);
+    org.apache.hadoop.fs.Path rows = t.rows.table();
+    org.apache.hadoop.fs.Path status = t.status.table();
+    assertFalse(TableFiles.hasRows(conf, status), "no table yet");
+    commit(t, "20260101T000000Z-aaaaaa", List.of(), List.of());
+    assertFalse(TableFiles.hasRows(conf, rows), "an empty batch");
+    assertFalse(TableFiles.hasRows(conf, status), "an empty batch");
+    assertTrue(java.nio.file.Files.exists(Path.of(status.toString()).resolve(
+        "batch=20260101T000000Z-aaaaaa/_SUCCESS")), "the batch is committed, with files");
+    // Rows in a hidden staging folder are no rows (Spark skips it too).
+    spark.createDataFrame(List.of(segment("c1", 0)), SyncSchemas.SEGMENTS.struct()).write()
+        .parquet(rows + "/.batch=20260102T000000Z-bbbbbb.staging");
+    assertFalse(TableFiles.hasRows(conf, rows));
+    assertEquals(0, StageTables.current(spark, out.toString(), SyncSchemas.SEGMENTS).count());
+
+    commit(t, "20260102T000000Z-cccccc", List.of(segment("c1", 0)),
+        List.of(status("c1", "ok", null)));
+    assertTrue(TableFiles.hasRows(conf, rows));
+    assertTrue(TableFiles.hasRows(conf, status));
+    assertEquals(1, StageTables.current(spark, out.toString(), SyncSchemas.SEGMENTS).count());
+    StageTables reopened = open(out, true);
+    assertTrue(reopened.done("c1"), "statuses are read once a batch has rows");
+
+    // A file that is not Parquet is left to the query that reads it.
+    java.nio.file.Path junk = out.resolve("junk");
+    java.nio.file.Files.createDirectories(junk);
+    java.nio.file.Files.writeString(junk.resolve("part-00000.parquet"), "not parquet");
+    assertTrue(TableFiles.hasRows(conf, new org.apache.hadoop.fs.Path(junk.toUri())));
+  }
+
+  @Test
   void theLatestStatusWinsAndOnlyItsAttemptsRowsAreSeen(@TempDir Path out) throws Exception {
     StageTables first = open(out, true);
     // Batch 1: "a" ok, "b" failed for a reason of the run (with a partial row), "c" corrupt,
