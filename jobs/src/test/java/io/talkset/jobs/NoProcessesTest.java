@@ -19,10 +19,12 @@ import org.junit.jupiter.api.Test;
  * Untrusted file names never reach a shell or any other process: the shipped code decodes and
  * probes in-process (FFmpeg through JavaCV) and starts no processes at all. This keeps it that
  * way by reading the compiled classes, not the source text: a class that can start a process
- * must name {@code java.lang.ProcessBuilder}, {@code Runtime.exec} or {@code ProcessHandle} in
- * its constant pool (however the call is spelt, through a variable, a {@code var}, a static
- * import or a method reference), and one that looks them up by reflection must hold their
- * names as string constants. A future need for a process must come with argument lists, never
+ * must name {@code java.lang.ProcessBuilder} or {@code Runtime.exec} in its constant pool
+ * (however the call is spelt, through a variable, a {@code var}, a static import or a method
+ * reference), and one that looks them up by reflection must hold their names as string
+ * constants. {@code ProcessHandle} starts nothing; reading one (a pid, whether it is alive, when
+ * it started: {@code OutputLock}'s stale-lock rule) is allowed, acting on one ({@code destroy},
+ * {@code destroyForcibly}) is not. A future need for a process must come with argument lists, never
  * a command string, and a change here.
  */
 class NoProcessesTest {
@@ -30,7 +32,9 @@ class NoProcessesTest {
       .toAbsolutePath().normalize();
   /** Classes whose mere use means a process (or a handle on one) can be started. */
   private static final Set<String> PROCESS_CLASSES = Set.of("java/lang/ProcessBuilder",
-      "java/lang/ProcessBuilder$Redirect", "java/lang/Process", "java/lang/ProcessHandle");
+      "java/lang/ProcessBuilder$Redirect", "java/lang/Process");
+  /** Methods that act on another process through its handle. */
+  private static final Set<String> HANDLE_ACTIONS = Set.of("destroy", "destroyForcibly");
   /** The same names as reflection would spell them. */
   private static final Set<String> REFLECTED = Set.of("java.lang.ProcessBuilder",
       "java.lang.Process", "java.lang.ProcessHandle");
@@ -66,6 +70,8 @@ class NoProcessesTest {
     assertEquals(List.of("method java/lang/Runtime.exec"), uses(ViaRuntimeVariable.class));
     assertEquals(List.of("string java.lang.ProcessBuilder"), uses(ViaReflection.class));
     assertEquals(List.of(), uses(NoProcess.class));
+    assertEquals(List.of(), uses(ReadsAHandle.class));
+    assertEquals(List.of("method java/lang/ProcessHandle.destroy"), uses(KillsViaHandle.class));
     // Not a class file at all: said, not skipped.
     assertThrows(IOException.class, () -> processUses(new java.io.ByteArrayInputStream(
         new byte[] {1, 2, 3, 4})));
@@ -94,6 +100,19 @@ class NoProcessesTest {
   static final class NoProcess {
     void hook() {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {}));
+    }
+  }
+
+  static final class ReadsAHandle {
+    boolean alive(long pid) {
+      return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)
+          && ProcessHandle.current().pid() > 0;
+    }
+  }
+
+  static final class KillsViaHandle {
+    void kill(long pid) {
+      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
     }
   }
 
@@ -157,7 +176,8 @@ class NoProcessesTest {
       } else if (memberRef[i] != null) {
         String owner = utf8[classNameIndex[memberRef[i][0]]];
         String member = utf8[nameAndType[memberRef[i][1]][0]];
-        if ("java/lang/Runtime".equals(owner) && "exec".equals(member)) {
+        if ("java/lang/Runtime".equals(owner) && "exec".equals(member)
+            || "java/lang/ProcessHandle".equals(owner) && HANDLE_ACTIONS.contains(member)) {
           found.add("method " + owner + "." + member);
         }
       }
