@@ -15,7 +15,9 @@ import io.talkset.core.media.FileSource;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
+import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.runtime.ClipBatch;
+import io.talkset.schemas.AudioSchemas;
 import io.talkset.testing.Samples;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -136,6 +138,16 @@ class AudioJobSuite {
     Path orphan = out.resolve("audio/batch=19990101T000000Z-dead00");
     copyTree(out.resolve("audio/batch=" + first.batch()), orphan);
     Files.createDirectories(out.resolve("audio/.batch=19990101T000000Z-dead01.staging"));
+    // Before any later run repairs it, readers already do not see the orphan's rows: every
+    // talkset reader goes through StageTables.current (rows of the batch that holds the clip's
+    // latest status); only a raw read of the folder sees them twice.
+    long committedRows = spark.read().parquet(out.resolve("audio/batch=" + first.batch())
+        .toString()).count();
+    assertTrue(committedRows > 0);
+    assertEquals(committedRows, StageTables.current(spark, out.toString(), AudioSchemas.FRAMES)
+        .count(), "the orphan batch's rows are hidden from readers");
+    assertEquals(2 * committedRows, spark.read().parquet(out.resolve("audio").toString())
+        .count(), "a raw read of the folder sees the orphan too");
     ClipBatch third = AudioJob.process(spark, config(out));
     assertEquals(1, third.processed());
     assertFalse(Files.exists(orphan), "the orphan frames batch is dropped");
