@@ -7,6 +7,7 @@ import io.talkset.core.crawl.FileExaminer;
 import io.talkset.core.crawl.MediaNames;
 import io.talkset.core.export.Wav;
 import io.talkset.core.media.FfmpegProber;
+import io.talkset.jobs.ChildTalkset;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -60,10 +60,10 @@ class ManyClipsSuite {
 
     long t0 = System.nanoTime();
     Path log = logs.resolve("audio.log");
-    int code = talkset(log, "audio", "--output", out.toString(), "--partitions", "2");
+    ChildTalkset.Run run = ChildTalkset.run(log, List.of("-Dspark.master=local[2]"), 900,
+        "audio", "--output", out.toString(), "--partitions", "2");
     double secs = (System.nanoTime() - t0) / 1e9;
-    String printed = Files.readString(log, StandardCharsets.UTF_8);
-    assertEquals(0, code, tail(printed));
+    assertEquals(0, run.code(), ChildTalkset.tail(run.log()));
 
     List<Row> status = spark.read().parquet(out.resolve("audio_clips").toString())
         .select("status", "frames").collectAsList();
@@ -117,38 +117,5 @@ class ManyClipsSuite {
       at += 8 + size + (size & 1);
     }
     throw new IllegalArgumentException("no data chunk");
-  }
-
-  /** {@code talkset ARGS} in a child JVM with a 1 GiB heap, Spark in local mode on 2 cores. */
-  private static int talkset(Path log, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx1g");
-    cmd.add("-Dfile.encoding=UTF-8");
-    cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("talkset.cache")
-        + "/javacpp");
-    cmd.add("-Dspark.master=local[2]");
-    cmd.add("-Dspark.ui.enabled=false");
-    cmd.add("-Dspark.driver.host=127.0.0.1");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("surefire.test.class.path",
-        System.getProperty("java.class.path")));
-    cmd.add("io.talkset.jobs.Talkset");
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    pb.environment().put("LC_ALL", "C.UTF-8");
-    Process p = pb.start();
-    if (!p.waitFor(900, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("talkset audio did not finish in 900 s: "
-          + tail(Files.readString(log, StandardCharsets.UTF_8)));
-    }
-    return p.exitValue();
-  }
-
-  private static String tail(String s) {
-    return s.length() > 20_000 ? s.substring(s.length() - 20_000) : s;
   }
 }

@@ -9,19 +9,18 @@ import io.talkset.core.crawl.FileExaminer;
 import io.talkset.core.crawl.MediaNames;
 import io.talkset.core.errors.ErrorCodes;
 import io.talkset.core.media.FfmpegProber;
+import io.talkset.jobs.ChildTalkset;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
 import io.talkset.schemas.AudioSchemas;
 import io.talkset.testing.Samples;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
@@ -135,19 +134,19 @@ class ClipAttemptsSuite {
       @TempDir Path in, @TempDir Path out, @TempDir Path logs) throws Exception {
     String poison = crawl(in, out);
     List<String> local = List.of("-Dspark.master=local[2]");
-    Run first = talkset(logs.resolve("1.log"), local, "audio", "--output", out.toString());
+    ChildTalkset.Run first = talkset(logs.resolve("1.log"), local, "audio", "--output", out.toString());
     assertEquals(HaltingFileSystem.EXIT, first.code(), first.log());
     assertTrue(first.log().contains("HaltingFileSystem: halting the JVM on halt:" + in
         + "/poison.wav"), first.log());
     assertEquals(1, markers(out.resolve("_attempts/audio/" + poison)).size(), first.log());
     assertFalse(Files.exists(out.resolve("audio_clips")), "nothing committed");
-    Run second = talkset(logs.resolve("2.log"), local, "audio", "--output", out.toString());
+    ChildTalkset.Run second = talkset(logs.resolve("2.log"), local, "audio", "--output", out.toString());
     assertEquals(HaltingFileSystem.EXIT, second.code(), second.log());
     assertTrue(second.log().contains("were started by earlier runs whose JVM died"),
         second.log());
     assertEquals(2, markers(out.resolve("_attempts/audio/" + poison)).size(), second.log());
 
-    Run third = talkset(logs.resolve("3.log"), local, "audio", "--output", out.toString());
+    ChildTalkset.Run third = talkset(logs.resolve("3.log"), local, "audio", "--output", out.toString());
     assertEquals(0, third.code(), third.log());
     assertTrue(third.log().contains("audio: 4 clips processed (0 done before)"), third.log());
     assertPoisonAndOthersOk(out, poison, 2);
@@ -169,7 +168,7 @@ class ClipAttemptsSuite {
         "-Dspark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.cachedir=" + cache
             + "/javacpp",
         "-Dspark.executorEnv.LC_ALL=C.UTF-8");
-    Run run = talkset(logs.resolve("cluster.log"), cluster, "audio", "--output",
+    ChildTalkset.Run run = talkset(logs.resolve("cluster.log"), cluster, "audio", "--output",
         out.toString(), "--partitions", "2");
     assertEquals(0, run.code(), run.log());
     assertTrue(run.log().contains("audio: 4 clips processed (0 done before)"), run.log());
@@ -245,57 +244,22 @@ class ClipAttemptsSuite {
     return p.get(0).getString(p.get(0).fieldIndex("clip_id"));
   }
 
-  record Run(int code, String log) {}
-
   private static String classPath() {
     return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
   }
 
   /**
-   * {@code talkset ARGS} in a child JVM on the test class path, with the halting file system
+   * {@code talkset ARGS} in a child JVM ({@link ChildTalkset}), with the halting file system
    * set to kill it when poison.wav is opened.
    */
-  private static Run talkset(Path log, List<String> jvmOptions, String... args)
+  private static ChildTalkset.Run talkset(Path log, List<String> jvmOptions, String... args)
       throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx1g");
-    cmd.add("-Dfile.encoding=UTF-8");
-    cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + System.getProperty("talkset.cache")
-        + "/javacpp");
-    cmd.add("-Dspark.ui.enabled=false");
-    cmd.add("-Dspark.driver.host=127.0.0.1");
-    cmd.add("-Dspark.hadoop.fs.halt.impl=" + HaltingFileSystem.class.getName());
-    cmd.add("-Dspark.hadoop.fs.halt.impl.disable.cache=true");
-    cmd.add("-Dspark.hadoop." + HaltingFileSystem.HALT_ON + "=poison");
-    cmd.addAll(jvmOptions);
-    cmd.add("-cp");
-    cmd.add(classPath());
-    cmd.add("io.talkset.jobs.Talkset");
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    // A local cluster's worker starts executors from SPARK_HOME (an empty jars/ here: their
-    // class path is the test class path) and needs the Scala version a real install names.
-    pb.environment().put("SPARK_SCALA_VERSION", "2.13");
-    for (String o : jvmOptions) {
-      if (o.startsWith("-Dspark.test.home=")) {
-        pb.environment().put("SPARK_HOME", o.substring("-Dspark.test.home=".length()));
-      }
-    }
-    pb.environment().put("LC_ALL", "C.UTF-8");
-    Process p = pb.start();
-    if (!p.waitFor(300, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("talkset did not finish in 300 s: " + tail(log));
-    }
-    return new Run(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-  }
-
-  private static String tail(Path log) throws Exception {
-    String s = Files.readString(log, StandardCharsets.UTF_8);
-    return s.length() > 20_000 ? s.substring(s.length() - 20_000) : s;
+    List<String> options = new ArrayList<>(List.of(
+        "-Dspark.hadoop.fs.halt.impl=" + HaltingFileSystem.class.getName(),
+        "-Dspark.hadoop.fs.halt.impl.disable.cache=true",
+        "-Dspark.hadoop." + HaltingFileSystem.HALT_ON + "=poison"));
+    options.addAll(jvmOptions);
+    return ChildTalkset.run(log, options, 300, args);
   }
 
   private static List<String> markers(Path clipDir) throws Exception {
