@@ -85,8 +85,8 @@ public record ExportConfig(String output, String exportOutput, Format format, Me
         .value("output", "URI", null, "dataset root whose written dataset (OUTPUT/dataset, from"
             + " shards) is exported")
         .value("format", "F", null, "webdataset (tar shards of samples), clips (one MP4 per"
-            + " clip plus filelist.txt per split) or frames (a folder of JPEGs, audio.wav and"
-            + " params.npz per clip)")
+            + " sample plus filelist.txt per split) or frames (a folder of JPEGs, audio.wav and"
+            + " params.npz per sample)")
         .value("export-output", "URI", "", "folder the export replaces as a whole (default"
             + " OUTPUT/exports/FORMAT)")
         .value("view", "V", "face", "the picture exported: face (the stored crop), aligned"

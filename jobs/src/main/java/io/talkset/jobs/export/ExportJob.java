@@ -46,8 +46,10 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The export job (not a stage of {@code talkset run}): the dataset that shards wrote, in the
- * layouts training code reads (see {@link ExportConfig.Format}). One task writes each clip's
- * files, streaming its frames in order ({@link ClipWriter}); for WebDataset each sample is
+ * layouts training code reads (see {@link ExportConfig.Format}), one sample per clip or per
+ * training window of the dataset's windows table ({@link ExportConfig.Sample}). One task writes
+ * each clip's files (or each of its windows'), streaming its frames in order
+ * ({@link ClipWriter}); for WebDataset each sample is
  * written as its own run of tar members and the driver then cuts the split's samples, in key
  * order, into shards that tasks assemble by concatenation, so shard names and bytes depend only
  * on the samples and the size limit. Everything is written under a hidden staging folder beside
@@ -105,8 +107,8 @@ public final class ExportJob implements Job {
 
   @Override
   public String summary() {
-    return "the written dataset as WebDataset tar shards, per-clip MP4s with file lists, or"
-        + " per-clip frame folders (OUTPUT/exports/FORMAT); not part of run";
+    return "the written dataset as WebDataset tar shards, MP4s with file lists, or frame"
+        + " folders, per clip or per training window (OUTPUT/exports/FORMAT); not part of run";
   }
 
   @Override
