@@ -692,4 +692,45 @@ class ExportJobSuite {
           .toString());
     }
   }
+
+  @Test
+  void aWindowWithoutFrameRowsIsReportedNotDropped(@TempDir Path tmp) throws Exception {
+    Map<String, Row> windows = windows();
+    // A copy of the windowed output whose train windows table has one more row, past the
+    // clip's last frame, so no dataset row joins it.
+    Path root = tmp.resolve("out");
+    try (Stream<Path> all = Files.walk(windowed())) {
+      for (Path p : (Iterable<Path>) all::iterator) {
+        Path to = root.resolve(windowed().relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    }
+    Row any = windows.values().iterator().next();
+    String ghost = any.getString(1) + "_0_900000";
+    spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(ghost,
+        any.getString(1), 0, 900_000, 900_049, 50, 900_000L * 640, 900_050L * 640, 36000.0,
+        36002.0)), io.talkset.schemas.CurationSchemas.WINDOWS.struct()).coalesce(1).write()
+        .parquet(tmp.resolve("ghost").toString());
+    try (Stream<Path> parts = Files.list(tmp.resolve("ghost"))) {
+      Path part = parts.filter(p -> p.getFileName().toString().endsWith(".parquet"))
+          .findFirst().orElseThrow();
+      Files.copy(part, root.resolve("dataset/train/windows/part-99999.parquet"));
+    }
+    Path to = tmp.resolve("frames");
+    ExportJob.Result r = ExportJob.process(spark, ExportConfig.from(ExportConfig.options()
+        .parse(new String[] {"--output", root.toString(), "--export-output", to.toString(),
+            "--format", "frames"})));
+    assertEquals(Map.of("ok", (long) windows.size(), "failed", 1L), r.byStatus());
+    JsonNode d = json.readTree(to.resolve("export.json").toFile());
+    assertEquals(1, d.get("failed").size(), d.toString());
+    assertEquals(ghost, d.get("failed").get(0).get("window_id").asText());
+    assertTrue(d.get("failed").get(0).get("error").asText().contains("no frame rows"));
+    assertEquals(windows.size(), d.get("counts").get("train").get("windows").asInt());
+    assertEquals(windows.size(), Files.readAllLines(to.resolve("train/filelist.txt")).size());
+    assertFalse(Files.exists(to.resolve("train").resolve(any.getString(1)).resolve(ghost)));
+  }
 }
