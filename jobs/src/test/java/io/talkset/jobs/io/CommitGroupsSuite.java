@@ -123,6 +123,64 @@ class CommitGroupsSuite {
     assertSameRows(one, grouped, FramesSchemas.CLIPS, "clip_id");
   }
 
+  /**
+   * A group whose job fails (here: its status count does not match, after its rows batch was
+   * written) loses only itself: the groups before and after it commit, its rows batch is
+   * removed, and the stage then fails naming it; two failures in a row stop the stage.
+   */
+  @Test
+  void aFailedGroupLosesOnlyItselfAndTwoInARowStopTheStage(@TempDir Path out,
+      @TempDir Path out2) throws Exception {
+    List<List<String>> groups = List.of(List.of("a"), List.of("b"), List.of("c"),
+        List.of("d"));
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, () -> fakeStage(out, groups, java.util.Set.of("b")));
+    List<String> committed = batches(out, "audio_clips");
+    assertEquals(3, committed.size());
+    assertEquals(committed, batches(out, "audio"), "the failed group's rows batch is gone");
+    assertTrue(e.getMessage().startsWith("audio: 1 of 4 commit groups failed (group 2 of 4"
+        + " (1 clips, batch "), e.getMessage());
+    assertTrue(e.getMessage().endsWith("): java.lang.IllegalStateException: b: 1 clips sent,"
+        + " 0 statuses back); 3 groups committed 3 clips (by status {ok=3}), which stay done:"
+        + " a re-run processes only the others"), e.getMessage());
+    assertEquals("b: 1 clips sent, 0 statuses back", e.getCause().getMessage());
+    try (Stream<Path> hidden = Stream.concat(Files.list(out.resolve("audio")),
+        Files.list(out.resolve("audio_clips")))) {
+      assertEquals(List.of(), hidden.filter(p -> p.getFileName().toString().startsWith(".b"))
+          .toList(), "no staging folder left");
+    }
+
+    IllegalStateException stopped = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, () -> fakeStage(out2, groups, java.util.Set.of("b", "c")));
+    assertTrue(stopped.getMessage().contains("; stopped after 2 failed groups in a row, 1 not"
+        + " started; 1 groups committed 1 clips (by status {ok=1})"), stopped.getMessage());
+    assertEquals(1, batches(out2, "audio_clips").size());
+    assertEquals(batches(out2, "audio_clips"), batches(out2, "audio"));
+  }
+
+  /**
+   * The audio tables committed by {@link CommitGroups#commit} with a body that writes an empty
+   * rows batch and, unless its clip is in {@code failing}, an empty status batch.
+   */
+  private CommitGroups.Totals fakeStage(Path out, List<List<String>> groups,
+      java.util.Set<String> failing) throws Exception {
+    StageTables tables = StageTables.open(spark, out.toString(), AudioSchemas.FRAMES,
+        AudioSchemas.CLIPS);
+    ClipAttempts attempts = ClipAttempts.open(spark, out.toString(), "audio", 2,
+        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext())
+            .broadcast(new HadoopConf(spark.sparkContext().hadoopConfiguration())));
+    return CommitGroups.commit("audio", tables, attempts, groups, (group, batch) -> {
+      tables.rows.appendBatch(spark.createDataFrame(List.of(), AudioSchemas.FRAMES.struct()),
+          batch, "{}");
+      if (failing.contains(group.get(0))) {
+        throw new IllegalStateException(group.get(0) + ": 1 clips sent, 0 statuses back");
+      }
+      tables.status.appendBatch(spark.createDataFrame(List.of(), AudioSchemas.CLIPS.struct()),
+          batch, "{}");
+      return new CommitGroups.Committed(group, 0, Map.of("ok", 1L), Map.of());
+    });
+  }
+
   @Test
   void anAudioRunKilledInItsSecondGroupKeepsTheFirstAndTheRerunDoesTheRest(@TempDir Path in,
       @TempDir Path out, @TempDir Path logs) throws Exception {
