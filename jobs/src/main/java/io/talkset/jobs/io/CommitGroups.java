@@ -69,13 +69,15 @@ public final class CommitGroups {
    * each of at most {@code limits.clips()} clips and {@code limits.frames()} expected frames,
    * except that a clip expecting more frames than that makes a group alone. Clips whose
    * {@code frames} is unknown (0 or less) count only against the clip bound. Suspects (clips
-   * an earlier run's JVM died in) come last, in groups of their own: fresh clips commit before
-   * a clip that may kill the JVM again is started.
+   * an earlier run's JVM died in) come first, in groups of their own: no fresh clip is in
+   * flight beside one (where a death would leave it a marker too), and a run that a suspect
+   * kills again dies before it starts fresh work; once a suspect reaches
+   * {@code --max-attempts} it is marked {@code poison_clip} and the rest follows.
    */
   public static <T> List<List<T>> plan(List<T> todo, Function<T, String> id,
       ToLongFunction<T> frames, Predicate<String> suspect, CommitOptions.Limits limits) {
     List<T> ordered = new ArrayList<>(todo);
-    ordered.sort(Comparator.comparing((T t) -> suspect.test(id.apply(t)))
+    ordered.sort(Comparator.comparing((T t) -> !suspect.test(id.apply(t)))
         .thenComparing(id));
     List<List<T>> groups = new ArrayList<>();
     List<T> current = new ArrayList<>();

@@ -260,7 +260,7 @@ class CommitGroupsSuite {
     assertEquals(2, again.processed());
     assertEquals(2, again.skipped());
     // One group of two, or two of one when only the clip it died in left a marker (the other
-    // finished first): suspects go in groups of their own.
+    // finished first): suspects go first, in groups of their own.
     List<String> after = batches(out, status.table());
     assertTrue(after.size() == 2 || after.size() == 3, after.toString());
     assertEquals(committed.get(0), after.get(0));
