@@ -105,20 +105,8 @@ public final class AudioJob implements Job {
                   statuses, scratch(), attempts), statuses));
           framesTable.appendBatch(spark.createDataFrame(rows, AudioSchemas.FRAMES.struct()),
               batch, description(tables, cfg, batch, group.size(), null));
-          Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());
-          Map<String, Long> byStatus = StageTables.countByStatus(byClip.values(),
-              AudioSchemas.CLIPS);
-          if (byClip.size() != group.size()) {
-            throw new IllegalStateException("audio: " + group.size() + " clips sent, "
-                + byClip.size() + " statuses back; the batch is not committed");
-          }
-          long frames = spark.read().schema(AudioSchemas.FRAMES.struct())
-              .parquet(framesTable.table() + "/batch=" + batch).count();
-          // Committed last: from here on the group's clips count as done.
-          clipsTable.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
-              AudioSchemas.CLIPS.struct()), batch, description(tables, cfg, batch,
-              group.size(), byStatus));
-          return new CommitGroups.Committed(byClip.keySet(), frames, byStatus, Map.of());
+          return tables.commitStatuses(spark, "audio", batch, group.size(), statuses.value(),
+              byStatus -> description(tables, cfg, batch, group.size(), byStatus), null);
         });
     return new ClipBatch(done.lastBatch(), done.clips(), skipped, done.rows(), done.byStatus());
   }

@@ -105,21 +105,8 @@ public final class FramesJob implements Job {
               cfg.device());
           framesTable.appendBatch(spark.createDataFrame(rows, FramesSchemas.FRAMES.struct()),
               batch, description(tables, cfg, batch, group.size(), null));
-          Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());
-          Map<String, Long> byStatus = StageTables.countByStatus(byClip.values(),
-              FramesSchemas.CLIPS);
-          if (byClip.size() != group.size()) {
-            throw new IllegalStateException("frames: " + group.size() + " clips sent, "
-                + byClip.size() + " statuses back; the batch is not committed");
-          }
-          long frames = spark.read().schema(FramesSchemas.FRAMES.struct())
-              .parquet(framesTable.table() + "/batch=" + batch).count();
-          // Committed last: from here on the group's clips count as done.
-          clipsTable.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
-              FramesSchemas.CLIPS.struct()), batch,
-              description(tables, cfg, batch, group.size(), byStatus));
-          return new CommitGroups.Committed(byClip.keySet(), frames, byStatus,
-              StageTables.countBy(byClip.values(), FramesSchemas.CLIPS, "device"));
+          return tables.commitStatuses(spark, "frames", batch, group.size(), statuses.value(),
+              byStatus -> description(tables, cfg, batch, group.size(), byStatus), "device");
         });
     return new ClipBatch(done.lastBatch(), done.clips(), skipped, done.rows(), done.byStatus(),
         null, done.other());

@@ -243,6 +243,33 @@ public final class StageTables {
   }
 
   /**
+   * The end of a commit group whose status rows came back from its tasks (one per clip sent,
+   * or more when a task ran twice): checks that every clip sent has one, counts the rows batch
+   * {@code batch} written before, and commits the status batch under the same id, last: from
+   * there on the group's clips count as done.
+   *
+   * @param description the batch's {@code _talkset.json}, given the clips by status
+   * @param otherColumn a status column to count by as well (the device), or null
+   */
+  public CommitGroups.Committed commitStatuses(SparkSession spark, String stage, String batch,
+      int sent, List<Row> statusRows,
+      java.util.function.Function<Map<String, Long>, String> description, String otherColumn)
+      throws IOException {
+    Map<String, Row> byClip = oneStatusPerClip(statusRows);
+    if (byClip.size() != sent) {
+      throw new IllegalStateException(stage + ": " + sent + " clips sent, " + byClip.size()
+          + " statuses back; the batch is not committed");
+    }
+    Map<String, Long> byStatus = countByStatus(byClip.values(), statusSchema);
+    long count = spark.read().schema(rowsSchema.struct())
+        .parquet(rows.table() + "/batch=" + batch).count();
+    status.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
+        statusSchema.struct()), batch, description.apply(byStatus));
+    return new CommitGroups.Committed(byClip.keySet(), count, byStatus,
+        otherColumn == null ? Map.of() : countBy(byClip.values(), statusSchema, otherColumn));
+  }
+
+  /**
    * The result of a run that found no clip to process. When this stage has never committed,
    * it first commits an empty batch to both tables (rows first, as always), so the tables exist
    * with their schema: later stages and readers (Spark, pyarrow, pandas) find them empty rather
