@@ -124,6 +124,39 @@ class CommitGroupsSuite {
   }
 
   /**
+   * The params stage in groups of one clip: the same face parameters, frame for frame, and the
+   * same identity groups (each group's segments join the groups the earlier ones committed).
+   */
+  @Test
+  void paramsInGroupsOfOneClipWritesTheSameTablesAsOneGroup(@TempDir Path in, @TempDir Path one,
+      @TempDir Path grouped) throws Exception {
+    faces(in);
+    for (Path out : List.of(one, grouped)) {
+      crawl(in.toString(), out);
+      FramesJob.process(spark, frames(out));
+    }
+    List<String> models = List.of("--models", Samples.models().toString());
+    ClipBatch whole = io.talkset.jobs.params.ParamsJob.process(spark, params(one, models));
+    List<String> small = new ArrayList<>(models);
+    small.addAll(List.of("--commit-clips", "1"));
+    ClipBatch groups = io.talkset.jobs.params.ParamsJob.process(spark, params(grouped, small));
+    assertEquals(3, groups.processed());
+    assertEquals(Map.of("ok", 3L), groups.byStatus());
+    assertEquals(whole.frames(), groups.frames());
+    assertEquals(3, batches(grouped, "face_params_clips").size());
+    assertSameRows(one, grouped, io.talkset.schemas.ParamsSchemas.PARAMS, "clip_id", "segment",
+        "frame_index");
+    assertSameRows(one, grouped, io.talkset.schemas.ParamsSchemas.CLIPS, "clip_id");
+  }
+
+  private static io.talkset.jobs.params.ParamsConfig params(Path out, List<String> extra) {
+    List<String> args = new ArrayList<>(List.of("--output", out.toString()));
+    args.addAll(extra);
+    return io.talkset.jobs.params.ParamsConfig.from(io.talkset.jobs.params.ParamsConfig
+        .options().parse(args.toArray(String[]::new)));
+  }
+
+  /**
    * A group whose job fails (here: its status count does not match, after its rows batch was
    * written) loses only itself: the groups before and after it commit, its rows batch is
    * removed, and the stage then fails naming it; two failures in a row stop the stage.
