@@ -124,11 +124,12 @@ class CommitGroupsSuite {
   }
 
   /**
-   * The params stage in groups of one clip: the same face parameters, frame for frame, and the
-   * same identity groups (each group's segments join the groups the earlier ones committed).
+   * The params and sync stages in groups of one clip: the same face parameters, frame for
+   * frame, the same identity groups (each group's segments join the groups the earlier ones
+   * committed) and the same offsets.
    */
   @Test
-  void paramsInGroupsOfOneClipWritesTheSameTablesAsOneGroup(@TempDir Path in, @TempDir Path one,
+  void paramsAndSyncInGroupsOfOneClipWriteTheSameTablesAsOneGroup(@TempDir Path in, @TempDir Path one,
       @TempDir Path grouped) throws Exception {
     faces(in);
     for (Path out : List.of(one, grouped)) {
@@ -147,6 +148,28 @@ class CommitGroupsSuite {
     assertSameRows(one, grouped, io.talkset.schemas.ParamsSchemas.PARAMS, "clip_id", "segment",
         "frame_index");
     assertSameRows(one, grouped, io.talkset.schemas.ParamsSchemas.CLIPS, "clip_id");
+
+    // The cuts are 2 to 3.2 s long: estimates need fewer frames than the default 100.
+    io.talkset.jobs.sync.SyncJob.Result syncWhole = io.talkset.jobs.sync.SyncJob.process(spark,
+        sync(one, "--sync-min-frames", "25"));
+    io.talkset.jobs.sync.SyncJob.Result syncGroups = io.talkset.jobs.sync.SyncJob.process(spark,
+        sync(grouped, "--sync-min-frames", "25", "--commit-clips", "1"));
+    assertEquals(3, syncGroups.processed());
+    assertEquals(syncWhole.byStatus(), syncGroups.byStatus());
+    assertEquals(syncWhole.segments(), syncGroups.segments());
+    assertEquals(syncWhole.segmentsByStatus(), syncGroups.segmentsByStatus(),
+        "segments by status summed over the groups");
+    assertEquals(3, batches(grouped, "sync_clips").size());
+    assertEquals(batches(grouped, "sync_clips"), batches(grouped, "sync"));
+    assertSameRows(one, grouped, io.talkset.schemas.SyncSchemas.SEGMENTS, "clip_id", "segment");
+    assertSameRows(one, grouped, io.talkset.schemas.SyncSchemas.CLIPS, "clip_id");
+  }
+
+  private static io.talkset.jobs.sync.SyncConfig sync(Path out, String... extra) {
+    List<String> args = new ArrayList<>(List.of("--output", out.toString()));
+    args.addAll(Arrays.asList(extra));
+    return io.talkset.jobs.sync.SyncConfig.from(io.talkset.jobs.sync.SyncConfig.options()
+        .parse(args.toArray(String[]::new)));
   }
 
   private static io.talkset.jobs.params.ParamsConfig params(Path out, List<String> extra) {
