@@ -4,6 +4,7 @@ import io.talkset.core.audio.AudioFeatures;
 import io.talkset.core.audio.Pyin;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.ClipAttempts;
+import io.talkset.jobs.io.CommitGroups;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
@@ -29,8 +30,10 @@ import org.apache.spark.util.CollectionAccumulator;
  * 16 kHz mono with sample 0 at the video's t = 0 and writes its per-frame features ({@code audio},
  * one row per 25 fps frame) and its status ({@code audio_clips}). Frame rows stream to Parquet a
  * minute of features at a time ({@link AudioRows}); status rows travel back in an accumulator.
- * Each run adds one batch to both tables; the clips batch is committed last and marks the clips
- * as done, so a re-run skips them and a run that died leaves nothing visible.
+ * Each commit group of a run ({@link CommitGroups}: {@code --commit-clips},
+ * {@code --commit-frames}) adds one batch to both tables; the clips batch is committed last and
+ * marks the group's clips as done, so a re-run skips them and a run that died leaves nothing
+ * visible but the groups it finished.
  */
 public final class AudioJob implements Job {
 
@@ -69,6 +72,8 @@ public final class AudioJob implements Job {
     TableCommitter clipsTable = tables.status;
     int[] skippedCount = {0};
     List<AudioRows.Todo> todo = new ArrayList<>();
+    // Rows are per 25 fps frame for audio-only clips too: their duration bounds the groups.
+    Map<String, Integer> expected = new java.util.HashMap<>();
     for (Row r : tables.pending(spark, cfg.output(), skippedCount, "clip_id", "path", "size",
         "media_kind", "video_duration_s", "duration_s")) {
       String kind = r.getString(3);
@@ -76,6 +81,7 @@ public final class AudioJob implements Job {
           ? StageTables.gridFrames(r, "video_duration_s", "duration_s") : null;
       todo.add(new AudioRows.Todo(r.getString(0), r.getString(1), r.getLong(2), videoFrames,
           kind));
+      expected.put(r.getString(0), StageTables.gridFrames(r, "video_duration_s", "duration_s"));
     }
     int skipped = skippedCount[0];
     StageProgress progress = StageProgress.begin(spark, todo.size(), skipped);
@@ -84,31 +90,25 @@ public final class AudioJob implements Job {
           () -> StageTables.noOkClip(spark, cfg.output(), ClipsSchema.SCHEMA));
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
     ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "audio", cfg.maxAttempts(),
         conf);
-    CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("audio_clips");
-    JavaRDD<Row> rows = attempts.parallelize(jsc, todo, AudioRows.Todo::clipId, slices)
-        .mapPartitions(it -> progress.perFrame(new AudioRows(it, cfg, conf.value(), statuses,
-            scratch(), attempts), statuses));
-    String batch = tables.newBatch();
-    framesTable.appendBatch(spark.createDataFrame(rows, AudioSchemas.FRAMES.struct()), batch,
-        description(tables, cfg, batch, todo.size(), null));
-    Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());
-    Map<String, Long> byStatus = StageTables.countByStatus(byClip.values(), AudioSchemas.CLIPS);
-    if (byClip.size() != todo.size()) {
-      throw new IllegalStateException("audio: " + todo.size() + " clips sent, "
-          + byClip.size() + " statuses back; the batch is not committed");
-    }
-    long frames = spark.read().schema(AudioSchemas.FRAMES.struct())
-        .parquet(framesTable.table() + "/batch=" + batch).count();
-    // Committed last: from here on the clips count as done.
-    clipsTable.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
-        AudioSchemas.CLIPS.struct()), batch, description(tables, cfg, batch, todo.size(),
-        byStatus));
-    attempts.clear(byClip.keySet());
-    return new ClipBatch(batch, todo.size(), skipped, frames, byStatus);
+    List<List<AudioRows.Todo>> groups = CommitGroups.plan(todo, AudioRows.Todo::clipId,
+        t -> expected.get(t.clipId()) == null ? 0 : expected.get(t.clipId()),
+        attempts::suspect, cfg.commit());
+    CommitGroups.Totals done = CommitGroups.commit("audio", tables, attempts, groups,
+        (group, batch) -> {
+          int slices = StageTables.slices(jsc, group.size(), cfg.partitions());
+          CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("audio_clips");
+          JavaRDD<Row> rows = attempts.parallelize(jsc, group, AudioRows.Todo::clipId, slices)
+              .mapPartitions(it -> progress.perFrame(new AudioRows(it, cfg, conf.value(),
+                  statuses, scratch(), attempts), statuses));
+          framesTable.appendBatch(spark.createDataFrame(rows, AudioSchemas.FRAMES.struct()),
+              batch, description(tables, cfg, batch, group.size(), null));
+          return tables.commitStatuses(spark, "audio", batch, group.size(), statuses.value(),
+              byStatus -> description(tables, cfg, batch, group.size(), byStatus), null);
+        });
+    return new ClipBatch(done.lastBatch(), done.clips(), skipped, done.rows(), done.byStatus());
   }
 
   /**

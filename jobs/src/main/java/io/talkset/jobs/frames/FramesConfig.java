@@ -5,6 +5,7 @@ import io.talkset.core.faces.FacePipeline;
 import io.talkset.core.faces.FaceTracker;
 import io.talkset.core.media.InputLimits;
 import io.talkset.core.video.GridReader;
+import io.talkset.jobs.cli.CommitOptions;
 import io.talkset.jobs.cli.LimitOptions;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.RetryOptions;
@@ -30,13 +31,14 @@ import java.util.Map;
  * @param maxRepeatedFraction with {@code maxRepeatedS}: a clip whose declared length outruns its
  *     decoded pictures by more than this share of its grid frames and more than
  *     {@code maxRepeatedS} seconds is rejected as {@code truncated} (see {@link #truncation})
+ * @param commit the bounds of each commit group ({@code CommitGroups})
  */
 public record FramesConfig(String output, String models, int detector, String device,
     float minScore, int detectEvery, String policy, double zoom, int smoothFrames,
     String outside, double maxOutside, int size, int jpegQuality, int minSegmentFrames,
     int maxGap, String subject, long timeoutMillis, int partitions, InputLimits limits,
     float minSegmentScore, int keepMb, boolean retryFailed, double maxRepeatedFraction,
-    double maxRepeatedS, int maxAttempts) implements Serializable {
+    double maxRepeatedS, int maxAttempts, CommitOptions.Limits commit) implements Serializable {
 
   /** {@code --detector auto}: see {@link FacePipeline#analyze}'s {@code near} detector. */
   public static final int AUTO = 0;
@@ -49,7 +51,7 @@ public record FramesConfig(String output, String models, int detector, String de
         outside, maxOutside, size, jpegQuality, minSegmentFrames, maxGap, subject, timeoutMillis,
         partitions, InputLimits.DEFAULTS, FaceTracker.Params.DEFAULT_MIN_MEAN_SCORE,
         (int) (FacePipeline.Params.KEEP_BYTES >> 20), true, DEFAULT_MAX_REPEATED_FRACTION,
-        DEFAULT_MAX_REPEATED_S, RetryOptions.DEFAULT_MAX_ATTEMPTS);
+        DEFAULT_MAX_REPEATED_S, RetryOptions.DEFAULT_MAX_ATTEMPTS, CommitOptions.Limits.DEFAULT);
   }
 
   /** Above both defaults a clip is truncated: 5% of its frames, and at least two seconds. */
@@ -80,7 +82,7 @@ public record FramesConfig(String output, String models, int detector, String de
   }
 
   public static Options options() {
-    return RetryOptions.add(LimitOptions.add(new Options()
+    return CommitOptions.add(RetryOptions.add(LimitOptions.add(new Options()
         .repeated("input", "URI", "accepted for 'talkset run'; the frames stage reads OUTPUT/clips")
         .value("output", "URI", null, "dataset root (reads clips/, writes frames/, frames_clips/)")
         .value("models", "DIR", Devices.defaultModelsDir(),
@@ -120,7 +122,7 @@ public record FramesConfig(String output, String models, int detector, String de
                 + " (and more than --max-repeated-s) is rejected as truncated, 0..1")
         .value("max-repeated-s", "S", "2",
             "seconds of repeated last picture always tolerated before a clip is truncated")
-        .value("partitions", "N", "0", "tasks; 0 = four per core")));
+        .value("partitions", "N", "0", "tasks; 0 = four per core"))));
   }
 
   public static FramesConfig from(Options.Parsed a) {
@@ -164,7 +166,7 @@ public record FramesConfig(String output, String models, int detector, String de
         LimitOptions.from(a), (float) a.doubleIn("min-segment-score", 0, 1),
         a.intIn("keep-mb", 0, 65_536), RetryOptions.from(a),
         a.doubleIn("max-repeated-fraction", 0, 1), a.doubleIn("max-repeated-s", 0, 1e9),
-        RetryOptions.maxAttempts(a));
+        RetryOptions.maxAttempts(a), CommitOptions.from(a));
   }
 
   /** The core pipeline's parameters. */

@@ -3,6 +3,7 @@ package io.talkset.jobs.frames;
 import io.talkset.core.models.ModelFiles;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.ClipAttempts;
+import io.talkset.jobs.io.CommitGroups;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
@@ -31,7 +32,8 @@ import org.apache.spark.util.CollectionAccumulator;
  * one row per frame, the same frame numbers as {@code audio}) and each clip's status and segments
  * ({@code frames_clips}). Frame rows stream from the decoder to Parquet (one crop in memory per
  * task); status rows travel back in an accumulator and are committed last, which marks the clips
- * done: a re-run skips them and a run that died leaves nothing visible.
+ * done: a re-run skips them and a run that died leaves nothing visible but the commit groups it
+ * finished ({@link CommitGroups}: {@code --commit-clips}, {@code --commit-frames}).
  */
 public final class FramesJob implements Job {
 
@@ -86,33 +88,28 @@ public final class FramesJob implements Job {
     }
     ModelCheck.beforeTasks("frames", cfg.models(), models(cfg));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
     ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "frames", cfg.maxAttempts(),
         conf);
-    CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("frames_clips");
-    // Detection runs in these tasks: they alone ask for a GPU (spark.talkset.gpu.taskAmount).
-    JavaRDD<Row> rows = GpuStages.forModelTasks(attempts.parallelize(jsc, todo,
-        FramesRows.Todo::clipId, slices).mapPartitions(it -> progress.perFrame(
-            new FramesRows(it, cfg, conf.value(), statuses, attempts), statuses)), cfg.device());
-    String batch = tables.newBatch();
-    framesTable.appendBatch(spark.createDataFrame(rows, FramesSchemas.FRAMES.struct()), batch,
-        description(tables, cfg, batch, todo.size(), null));
-    Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());
-    Map<String, Long> byStatus = StageTables.countByStatus(byClip.values(), FramesSchemas.CLIPS);
-    if (byClip.size() != todo.size()) {
-      throw new IllegalStateException("frames: " + todo.size() + " clips sent, "
-          + byClip.size() + " statuses back; the batch is not committed");
-    }
-    long frames = spark.read().schema(FramesSchemas.FRAMES.struct())
-        .parquet(framesTable.table() + "/batch=" + batch).count();
-    String description = description(tables, cfg, batch, todo.size(), byStatus);
-    // Committed last: from here on the clips count as done.
-    clipsTable.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
-        FramesSchemas.CLIPS.struct()), batch, description);
-    attempts.clear(byClip.keySet());
-    return new ClipBatch(batch, todo.size(), skipped, frames, byStatus, null,
-        StageTables.countBy(byClip.values(), FramesSchemas.CLIPS, "device"));
+    List<List<FramesRows.Todo>> groups = CommitGroups.plan(todo, FramesRows.Todo::clipId,
+        t -> t.gridFrames() == null ? 0 : t.gridFrames(), attempts::suspect, cfg.commit());
+    CommitGroups.Totals done = CommitGroups.commit("frames", tables, attempts, groups,
+        (group, batch) -> {
+          int slices = StageTables.slices(jsc, group.size(), cfg.partitions());
+          CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("frames_clips");
+          // Detection runs in these tasks: they alone ask for a GPU
+          // (spark.talkset.gpu.taskAmount).
+          JavaRDD<Row> rows = GpuStages.forModelTasks(attempts.parallelize(jsc, group,
+              FramesRows.Todo::clipId, slices).mapPartitions(it -> progress.perFrame(
+                  new FramesRows(it, cfg, conf.value(), statuses, attempts), statuses)),
+              cfg.device());
+          framesTable.appendBatch(spark.createDataFrame(rows, FramesSchemas.FRAMES.struct()),
+              batch, description(tables, cfg, batch, group.size(), null));
+          return tables.commitStatuses(spark, "frames", batch, group.size(), statuses.value(),
+              byStatus -> description(tables, cfg, batch, group.size(), byStatus), "device");
+        });
+    return new ClipBatch(done.lastBatch(), done.clips(), skipped, done.rows(), done.byStatus(),
+        null, done.other());
   }
 
   /** The detector files {@code --detector} loads ({@link Detectors}). */

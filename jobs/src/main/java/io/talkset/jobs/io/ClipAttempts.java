@@ -66,7 +66,9 @@ import org.slf4j.LoggerFactory;
  * that never finishes; and clips with markers from earlier runs ("suspects") are processed
  * first and one at a time, in one task of their own ({@link #parallelize},
  * {@link #partitionKey}), so a suspect is only ever in flight beside fresh clips and the
- * culprit dies alone among the suspects.
+ * culprit dies alone among the suspects. The stages also give suspects commit groups of their
+ * own, ahead of the fresh clips ({@link CommitGroups#plan}), so no fresh clip is in flight at
+ * all while a suspect runs.
  */
 public final class ClipAttempts implements Serializable {
   private static final long serialVersionUID = 1L;

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -203,6 +204,69 @@ public final class StageTables {
     // One row per clip: small beside the rows, so it is broadcast and the join is a filter.
     return t.join(functions.broadcast(latest), t.col("clip_id").equalTo(latest.col("_clip"))
         .and(t.col("batch").equalTo(latest.col("_batch"))), "left_semi");
+  }
+
+  /**
+   * The rows of per-clip stage rows table {@code table} that {@link #current} shows for
+   * {@code clipIds} alone, read so that only their batches are listed ({@code batch} is the
+   * partition column) and only row groups that may hold them are read (the clip ids are pushed
+   * down to Parquet): a stage committing in groups reads its input once per group, and a
+   * whole scan of a frames table per group would cost more than the work.
+   */
+  public static Dataset<Row> currentOf(SparkSession spark, String output, TableSchema table,
+      Collection<String> clipIds) {
+    TableSchema statusSchema = STATUS_OF.get(table.table());
+    if (statusSchema == null) {
+      throw new IllegalArgumentException(table.table() + " is not a per-clip stage's rows"
+          + " table");
+    }
+    Object[] ids = clipIds.toArray();
+    List<Row> latest = latest(spark.read().schema(statusSchema.struct())
+        .parquet(TableCommitter.location(output, statusSchema.table()).toString())
+        .filter(functions.col("clip_id").isin(ids)))
+        .select(functions.col("clip_id").as("_clip"), functions.col("batch").as("_batch"))
+        .collectAsList();
+    Set<String> batches = new java.util.TreeSet<>();
+    for (Row r : latest) {
+      batches.add(r.getString(1));
+    }
+    Dataset<Row> t = spark.read().schema(table.struct())
+        .parquet(TableCommitter.location(output, table.table()).toString())
+        .filter(functions.col("batch").isin(batches.toArray())
+            .and(functions.col("clip_id").isin(ids)));
+    // A clip may have rows in another of these batches from an attempt a later one redid.
+    Dataset<Row> keep = spark.createDataFrame(latest, new org.apache.spark.sql.types.StructType()
+        .add("_clip", org.apache.spark.sql.types.DataTypes.StringType)
+        .add("_batch", org.apache.spark.sql.types.DataTypes.StringType));
+    return t.join(functions.broadcast(keep), t.col("clip_id").equalTo(keep.col("_clip"))
+        .and(t.col("batch").equalTo(keep.col("_batch"))), "left_semi");
+  }
+
+  /**
+   * The end of a commit group whose status rows came back from its tasks (one per clip sent,
+   * or more when a task ran twice): checks that every clip sent has one, counts the rows batch
+   * {@code batch} written before, and commits the status batch under the same id, last: from
+   * there on the group's clips count as done.
+   *
+   * @param description the batch's {@code _talkset.json}, given the clips by status
+   * @param otherColumn a status column to count by as well (the device), or null
+   */
+  public CommitGroups.Committed commitStatuses(SparkSession spark, String stage, String batch,
+      int sent, List<Row> statusRows,
+      java.util.function.Function<Map<String, Long>, String> description, String otherColumn)
+      throws IOException {
+    Map<String, Row> byClip = oneStatusPerClip(statusRows);
+    if (byClip.size() != sent) {
+      throw new IllegalStateException(stage + ": " + sent + " clips sent, " + byClip.size()
+          + " statuses back; the batch is not committed");
+    }
+    Map<String, Long> byStatus = countByStatus(byClip.values(), statusSchema);
+    long count = spark.read().schema(rowsSchema.struct())
+        .parquet(rows.table() + "/batch=" + batch).count();
+    status.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
+        statusSchema.struct()), batch, description.apply(byStatus));
+    return new CommitGroups.Committed(byClip.keySet(), count, byStatus,
+        otherColumn == null ? Map.of() : countBy(byClip.values(), statusSchema, otherColumn));
   }
 
   /**

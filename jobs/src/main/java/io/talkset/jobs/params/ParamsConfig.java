@@ -1,6 +1,7 @@
 package io.talkset.jobs.params;
 
 import io.talkset.core.faceparams.LandmarkSmoother;
+import io.talkset.jobs.cli.CommitOptions;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.cli.RetryOptions;
 import io.talkset.jobs.cli.UsageException;
@@ -26,14 +27,16 @@ import java.util.Map;
  * @param threeDmmDigest the regressor's SHA-256 as the driver found it before the tasks
  *     started (empty until then, and without a regressor): recorded with every clip whether
  *     or not it was pinned, and the bytes every executor loads must have it
+ * @param commit the bounds of each commit group ({@code CommitGroups})
  */
 public record ParamsConfig(String output, String models, String device, String smoothing,
     double minCutoff, double beta, int sgWindow, int sgOrder, String mesh, boolean expression,
     int identityEvery, double identityThreshold, String threeDmm, String threeDmmSha256, int batch, int partitions,
-    boolean retryFailed, int maxAttempts, String threeDmmDigest) implements Serializable {
+    boolean retryFailed, int maxAttempts, String threeDmmDigest, CommitOptions.Limits commit)
+    implements Serializable {
 
   public static Options options() {
-    return RetryOptions.add(new Options()
+    return CommitOptions.add(RetryOptions.add(new Options()
         .value("output", "URI", null,
             "dataset root (reads frames/, frames_clips/; writes face_params/, face_params_clips/)")
         .value("models", "DIR", io.talkset.jobs.runtime.Devices.defaultModelsDir(),
@@ -61,7 +64,7 @@ public record ParamsConfig(String output, String models, String device, String s
                 + " out) on any Hadoop file system; empty: mm_* columns null")
         .value("3dmm-sha256", "HEX", "", "expected SHA-256 of --3dmm-model (checked when given)")
         .value("params-batch", "N", "16", "frames per network call")
-        .value("partitions", "N", "0", "tasks; 0 = four per core"));
+        .value("partitions", "N", "0", "tasks; 0 = four per core")));
   }
 
   public static ParamsConfig from(Options.Parsed a) {
@@ -103,14 +106,14 @@ public record ParamsConfig(String output, String models, String device, String s
         a.doubleIn("identity-threshold", 0.01, 10),
         a.get("3dmm-model").trim(), sha, a.intIn("params-batch", 1, 1024),
         a.nonNegativeInt("partitions"), RetryOptions.from(a),
-        RetryOptions.maxAttempts(a), "");
+        RetryOptions.maxAttempts(a), "", CommitOptions.from(a));
   }
 
   /** These settings with the regressor's digest found on the driver. */
   public ParamsConfig withThreeDmmDigest(String digest) {
     return new ParamsConfig(output, models, device, smoothing, minCutoff, beta, sgWindow,
         sgOrder, mesh, expression, identityEvery, identityThreshold, threeDmm, threeDmmSha256, batch,
-        partitions, retryFailed, maxAttempts, digest);
+        partitions, retryFailed, maxAttempts, digest, commit);
   }
 
   /** The smoother these settings ask for, or null. */

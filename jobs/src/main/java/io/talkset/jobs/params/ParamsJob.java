@@ -6,6 +6,7 @@ import io.talkset.core.models.HumanModels;
 import io.talkset.core.models.ModelFiles;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.ClipAttempts;
+import io.talkset.jobs.io.CommitGroups;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
@@ -144,20 +145,24 @@ public final class ParamsJob implements Job {
     }
     Dataset<Row> ok = StageTables.current(spark, cfg.output(), FramesSchemas.CLIPS)
         .filter(functions.col("status").equalTo("ok"))
-        .select("clip_id", "width", "height");
+        .select("clip_id", "width", "height", "frames_written");
     Dataset<Row> manifest = spark.read().schema(ClipsSchema.SCHEMA.struct())
         .parquet(TableCommitter.location(cfg.output(), ClipsSchema.SCHEMA.table())
             .toString()).select("clip_id", "emotion");
     Map<String, ParamsRows.ClipInfo> info = new HashMap<>();
+    // Its frames rows, one face_params row each: what bounds the commit groups.
+    Map<String, Integer> expected = new HashMap<>();
     int skipped = 0;
     for (Row r : ok.join(manifest, ok.col("clip_id").equalTo(manifest.col("clip_id")), "left")
-        .select(ok.col("clip_id"), ok.col("width"), ok.col("height"), manifest.col("emotion"))
+        .select(ok.col("clip_id"), ok.col("width"), ok.col("height"), manifest.col("emotion"),
+            ok.col("frames_written"))
         .collectAsList()) {
       if (tables.done(r.getString(0))) {
         skipped++;
       } else {
         info.put(r.getString(0), new ParamsRows.ClipInfo(r.getInt(1), r.getInt(2),
             r.isNullAt(3) ? null : r.getString(3)));
+        expected.put(r.getString(0), r.isNullAt(4) ? 0 : r.getInt(4));
       }
     }
     StageProgress progress = StageProgress.begin(spark, info.size(), skipped);
@@ -167,56 +172,68 @@ public final class ParamsJob implements Job {
     }
     ModelCheck.beforeTasks("params", cfg.models(), modelFiles(cfg));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int slices = StageTables.slices(jsc, info.size(), cfg.partitions());
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
     ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "params", cfg.maxAttempts(),
         conf);
-    Broadcast<Map<String, ParamsRows.ClipInfo>> clips = jsc.broadcast(info);
-    CollectionAccumulator<Row> statuses = jsc.sc().collectionAccumulator("face_params_clips");
-    Dataset<Row> todo = spark.createDataset(new ArrayList<>(info.keySet()),
-        org.apache.spark.sql.Encoders.STRING()).toDF("clip_id");
-    // Only the rows of each clip's ok attempt: a retried clip's failed attempt left rows too.
-    Dataset<Row> frames = StageTables.current(spark, cfg.output(), FramesSchemas.FRAMES)
-        .join(functions.broadcast(todo), "clip_id")
-        .select("clip_id", "segment", "frame_index", "jpeg", "size", "window_x", "window_y",
-            "window_side", "face_box")
-        .repartition(slices, attempts.partitionKey(functions.col("clip_id")))
-        .sortWithinPartitions("clip_id", "segment", "frame_index");
-    // The networks run after the shuffle, in these tasks: they alone ask for a GPU.
-    JavaRDD<Row> rows = GpuStages.forModelTasks(frames.javaRDD().mapPartitions(
-        it -> progress.perFrame(new ParamsRows(it, cfg, conf.value(), clips.value(), statuses,
-            attempts),
-            statuses)), cfg.device());
-    String batch = tables.newBatch();
-    tables.rows.appendBatch(spark.createDataFrame(rows, ParamsSchemas.PARAMS.struct()), batch,
-        description(tables, cfg, batch, info.size(), null, null));
-    Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());
-    // A clip whose frames vanished from the frames table never reached a task.
-    for (String id : info.keySet()) {
-      byClip.computeIfAbsent(id, k -> missing(k, cfg));
-    }
-    // The rows batch is written: whatever grouping does, the statuses commit, so a failure
-    // here (it should not: memory is one centroid per group) leaves segments ungrouped, not
-    // the rows dropped by the next run.
-    List<Row> committed;
-    String grouping;
-    try {
-      committed = groupIdentities(new ArrayList<>(byClip.values()),
-          existingGroups(spark, tables, cfg.output(), cfg.identityThreshold()));
-      grouping = GROUPING_CENTROID;
-    } catch (RuntimeException | java.io.IOException | OutOfMemoryError e) {
-      LOG.warn("params: identity grouping failed, segments of batch {} stay ungrouped", batch, e);
-      committed = new ArrayList<>(byClip.values());
-      grouping = "failed: " + e;
-    }
-    Map<String, Long> byStatus = StageTables.countByStatus(committed, ParamsSchemas.CLIPS);
-    long count = spark.read().schema(ParamsSchemas.PARAMS.struct())
-        .parquet(tables.rows.table() + "/batch=" + batch).count();
-    tables.status.appendBatch(spark.createDataFrame(committed, ParamsSchemas.CLIPS.struct()),
-        batch, description(tables, cfg, batch, info.size(), byStatus, grouping));
-    attempts.clear(byClip.keySet());
-    return new ClipBatch(batch, info.size(), skipped, count, byStatus, null,
-        StageTables.countBy(committed, ParamsSchemas.CLIPS, "device"));
+    List<List<String>> groups = CommitGroups.plan(new ArrayList<>(info.keySet()), id -> id,
+        expected::get, attempts::suspect, cfg.commit());
+    CommitGroups.Totals done = CommitGroups.commit("params", tables, attempts, groups,
+        (group, batch) -> {
+          Map<String, ParamsRows.ClipInfo> groupInfo = new HashMap<>();
+          for (String id : group) {
+            groupInfo.put(id, info.get(id));
+          }
+          int slices = StageTables.slices(jsc, group.size(), cfg.partitions());
+          Broadcast<Map<String, ParamsRows.ClipInfo>> clips = jsc.broadcast(groupInfo);
+          CollectionAccumulator<Row> statuses =
+              jsc.sc().collectionAccumulator("face_params_clips");
+          // Only the rows of each clip's ok attempt: a retried clip's failed attempt left rows
+          // too.
+          Dataset<Row> frames = StageTables.currentOf(spark, cfg.output(), FramesSchemas.FRAMES,
+                  group)
+              .select("clip_id", "segment", "frame_index", "jpeg", "size", "window_x",
+                  "window_y", "window_side", "face_box")
+              .repartition(slices, attempts.partitionKey(functions.col("clip_id")))
+              .sortWithinPartitions("clip_id", "segment", "frame_index");
+          // The networks run after the shuffle, in these tasks: they alone ask for a GPU.
+          JavaRDD<Row> rows = GpuStages.forModelTasks(frames.javaRDD().mapPartitions(
+              it -> progress.perFrame(new ParamsRows(it, cfg, conf.value(), clips.value(),
+                  statuses, attempts), statuses)), cfg.device());
+          tables.rows.appendBatch(spark.createDataFrame(rows, ParamsSchemas.PARAMS.struct()),
+              batch, description(tables, cfg, batch, group.size(), null, null));
+          Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());
+          // A clip whose frames vanished from the frames table never reached a task.
+          for (String id : group) {
+            byClip.computeIfAbsent(id, k -> missing(k, cfg));
+          }
+          // The rows batch is written: whatever grouping does, the statuses commit, so a
+          // failure here (it should not: memory is one centroid per group) leaves segments
+          // ungrouped, not the rows dropped by the next run. The groups committed so far,
+          // earlier commit groups of this run included, are the ones new segments join.
+          List<Row> committed;
+          String grouping;
+          try {
+            committed = groupIdentities(new ArrayList<>(byClip.values()),
+                existingGroups(spark, tables, cfg.output(), cfg.identityThreshold()));
+            grouping = GROUPING_CENTROID;
+          } catch (RuntimeException | java.io.IOException | OutOfMemoryError e) {
+            LOG.warn("params: identity grouping failed, segments of batch {} stay ungrouped",
+                batch, e);
+            committed = new ArrayList<>(byClip.values());
+            grouping = "failed: " + e;
+          }
+          Map<String, Long> byStatus = StageTables.countByStatus(committed,
+              ParamsSchemas.CLIPS);
+          long count = spark.read().schema(ParamsSchemas.PARAMS.struct())
+              .parquet(tables.rows.table() + "/batch=" + batch).count();
+          tables.status.appendBatch(spark.createDataFrame(committed,
+              ParamsSchemas.CLIPS.struct()), batch, description(tables, cfg, batch,
+              group.size(), byStatus, grouping));
+          return new CommitGroups.Committed(byClip.keySet(), count, byStatus,
+              StageTables.countBy(committed, ParamsSchemas.CLIPS, "device"));
+        });
+    return new ClipBatch(done.lastBatch(), done.clips(), skipped, done.rows(), done.byStatus(),
+        null, done.other());
   }
 
   private static Row missing(String clipId, ParamsConfig cfg) {

@@ -1,6 +1,7 @@
 package io.talkset.jobs.sync;
 
 import io.talkset.jobs.cli.Options;
+import io.talkset.jobs.cli.CommitOptions;
 import io.talkset.jobs.cli.RetryOptions;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -18,11 +19,13 @@ import java.util.Map;
  * @param retryFailed process clips whose latest status is a retryable failure again
  * @param maxAttempts a clip started this many times whose JVM died each time is not started
  *     again but marked {@code failed} with {@code poison_clip} ({@code ClipAttempts})
+ * @param commit the bounds of each commit group ({@code CommitGroups})
  */
 public record SyncConfig(String output, int maxLag, int minFrames, double silenceRms,
-    long timeoutMillis, int partitions, boolean retryFailed, int maxAttempts) implements Serializable {
+    long timeoutMillis, int partitions, boolean retryFailed, int maxAttempts,
+    CommitOptions.Limits commit) implements Serializable {
   public static Options options() {
-    return RetryOptions.add(new Options()
+    return CommitOptions.add(RetryOptions.add(new Options()
         .value("output", "URI", null,
             "dataset root (reads clips/, face_params/, face_params_clips/; writes sync/,"
                 + " sync_clips/)")
@@ -32,7 +35,7 @@ public record SyncConfig(String output, int maxLag, int minFrames, double silenc
         .value("sync-silence-rms", "R", "0.003",
             "segments whose loudest 40 ms frame has a lower RMS (full scale 1) are silent")
         .value("sync-timeout-ms", "MS", "600000", "per-clip audio decoding limit")
-        .value("partitions", "N", "0", "tasks; 0 = four per core"));
+        .value("partitions", "N", "0", "tasks; 0 = four per core")));
   }
 
   public static SyncConfig from(Options.Parsed a) {
@@ -41,7 +44,7 @@ public record SyncConfig(String output, int maxLag, int minFrames, double silenc
         a.intIn("sync-min-frames", 3, 1_000_000),
         a.doubleIn("sync-silence-rms", 0, 1), a.positiveLong("sync-timeout-ms"),
         a.nonNegativeInt("partitions"), RetryOptions.from(a),
-        RetryOptions.maxAttempts(a));
+        RetryOptions.maxAttempts(a), CommitOptions.from(a));
   }
 
   public Map<String, Object> describe() {

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.struct;
 import io.talkset.core.sync.AvSync;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.ClipAttempts;
+import io.talkset.jobs.io.CommitGroups;
 import io.talkset.jobs.io.HadoopConf;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
@@ -47,7 +48,8 @@ import scala.Tuple2;
  * is zero-phase).
  * Mouth openings are computed where the landmarks are and gathered per clip (a few bytes a
  * frame); each clip's audio is decoded once on an executor. Both tables are small (a row per
- * segment and per clip) and written in one atomic batch, the status table last.
+ * segment and per clip) and written one batch per commit group ({@link CommitGroups}), the
+ * status table last.
  */
 public final class SyncJob implements Job {
   /** What a run did. */
@@ -107,14 +109,17 @@ public final class SyncJob implements Job {
     StageTables tables = StageTables.open(spark, cfg.output(), SyncSchemas.SEGMENTS,
         SyncSchemas.CLIPS, cfg.retryFailed());
     Set<String> todo = new HashSet<>();
+    // Frames with parameters: what bounds the commit groups.
+    Map<String, Integer> expected = new java.util.HashMap<>();
     int skipped = 0;
     for (Row r : StageTables.current(spark, cfg.output(), ParamsSchemas.CLIPS)
         .filter(col("status").equalTo("ok"))
-        .select("clip_id").collectAsList()) {
+        .select("clip_id", "frames").collectAsList()) {
       if (tables.done(r.getString(0))) {
         skipped++;
       } else {
         todo.add(r.getString(0));
+        expected.put(r.getString(0), r.isNullAt(1) ? 0 : r.getInt(1));
       }
     }
     if (todo.isEmpty()) {
@@ -126,52 +131,56 @@ public final class SyncJob implements Job {
     Broadcast<HadoopConf> conf = jsc.broadcast(new HadoopConf(hconf));
     ClipAttempts attempts = ClipAttempts.open(spark, cfg.output(), "sync", cfg.maxAttempts(),
         conf);
-    Dataset<Row> ids = spark.createDataset(new ArrayList<>(todo), Encoders.STRING())
-        .toDF("clip_id");
-    // Mouth openings where the landmarks are: 8 bytes a frame travel, not 136 floats.
-    JavaRDD<Row> mouth = StageTables.current(spark, cfg.output(), ParamsSchemas.PARAMS)
-        .join(functions.broadcast(ids), "clip_id")
-        .select("clip_id", "segment", "frame_index", "landmarks")
-        .javaRDD()
-        .map(r -> RowFactory.create(r.getString(0), r.getInt(1), r.getInt(2),
-            AvSync.mouthOpening(floats(r.getList(3)))));
-    Dataset<Row> series = spark.createDataFrame(mouth, MOUTH)
-        .groupBy("clip_id")
-        .agg(sort_array(collect_list(struct(col("segment"), col("frame_index"), col("mouth"))))
-            .as("frames"));
-    Dataset<Row> manifest = spark.read().schema(ClipsSchema.SCHEMA.struct())
-        .parquet(TableCommitter.location(cfg.output(), ClipsSchema.SCHEMA.table())
-            .toString())
-        .join(functions.broadcast(ids), "clip_id")
-        .select("clip_id", "path", "size");
-    int slices = StageTables.slices(jsc, todo.size(), cfg.partitions());
-    // Per clip the output is a few rows: they come back to the driver, which writes both tables.
-    List<Tuple2<Row, List<Row>>> results = manifest.join(series, "clip_id", "left")
-        .select("clip_id", "path", "size", "frames")
-        .repartition(slices, attempts.partitionKey(col("clip_id")))
-        .javaRDD()
-        .mapPartitions(it -> SyncRows.process(it, cfg, conf.value(), attempts))
-        .collect();
-    List<Row> statuses = new ArrayList<>();
-    List<Row> segments = new ArrayList<>();
-    for (Tuple2<Row, List<Row>> t : results) {
-      statuses.add(t._1());
-      segments.addAll(t._2());
-    }
-    Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses);
-    Map<String, Long> byStatus = StageTables.countByStatus(byClip.values(), SyncSchemas.CLIPS);
-    Map<String, Long> segmentsByStatus = StageTables.countByStatus(segments,
-        SyncSchemas.SEGMENTS);
-    String batch = tables.newBatch();
-    String description = description(tables, cfg, batch, byClip.size(), byStatus);
-    tables.rows.appendBatch(spark.createDataFrame(segments, SyncSchemas.SEGMENTS.struct()),
-        batch, description);
-    // Committed last: from here on the clips count as done.
-    tables.status.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
-        SyncSchemas.CLIPS.struct()), batch, description);
-    attempts.clear(byClip.keySet());
-    return new Result(batch, byClip.size(), skipped, segments.size(), byStatus,
-        segmentsByStatus);
+    List<List<String>> groups = CommitGroups.plan(new ArrayList<>(todo), id -> id,
+        expected::get, attempts::suspect, cfg.commit());
+    CommitGroups.Totals done = CommitGroups.commit("sync", tables, attempts, groups,
+        (group, batch) -> {
+          Dataset<Row> ids = spark.createDataset(group, Encoders.STRING()).toDF("clip_id");
+          // Mouth openings where the landmarks are: 8 bytes a frame travel, not 136 floats.
+          JavaRDD<Row> mouth = StageTables.currentOf(spark, cfg.output(), ParamsSchemas.PARAMS,
+                  group)
+              .select("clip_id", "segment", "frame_index", "landmarks")
+              .javaRDD()
+              .map(r -> RowFactory.create(r.getString(0), r.getInt(1), r.getInt(2),
+                  AvSync.mouthOpening(floats(r.getList(3)))));
+          Dataset<Row> series = spark.createDataFrame(mouth, MOUTH)
+              .groupBy("clip_id")
+              .agg(sort_array(collect_list(struct(col("segment"), col("frame_index"),
+                  col("mouth")))).as("frames"));
+          Dataset<Row> manifest = spark.read().schema(ClipsSchema.SCHEMA.struct())
+              .parquet(TableCommitter.location(cfg.output(), ClipsSchema.SCHEMA.table())
+                  .toString())
+              .join(functions.broadcast(ids), "clip_id")
+              .select("clip_id", "path", "size");
+          int slices = StageTables.slices(jsc, group.size(), cfg.partitions());
+          // Per clip the output is a few rows: they come back to the driver, which writes both
+          // tables.
+          List<Tuple2<Row, List<Row>>> results = manifest.join(series, "clip_id", "left")
+              .select("clip_id", "path", "size", "frames")
+              .repartition(slices, attempts.partitionKey(col("clip_id")))
+              .javaRDD()
+              .mapPartitions(it -> SyncRows.process(it, cfg, conf.value(), attempts))
+              .collect();
+          List<Row> statuses = new ArrayList<>();
+          List<Row> segments = new ArrayList<>();
+          for (Tuple2<Row, List<Row>> t : results) {
+            statuses.add(t._1());
+            segments.addAll(t._2());
+          }
+          Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses);
+          Map<String, Long> byStatus = StageTables.countByStatus(byClip.values(),
+              SyncSchemas.CLIPS);
+          String description = description(tables, cfg, batch, byClip.size(), byStatus);
+          tables.rows.appendBatch(spark.createDataFrame(segments,
+              SyncSchemas.SEGMENTS.struct()), batch, description);
+          // Committed last: from here on the group's clips count as done.
+          tables.status.appendBatch(spark.createDataFrame(new ArrayList<>(byClip.values()),
+              SyncSchemas.CLIPS.struct()), batch, description);
+          return new CommitGroups.Committed(byClip.keySet(), segments.size(), byStatus,
+              StageTables.countByStatus(segments, SyncSchemas.SEGMENTS));
+        });
+    return new Result(done.lastBatch(), done.clips(), skipped, (int) done.rows(),
+        done.byStatus(), done.other());
   }
 
   static float[] floats(List<Object> l) {
