@@ -255,7 +255,8 @@ class ExportJobSuite {
         expected.add(key + ".params.npy");
       }
       expected.addAll(List.of(key + ".mesh.npy", key + ".mesh_confidence.npy",
-          key + ".hdtf.npy", key + ".evp.npy", key + ".samples.npy"));
+          key + ".morph_id.npy", key + ".morph_exp.npy", key + ".morph_pose.npy",
+          key + ".morph_fit.npy", key + ".hdtf.npy", key + ".evp.npy", key + ".samples.npy"));
       assertEquals(expected, members);
       assertSampleEqualsTheDataset(s);
       JsonNode meta = s.get("meta");
