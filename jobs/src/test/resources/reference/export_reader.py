@@ -23,7 +23,9 @@ SPLITS = ("train", "val", "test")
 MM = ["mm_id", "mm_exp", "mm_tex", "mm_angles", "mm_gamma", "mm_trans"]
 COLS = ["clip_id", "frame_index", "jpeg", "landmarks_crop", "yaw_deg", "pitch_deg", "roll_deg",
         "tx_mm", "ty_mm", "tz_mm", "expression", "hdtf", "evp", "samples", "size", "window_x",
-        "window_y", "window_side", "mesh", "mesh_confidence"] + MM
+        "window_y", "window_side", "mesh", "mesh_confidence", "morph_id_coeffs",
+        "morph_exp_coeffs", "morph_yaw_deg", "morph_pitch_deg", "morph_roll_deg", "morph_scale",
+        "morph_translation", "morph_fit_rms_px"] + MM
 VIEW = sys.argv[5] if len(sys.argv) > 5 else "face"
 SIDE = int(sys.argv[6]) if len(sys.argv) > 6 else 0
 # HeadPose's mean face, points 33, 36, 39, 42, 45, mm, y down; the views' squares (FaceViews).
@@ -94,6 +96,12 @@ FIELDS = {
     "params": lambda r: None if any(r[m] is None for m in MM) else sum((r[m] for m in MM), []),
     "mesh": mesh,
     "mesh_confidence": lambda r: None if r["mesh_confidence"] is None else [r["mesh_confidence"]],
+    "morph_id": lambda r: r["morph_id_coeffs"] or None,
+    "morph_exp": lambda r: r["morph_exp_coeffs"] or None,
+    "morph_pose": lambda r: None if r["morph_translation"] is None else scalars(
+        r, ["morph_yaw_deg", "morph_pitch_deg", "morph_roll_deg", "morph_scale"])
+    + list(r["morph_translation"]),
+    "morph_fit": lambda r: None if r["morph_fit_rms_px"] is None else [r["morph_fit_rms_px"]],
     "hdtf": lambda r: r["hdtf"],
     "evp": lambda r: r["evp"],
     "samples": lambda r: r["samples"],

@@ -41,7 +41,9 @@ final class ClipWriter {
       "landmarks_crop", "yaw_deg", "pitch_deg", "roll_deg", "tx_mm", "ty_mm", "tz_mm",
       "expression", "mm_id", "mm_exp", "mm_tex", "mm_angles", "mm_gamma", "mm_trans", "hdtf",
       "evp", "wav2lip", "samples", "window_x", "window_y", "window_side", "mesh",
-      "mesh_confidence");
+      "mesh_confidence", "morph_id_coeffs", "morph_exp_coeffs", "morph_yaw_deg",
+      "morph_pitch_deg", "morph_roll_deg", "morph_scale", "morph_translation",
+      "morph_fit_rms_px");
   /** Per window, after {@link #COLUMNS}: the window's id, segment and frame range. */
   static final List<String> WINDOW_COLUMNS = List.of("window_id", "segment", "window_first",
       "window_last");
@@ -52,6 +54,7 @@ final class ClipWriter {
   private static final int LANDMARKS = 4;
   private static final int WINDOW_X = 22;
   private static final int MESH = 25;
+  private static final int MORPH = 27;
   private static final int WINDOW_ID = COLUMNS.size();
 
   /** A sample's span: the clip's face frames, or a window (with its id and segment). */
@@ -353,6 +356,14 @@ final class ClipWriter {
     a.set(f, "evp", floats(r, 19));
     a.set(f, "wav2lip", floats(r, 20));
     a.set(f, "samples", floats(r, 21));
+    // The learned morphable model, as the dataset stores it (not mapped into the picture: its
+    // translation and scale are in source pixels, like face_morphable's).
+    a.set(f, "morph_id", floats(r, MORPH));
+    a.set(f, "morph_exp", floats(r, MORPH + 1));
+    float[] t = floats(r, MORPH + 6);
+    a.set(f, "morph_pose", t == null ? null : FrameArrays.scalars(scalar(r, MORPH + 2),
+        scalar(r, MORPH + 3), scalar(r, MORPH + 4), scalar(r, MORPH + 5), t[0], t[1], t[2]));
+    a.set(f, "morph_fit", FrameArrays.scalars(scalar(r, MORPH + 7)));
   }
 
   private static float[] floats(Row r, int i) {

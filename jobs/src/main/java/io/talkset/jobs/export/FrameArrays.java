@@ -17,10 +17,11 @@ import java.util.Map;
 public final class FrameArrays {
   /** The fields in the order they are written. */
   public static final List<String> FIELDS = List.of("landmarks", "affine", "pose", "expression",
-      "params", "mesh", "mesh_confidence", "hdtf", "evp", "wav2lip", "samples");
+      "params", "mesh", "mesh_confidence", "morph_id", "morph_exp", "morph_pose", "morph_fit",
+      "hdtf", "evp", "wav2lip", "samples");
 
   /** Fields of one value per frame, written (frames,) rather than (frames, 1). */
-  static final List<String> SCALARS = List.of("mesh_confidence");
+  static final List<String> SCALARS = List.of("mesh_confidence", "morph_fit");
 
   /**
    * Per-frame shapes of the flat columns that are matrices (their row-major layout in the

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.talkset.core.crawl.FileExaminer;
 import io.talkset.core.crawl.MediaNames;
 import io.talkset.core.media.FfmpegProber;
+import io.talkset.core.export.FaceViews;
 import io.talkset.jobs.SparkTestSession;
 import io.talkset.jobs.audio.AudioConfig;
 import io.talkset.jobs.audio.AudioJob;
@@ -21,6 +22,8 @@ import io.talkset.jobs.crawl.CrawlConfig;
 import io.talkset.jobs.crawl.CrawlJob;
 import io.talkset.jobs.frames.FramesConfig;
 import io.talkset.jobs.frames.FramesJob;
+import io.talkset.jobs.morphable.MorphableConfig;
+import io.talkset.jobs.morphable.MorphableJob;
 import io.talkset.jobs.params.ParamsConfig;
 import io.talkset.jobs.params.ParamsJob;
 import io.talkset.jobs.shards.ShardsConfig;
@@ -82,6 +85,9 @@ class ExportJobSuite {
         new String[] {"--output", out.toString(), "--models", models})));
     ParamsJob.process(spark, ParamsConfig.from(ParamsConfig.options().parse(
         new String[] {"--output", out.toString(), "--models", models})));
+    // The learned morphable model, so the shards and the exports carry its coefficients.
+    MorphableJob.process(spark, MorphableConfig.from(MorphableConfig.options().parse(
+        new String[] {"--output", out.toString()})));
     ShardsJob.process(spark, ShardsConfig.from(ShardsConfig.options().parse(new String[] {
         "--output", out.toString(), "--shard-audio", "hdtf,evp,samples", "--curate", "none"})));
     for (String s : List.of("train", "val", "test")) {
@@ -156,6 +162,13 @@ class ExportJobSuite {
     assertTrue(f.get("mesh").get("equal").asBoolean(), "mesh: " + f.get("mesh"));
     assertEquals("[" + frames + "]", f.get("mesh_confidence").get("shape").toString());
     assertTrue(f.get("mesh_confidence").get("equal").asBoolean());
+    // The learned morphable model's coefficients and pose, as the dataset stores them.
+    for (String m : List.of("morph_id", "morph_exp", "morph_pose", "morph_fit")) {
+      assertTrue(f.get(m).isObject() && f.get(m).get("equal").asBoolean(), m + ": " + f.get(m));
+      assertEquals(frames, f.get(m).get("shape").get(0).asInt(), m);
+    }
+    assertEquals("[" + frames + ",7]", f.get("morph_pose").get("shape").toString());
+    assertEquals("[" + frames + "]", f.get("morph_fit").get("shape").toString());
     // 3DMM coefficients only when the params stage had a 3DMM model.
     assertTrue(f.get("params").isTextual() ? f.get("params").asText().equals("absent")
         : f.get("params").get("equal").asBoolean(), f.get("params").toString());
@@ -242,7 +255,8 @@ class ExportJobSuite {
         expected.add(key + ".params.npy");
       }
       expected.addAll(List.of(key + ".mesh.npy", key + ".mesh_confidence.npy",
-          key + ".hdtf.npy", key + ".evp.npy", key + ".samples.npy"));
+          key + ".morph_id.npy", key + ".morph_exp.npy", key + ".morph_pose.npy",
+          key + ".morph_fit.npy", key + ".hdtf.npy", key + ".evp.npy", key + ".samples.npy"));
       assertEquals(expected, members);
       assertSampleEqualsTheDataset(s);
       JsonNode meta = s.get("meta");
@@ -427,6 +441,68 @@ class ExportJobSuite {
     JsonNode d = json.readTree(to.resolve("export.json").toFile());
     assertTrue(d.get("parameters").get("view_geometry").asText().startsWith("96x96 px"), d
         .toString());
+  }
+
+  /**
+   * Second differences of where a view's centre lands in the picture, frame to frame within a
+   * segment: RMS in source pixels (the steady part of the head's motion cancels out).
+   */
+  private static double viewJitter(List<float[]> points, List<Integer> frames, int side) {
+    double sum = 0;
+    int n = 0;
+    double[][] c = new double[points.size()][];
+    for (int i = 0; i < c.length; i++) {
+      double[] m = FaceViews.affine(FaceViews.View.MOUTH, points.get(i), side);
+      // The inverse of [u, v] = A [x, y, 1] at the view's centre.
+      double det = m[0] * m[4] - m[1] * m[3];
+      double u = side / 2.0 - m[2];
+      double v = side / 2.0 - m[5];
+      c[i] = new double[] {(m[4] * u - m[1] * v) / det, (-m[3] * u + m[0] * v) / det};
+    }
+    for (int i = 2; i < c.length; i++) {
+      if (frames.get(i) - frames.get(i - 2) != 2) {
+        continue;
+      }
+      for (int k = 0; k < 2; k++) {
+        double d = c[i][k] - 2 * c[i - 1][k] + c[i - 2][k];
+        sum += d * d;
+      }
+      n++;
+    }
+    return Math.sqrt(sum / n);
+  }
+
+  @Test
+  void mouthViewsFollowTheSmoothedPointsAndAreSteadierThanTheRawOnes() {
+    // The view is placed from the dataset's smoothed landmarks; the same view placed from the
+    // raw points shakes more: the export's mouth crops are steadier than the raw points.
+    for (String clip : clips.keySet()) {
+      List<float[]> smooth = new ArrayList<>();
+      List<float[]> raw = new ArrayList<>();
+      List<Integer> index = new ArrayList<>();
+      for (Row r : spark.read().parquet(out.resolve("dataset").resolve("*").resolve("frames")
+          .toString()).filter(org.apache.spark.sql.functions.col("clip_id").equalTo(clip))
+          .select("frame_index", "landmarks", "landmarks_raw").orderBy("frame_index")
+          .collectAsList()) {
+        index.add(r.getInt(0));
+        smooth.add(floats(r.getList(1)));
+        raw.add(floats(r.getList(2)));
+      }
+      double s = viewJitter(smooth, index, 96);
+      double w = viewJitter(raw, index, 96);
+      System.out.printf(Locale.ROOT, "  %s: mouth view centre jitter %.3f px from the smoothed"
+          + " points, %.3f px from the raw ones (%d frames)%n", clip, s, w, index.size());
+      assertTrue(index.size() > 100, clip);
+      assertTrue(s < 0.75 * w, clip + ": smoothed " + s + " vs raw " + w);
+    }
+  }
+
+  private static float[] floats(List<Object> l) {
+    float[] f = new float[l.size()];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = ((Number) l.get(i)).floatValue();
+    }
+    return f;
   }
 
   @Test
