@@ -485,7 +485,7 @@ public final class TfjsToOnnx {
     }
 
     /**
-     * PReLU as max(x, 0) + alpha · max(−x, 0): a ReLU, and two 1 × 1 depthwise convolutions
+     * PReLU as max(x, 0) + (−alpha) · max(−x, 0): a ReLU, and two 1 × 1 depthwise convolutions
      * (weights −1 with a fused ReLU, then −alpha with the ReLU's output as the sum). ONNX
      * Runtime's PRelu broadcasts its per-channel alpha element by element and has no blocked
      * (NCHWc) kernel, so each one cost a pass of its own plus two layout reorders around it:
