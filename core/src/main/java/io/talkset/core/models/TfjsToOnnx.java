@@ -204,7 +204,7 @@ public final class TfjsToOnnx {
         case "RealDiv" -> binary(n, "Div");
         case "Maximum" -> binary(n, "Max");
         case "Minimum" -> binary(n, "Min");
-        case "Prelu" -> binary(n, "PRelu");
+        case "Prelu" -> prelu(n);
         case "Relu" -> unary(n, (x, out) -> g.node("Relu", new String[] {x}, new String[] {out}));
         case "Relu6" -> unary(n, this::relu6);
         case "Elu" -> unary(n, (x, out) -> g.node("Elu", new String[] {x}, new String[] {out}));
@@ -441,6 +441,82 @@ public final class TfjsToOnnx {
       g.node(op, ins, new String[] {out(v, cfirst)});
     }
 
+    /**
+     * TensorFlow's Prelu: channels-first with a per-channel constant alpha it becomes
+     * {@link #preluByConvolutions}; anything else ONNX's PRelu.
+     */
+    private void prelu(Node n) {
+      Val x = in(0);
+      Val a = in(1);
+      float[] alpha = perChannel(x, a);
+      if (alpha == null) {
+        binary(n, "PRelu");
+        return;
+      }
+      Val v = result(x.shape);
+      preluByConvolutions(cf(x), alpha, out(v, true));
+    }
+
+    /**
+     * The alpha of a PReLU on the 4-D tensor {@code x} (channels-first already) as one value per
+     * channel, when it is a float constant of one value or one per channel; else null.
+     */
+    private static float[] perChannel(Val x, Val a) {
+      if (x.rank() != 4 || x.cf == null || x.constant != null || a.constant == null
+          || !a.constant.isFloat() || x.shape[3] <= 0) {
+        return null;
+      }
+      int c = (int) x.shape[3];
+      float[] f = a.constant.floats();
+      for (int i = 0; i < a.rank() - 1; i++) {
+        if (a.shape[i] != 1) {
+          return null;
+        }
+      }
+      if (f.length == c) {
+        return f;
+      }
+      if (f.length == 1) {
+        float[] all = new float[c];
+        Arrays.fill(all, f[0]);
+        return all;
+      }
+      return null;
+    }
+
+    /**
+     * PReLU as max(x, 0) + (−alpha) · max(−x, 0): a ReLU, and two 1 × 1 depthwise convolutions
+     * (weights −1 with a fused ReLU, then −alpha with the ReLU's output as the sum). ONNX
+     * Runtime's PRelu broadcasts its per-channel alpha element by element and has no blocked
+     * (NCHWc) kernel, so each one cost a pass of its own plus two layout reorders around it:
+     * half of FaceMesh's time. Convolutions and ReLU stay in the blocked layout and take the
+     * residual Add before them as their sum. The values are PRelu's bit for bit: for x > 0 the
+     * second term is alpha · 0 added to x, for x ≤ 0 the first is 0 and the second is
+     * (−alpha)(−x), the one rounding of alpha · x.
+     */
+    private void preluByConvolutions(String x, float[] alpha, String out) {
+      int c = alpha.length;
+      float[] minusOne = new float[c];
+      float[] minusAlpha = new float[c];
+      for (int i = 0; i < c; i++) {
+        minusOne[i] = -1f;
+        minusAlpha[i] = -alpha[i];
+      }
+      String base = out.replace("#nchw", "");
+      String negOnes = g.initializer(name(base + "#prelu_neg"), minusOne, c, 1, 1, 1);
+      String negAlpha = g.initializer(name(base + "#prelu_alpha"), minusAlpha, c, 1, 1, 1);
+      Object[] dw = {"kernel_shape", new long[] {1, 1}, "group", (long) c};
+      String positive = name(base + "#prelu_pos");
+      String flipped = name(base + "#prelu_flip");
+      String negative = name(base + "#prelu_negpart");
+      String scaled = name(base + "#prelu_scaled");
+      g.node("Relu", new String[] {x}, new String[] {positive});
+      g.node("Conv", new String[] {x, negOnes}, new String[] {flipped}, dw);
+      g.node("Relu", new String[] {flipped}, new String[] {negative});
+      g.node("Conv", new String[] {negative, negAlpha}, new String[] {scaled}, dw);
+      g.node("Add", new String[] {scaled, positive}, new String[] {out});
+    }
+
     private static boolean followsCf(Val v) {
       return v.constant != null ? v.rank() <= 4 : v.rank() == 4;
     }
@@ -625,8 +701,13 @@ public final class TfjsToOnnx {
             if (!followsCf(alpha)) {
               throw new IllegalArgumentException("PReLU alpha of rank " + alpha.rank());
             }
-            g.node("PRelu", new String[] {target, dense ? tf(alpha) : cf(alpha)},
-                new String[] {o});
+            float[] perChannel = dense ? null : perChannel(v, alpha);
+            if (perChannel != null) {
+              preluByConvolutions(target, perChannel, o);
+            } else {
+              g.node("PRelu", new String[] {target, dense ? tf(alpha) : cf(alpha)},
+                  new String[] {o});
+            }
           }
           default -> throw new IllegalArgumentException("fused activation '" + activation
               + "'; supported: Relu, Relu6, Elu, Sigmoid, LeakyRelu, Prelu");
@@ -737,12 +818,44 @@ public final class TfjsToOnnx {
       for (int i = 0; i < r; i++) {
         shape[i] = x.shape[i] < 0 ? -1 : x.shape[i] + (long) p.at(2 * i) + (long) p.at(2 * i + 1);
       }
+      if (cfirst && value == 0 && x.shape[3] > 0 && channelsOnlyAtEnd(pads)) {
+        Val v = result(shape);
+        channelPad(x.cf, (int) x.shape[3], (int) shape[3], out(v, true));
+        return;
+      }
       String padsName = name(n.name() + "#pads");
       g.initializerInt64(padsName, pads, pads.length);
       String input = cfirst ? x.cf : tf(x);
       Val v = result(shape);
       g.node("Pad", new String[] {input, padsName, scalar(value)},
           new String[] {out(v, cfirst)}, "mode", "constant");
+    }
+
+    /** Channels-first pads [n0, c0, h0, w0, n1, c1, h1, w1] that add channels at the end only. */
+    private static boolean channelsOnlyAtEnd(long[] pads) {
+      for (int i = 0; i < pads.length; i++) {
+        if (i != 5 && pads[i] != 0) {
+          return false;
+        }
+      }
+      return pads[5] > 0;
+    }
+
+    /**
+     * Zero channels appended to a channels-first tensor (MediaPipe's residual "channel
+     * padding"), as a 1 × 1 convolution whose weights copy each input channel and give the new
+     * ones nothing: ONNX Runtime's Pad has no blocked (NCHWc) kernel, so it broke the blocked
+     * layout for every block after it. Exact: each output is 1 · x plus zeros, or zeros.
+     */
+    private void channelPad(String x, int in, int out, String o) {
+      float[] w = new float[out * in];
+      for (int c = 0; c < in; c++) {
+        w[c * in + c] = 1f;
+      }
+      String base = o.replace("#nchw", "");
+      String weights = g.initializer(name(base + "#pad_weights"), w, out, in, 1, 1);
+      g.node("Conv", new String[] {x, weights}, new String[] {o}, "kernel_shape",
+          new long[] {1, 1});
     }
 
     private void reshape(Node n) {

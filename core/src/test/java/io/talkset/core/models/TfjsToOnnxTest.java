@@ -260,6 +260,91 @@ class TfjsToOnnxTest {
     }
   }
 
+  /**
+   * PReLU (fused into a convolution, and alone) and zero channel padding, which the importer
+   * writes as convolutions for speed, give the textbook values bit for bit: x for x > 0, alpha
+   * times x otherwise, per channel (slopes negative, zero, between 0 and 1 and above 1, inputs
+   * of both signs, zeros and large values), and zeros in the added channels. The fused one
+   * follows a 1 × 1 convolution with identity weights and zero bias, which passes x through
+   * unchanged.
+   */
+  @Test
+  void preluAndChannelPaddingGiveTheTextbookValuesExactly(@TempDir Path tmp) throws Exception {
+    int c = 16;
+    float[] eye = new float[c * c];
+    for (int k = 0; k < c; k++) {
+      eye[k * c + k] = 1f;
+    }
+    float[] a1 = new float[c];
+    float[] a2 = new float[c];
+    for (int k = 0; k < c; k++) {
+      a1[k] = (k - 5) * 0.173f;
+      a2[k] = k % 3 == 0 ? 0.25f : 1.5f - k * 0.11f;
+    }
+    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(4 * (c * c + 3 * c + 8))
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (float v : eye) {
+      bb.putFloat(v);
+    }
+    for (int k = 0; k < c; k++) {
+      bb.putFloat(0f);
+    }
+    for (float v : a1) {
+      bb.putFloat(v);
+    }
+    for (float v : a2) {
+      bb.putFloat(v);
+    }
+    for (int v : new int[] {0, 0, 0, 0, 0, 0, 0, c}) {
+      bb.putInt(v);
+    }
+    Files.write(tmp.resolve("prelu.bin"), bb.array());
+    String nodes = String.join(",\n",
+        node("x", "Placeholder", "", "\"dtype\": {\"type\": \"DT_FLOAT\"}, \"shape\":"
+            + " {\"shape\": {\"dim\": [{\"size\": \"-1\"}, {\"size\": \"5\"},"
+            + " {\"size\": \"6\"}, {\"size\": \"" + c + "\"}]}}"),
+        constant("eye"), constant("zero"), constant("a1"), constant("a2"), constant("pads"),
+        node("c1", "_FusedConv2D", "\"x\", \"eye\", \"zero\", \"a1\"", "\"strides\": "
+            + ints(1, 1, 1, 1) + ", \"padding\": {\"s\": \"U0FNRQ==\"}, \"fused_ops\":"
+            + " {\"list\": {\"s\": [\"Qmlhc0FkZA==\", \"UHJlbHU=\"]}}, \"num_args\":"
+            + " {\"i\": \"2\"}"),
+        node("p2", "Prelu", "\"c1\", \"a2\"", ""),
+        node("out", "Pad", "\"p2\", \"pads\"", ""));
+    Path json = tmp.resolve("prelu.json");
+    Files.writeString(json, "{\"format\": \"graph-model\", \"modelTopology\": {\"node\": [\n"
+        + nodes + "], \"versions\": {}}, \"weightsManifest\": [{\"paths\": [\"prelu.bin\"],"
+        + " \"weights\": [{\"name\": \"eye\", \"shape\": [1, 1, " + c + ", " + c + "],"
+        + " \"dtype\": \"float32\"}, {\"name\": \"zero\", \"shape\": [" + c + "], \"dtype\":"
+        + " \"float32\"}, {\"name\": \"a1\", \"shape\": [" + c + "], \"dtype\": \"float32\"},"
+        + " {\"name\": \"a2\", \"shape\": [1, 1, " + c + "], \"dtype\": \"float32\"},"
+        + " {\"name\": \"pads\", \"shape\": [4, 2], \"dtype\": \"int32\"}]}]}");
+    byte[] onnx = TfjsToOnnx.convert(TfjsGraphModel.read(json));
+    int n = 2;
+    int hw = 5 * 6;
+    float[] x = new float[n * hw * c];
+    java.util.Random r = new java.util.Random(7);
+    for (int i = 0; i < x.length; i++) {
+      x[i] = i % 11 == 0 ? 0f : i % 13 == 0 ? -1e30f : (float) (r.nextGaussian() * 3);
+    }
+    float[] expected = new float[n * hw * 2 * c];
+    for (int p = 0; p < n * hw; p++) {
+      for (int k = 0; k < c; k++) {
+        float v = x[p * c + k];
+        v = v > 0 ? v : a1[k] * v;
+        v = v > 0 ? v : a2[k] * v;
+        expected[p * 2 * c + k] = v;
+      }
+    }
+    try (OnnxNet net = new OnnxNet("prelu", onnx, Device.cpu())) {
+      float[] ours = net.runAll(x, n, 5, 6, c).get("out");
+      assertEquals(expected.length, ours.length);
+      for (int i = 0; i < ours.length; i++) {
+        // 0 == -0 here: a zero's sign is the one thing the two forms may disagree on.
+        assertEquals(expected[i] + 0f, ours[i] + 0f, 0, "value " + i);
+      }
+    }
+  }
+
   private static String node(String name, String op, String inputs, String attrs) {
     return "{\"name\": \"" + name + "\", \"op\": \"" + op + "\", \"input\": [" + inputs
         + "], \"attr\": {" + attrs + "}}";
