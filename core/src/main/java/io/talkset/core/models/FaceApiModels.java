@@ -290,7 +290,8 @@ public final class FaceApiModels {
 
     /** Convolution with bias, then the per-channel scale layer, then optionally ReLU. */
     String convScale(String x, String p, int stride, boolean same, boolean relu) {
-      String y = conv(x, filters(p + "/conv/filters", false), channelVector(p + "/conv/bias"),
+      // Conv's bias is 1-D [c] in the ONNX spec (newer ONNX Runtime refuses [1, c, 1, 1]).
+      String y = conv(x, filters(p + "/conv/filters", false), constant(p + "/conv/bias"),
           stride, 1, same);
       y = g.op("Mul", new String[] {y, channelVector(p + "/scale/weights")});
       y = g.op("Add", new String[] {y, channelVector(p + "/scale/biases")});
