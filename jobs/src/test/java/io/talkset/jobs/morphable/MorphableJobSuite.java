@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.talkset.core.faceparams.Moments;
 import io.talkset.core.faceparams.Pca;
 import io.talkset.core.faceparams.Procrustes;
 import io.talkset.core.faceparams.SyntheticFaces;
@@ -224,11 +223,11 @@ class MorphableJobSuite {
   }
 
   /**
-   * The distributed PCA (moments per task, merged in a tree, eigendecomposition on the driver)
+   * The job's PCA (Spark ML's RowMatrix: covariance summed in 4 tasks, decomposed on the driver)
    * against numpy's SVD of the same centred matrix.
    */
   @Test
-  void distributedPcaEqualsNumpySvd(@TempDir Path tmp) throws Exception {
+  void sparkMlPcaEqualsNumpySvd(@TempDir Path tmp) throws Exception {
     SparkSession spark = SparkTestSession.get();
     int n = 400;
     int d = 600;
@@ -256,8 +255,7 @@ class MorphableJobSuite {
     Path matrix = tmp.resolve("x.npy");
     Files.write(matrix, Npy.write(x, false));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Moments m = MorphableJob.moments(jsc.parallelize(List.of(x), 4), x[0]);
-    Pca pca = Pca.of(m.covariance());
+    Pca pca = SparkPca.of(jsc.parallelize(List.of(x), 4), d);
     Path basis = tmp.resolve("basis.f64");
     JsonNode py = json.readTree(Tools.run(Python.venv().toString(), script(),
         matrix.toString(), String.valueOf(k), basis.toString(), "-"));
@@ -274,7 +272,7 @@ class MorphableJobSuite {
       double ev = py.get("eigenvalues").get(i).asDouble();
       worstValue = Math.max(worstValue, Math.abs(pca.eigenvalues()[i] - ev) / ev);
     }
-    System.out.printf("morphable suite: distributed PCA vs numpy SVD (%dx%d, top %d): largest"
+    System.out.printf("morphable suite: Spark ML PCA vs numpy SVD (%dx%d, top %d): largest"
         + " principal angle %.2e rad, eigenvalues within %.2e (relative)%n", n, d, k, angleRad,
         worstValue);
     assertTrue(angleRad <= 1e-6, "principal angle " + angleRad + " rad");
