@@ -331,12 +331,21 @@ public final class MorphableJob implements Job {
     // Spark ML's PCA walks its rows three times (column summary twice, covariance once).
     JavaRDD<double[]> idRows = segmentMeans.values();
     long segments = idRows.count();
+    long t0 = System.nanoTime();
     Pca id = SparkPca.of(idRows, D);
+    // Said in the log because bin/bench-morphable separates this fixed cost from the per-frame
+    // cost.
+    LOG.info(String.format(Locale.ROOT, "morphable: identity PCA (Spark ML) of %d rows: %.1f s",
+        segments, (System.nanoTime() - t0) / 1e9));
     // Residuals centre on zero by construction (Spark centres them on their mean anyway).
     JavaRDD<double[]> expRows = aligned.join(segmentMeans).values()
         .map(t -> minus(t._1(), t._2()))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    t0 = System.nanoTime();
     Pca exp = SparkPca.of(expRows, D);
+    LOG.info(String.format(Locale.ROOT,
+        "morphable: expression residuals and PCA (Spark ML) of %d rows: %.1f s", n,
+        (System.nanoTime() - t0) / 1e9));
     expRows.unpersist(false);
     segmentMeans.unpersist(false);
     b.destroy();

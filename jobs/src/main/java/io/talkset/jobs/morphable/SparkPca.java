@@ -20,9 +20,42 @@ import scala.Tuple2;
  * column summary (one more pass, O(n·d) against the covariance's O(n·d²)). Eigenvalues are
  * population variances (divided by n, like numpy's squared singular values of the centred
  * matrix over n), as the model has always recorded them; Spark divides by n − 1.
+ *
+ * <p>Spark ML runs its BLAS and LAPACK through netlib-java, which prefers the host's
+ * {@code libblas.so.3} and {@code liblapack.so.3}. In a JVM that has loaded bytedeco's OpenBLAS
+ * (OpenCV, in the frames and params stages: {@code talkset run}, local mode, the tests) the
+ * host LAPACK's {@code dgesdd} resolves part of its calls into bytedeco's
+ * {@code libopenblas_nolapack} and the JVM dies (SIGSEGV in {@code drotm_k}, seen in
+ * MorphableVideoSuite). So, unless the JVM was given its own
+ * {@code dev.ludovic.netlib.blas.nativeLib} / {@code dev.ludovic.netlib.lapack.nativeLib},
+ * both name a library that does not exist, and netlib falls back to its pure-Java
+ * implementations (exact; the 1404×1404 SVD takes about 10 CPU seconds instead of 2). Set on
+ * the driver before the decomposition and on executors before their first row.
  */
 final class SparkPca {
+  /** Not a library: loading it fails, which is how netlib is told to use Java. */
+  static final String NO_NATIVE = "talkset-java-netlib";
+
+  static {
+    javaNetlib();
+  }
+
   private SparkPca() {}
+
+  /** netlib-java's pure-Java BLAS and LAPACK unless the JVM names a native library itself. */
+  static void javaNetlib() {
+    for (String key : new String[] {"dev.ludovic.netlib.blas.nativeLib",
+        "dev.ludovic.netlib.lapack.nativeLib"}) {
+      if (System.getProperty(key) == null) {
+        System.setProperty(key, NO_NATIVE);
+      }
+    }
+  }
+
+  /** A row as Spark ML's vector; on an executor, its first call sets {@link #javaNetlib}. */
+  static Vector vector(double[] row) {
+    return Vectors.dense(row);
+  }
 
   /**
    * The principal components of {@code rows} (each of length {@code d}), all d of them. Fewer
@@ -31,7 +64,7 @@ final class SparkPca {
    * eigenbasis of a zero matrix; this one is fixed, so the model stays reproducible).
    */
   static Pca of(JavaRDD<double[]> rows, int d) {
-    RowMatrix m = new RowMatrix(rows.map(Vectors::dense).rdd(), 0L, d);
+    RowMatrix m = new RowMatrix(rows.map(SparkPca::vector).rdd(), 0L, d);
     MultivariateStatisticalSummary s = m.computeColumnSummaryStatistics();
     long n = s.count();
     double total = 0;
