@@ -1,10 +1,9 @@
 package io.talkset.core.faceparams;
 
 /**
- * Principal components of a covariance matrix: eigenvalues in decreasing order and their unit
- * eigenvectors. The covariance comes from {@link Moments} accumulated across a cluster; only
- * this d×d eigendecomposition (d = 1404 for a face mesh) runs on the driver, with our own
- * {@link SymmetricEigen} (see there why not commons-math3's).
+ * Principal components: eigenvalues of a covariance matrix in decreasing order and their unit
+ * eigenvectors. The morphable job gets them from Spark ML's distributed PCA; this record only
+ * puts them in a fixed order and orientation, so any solver's output reads the same.
  *
  * @param eigenvalues decreasing, clamped at 0 (rounding can make the smallest slightly negative)
  * @param components row k is the unit eigenvector of eigenvalue k; its sign is fixed so that
@@ -12,35 +11,39 @@ package io.talkset.core.faceparams;
  */
 public record Pca(double[] eigenvalues, double[][] components) {
 
-  /** The decomposition of a symmetric matrix. */
-  public static Pca of(double[][] covariance) {
-    int d = covariance.length;
-    SymmetricEigen e = SymmetricEigen.of(covariance);
-    double[] values = e.values;
+  /**
+   * Eigenpairs in any order and orientation ({@code vectors[k]} belongs to {@code values[k]}),
+   * sorted by decreasing eigenvalue (ties keep their order) with each vector's sign fixed.
+   */
+  public static Pca of(double[] values, double[][] vectors) {
+    int d = values.length;
+    if (vectors.length != d) {
+      throw new IllegalArgumentException(d + " eigenvalues but " + vectors.length + " vectors");
+    }
     Integer[] order = new Integer[d];
     for (int i = 0; i < d; i++) {
       order[i] = i;
     }
     java.util.Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
     double[] ev = new double[d];
-    double[][] vectors = new double[d][];
+    double[][] sorted = new double[d][];
     for (int k = 0; k < d; k++) {
       ev[k] = Math.max(0, values[order[k]]);
-      double[] v = e.vectors[order[k]].clone();
+      double[] v = vectors[order[k]].clone();
       int big = 0;
-      for (int i = 1; i < d; i++) {
+      for (int i = 1; i < v.length; i++) {
         if (Math.abs(v[i]) > Math.abs(v[big])) {
           big = i;
         }
       }
       if (v[big] < 0) {
-        for (int i = 0; i < d; i++) {
+        for (int i = 0; i < v.length; i++) {
           v[i] = -v[i];
         }
       }
-      vectors[k] = v;
+      sorted[k] = v;
     }
-    return new Pca(ev, vectors);
+    return new Pca(ev, sorted);
   }
 
   /** Fraction of the total variance explained by each component. */

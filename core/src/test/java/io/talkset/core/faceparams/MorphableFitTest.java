@@ -74,8 +74,8 @@ class MorphableFitTest {
       }
     }
     long t0 = System.nanoTime();
-    Pca idPca = Pca.of(ids.covariance());
-    Pca expPca = Pca.of(exps.covariance());
+    Pca idPca = SymmetricEigen.pca(ids.covariance());
+    Pca expPca = SymmetricEigen.pca(exps.covariance());
     double secs = (System.nanoTime() - t0) / 1e9;
     int kId = idPca.componentsFor(0.99, 80);
     int kExp = expPca.componentsFor(0.99, 64);
@@ -162,7 +162,7 @@ class MorphableFitTest {
         }
       }
     }
-    Pca p = Pca.of(a);
+    Pca p = SymmetricEigen.pca(a);
     double worst = 0;
     for (int k = 0; k < n; k++) {
       double[] v = p.components()[k];

@@ -2,7 +2,6 @@ package io.talkset.jobs.morphable;
 
 import static org.apache.spark.sql.functions.col;
 
-import io.talkset.core.faceparams.Moments;
 import io.talkset.core.faceparams.MorphableFit;
 import io.talkset.core.faceparams.Pca;
 import io.talkset.core.faceparams.Procrustes;
@@ -44,9 +43,9 @@ import scala.Tuple2;
  *       next mean; a few passes until it stops moving. Alignment removes pose (rotation,
  *       translation, scale), which is what a 3DMM's pose parameters are.</li>
  *   <li>PCA of identity (each segment's mean aligned shape: one person, one take) and of
- *       expression (each frame's departure from its segment's mean), from moments summed on
- *       executors ({@link Moments}); only the 1404×1404 eigendecomposition runs on the
- *       driver.</li>
+ *       expression (each frame's departure from its segment's mean) with Spark ML
+ *       ({@link SparkPca}: the covariance summed on executors, only the 1404×1404
+ *       decomposition on the driver).</li>
  *   <li>Per frame, pose and coefficients fitted together ({@link MorphableFit#fit}); identity
  *       per segment (the mean of its frames' joint fits), expression per frame with it held.</li>
  * </ol>
@@ -326,39 +325,41 @@ public final class MorphableJob implements Job {
       b.destroy();
     }
     Broadcast<double[]> b = jsc.broadcast(mean);
+    // Aligning a frame costs a few microseconds; caching the aligned shapes would cost another
+    // 11 KB a frame beside the cached meshes, so they are recomputed for the second use.
     JavaPairRDD<Tuple2<String, Integer>, double[]> aligned = frames
-        .mapToPair(f -> new Tuple2<>(f.key(), MorphableFit.align(f.mesh(), b.value()).shape()))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .mapToPair(f -> new Tuple2<>(f.key(), MorphableFit.align(f.mesh(), b.value()).shape()));
     JavaPairRDD<Tuple2<String, Integer>, double[]> segmentMeans = aligned
         .mapValues(a -> append(a, 1))
         .reduceByKey(MorphableJob::addInto)
         .mapValues(MorphableJob::averaged)
         .persist(StorageLevel.MEMORY_AND_DISK());
-    Moments ids = moments(segmentMeans.values(), mean);
-    // Residuals centre on zero by construction; zero is their shift.
-    Moments exps = moments(aligned.join(segmentMeans).values().map(t -> minus(t._1(), t._2())),
-        new double[D]);
-    aligned.unpersist(false);
+    // Spark ML's PCA walks its rows three times (column summary twice, covariance once).
+    JavaRDD<double[]> idRows = segmentMeans.values();
+    long segments = idRows.count();
+    long t0 = System.nanoTime();
+    Pca id = SparkPca.of(idRows, D);
+    // Said in the log because bin/bench-morphable separates this fixed cost from the per-frame
+    // cost.
+    LOG.info(String.format(Locale.ROOT, "morphable: identity PCA (Spark ML) of %d rows: %.1f s",
+        segments, (System.nanoTime() - t0) / 1e9));
+    // Residuals centre on zero by construction (Spark centres them on their mean anyway).
+    JavaRDD<double[]> expRows = aligned.join(segmentMeans).values()
+        .map(t -> minus(t._1(), t._2()))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    t0 = System.nanoTime();
+    Pca exp = SparkPca.of(expRows, D);
+    LOG.info(String.format(Locale.ROOT,
+        "morphable: expression residuals and PCA (Spark ML) of %d rows: %.1f s", n,
+        (System.nanoTime() - t0) / 1e9));
+    expRows.unpersist(false);
     segmentMeans.unpersist(false);
     b.destroy();
-    Pca id = Pca.of(ids.covariance());
-    Pca exp = Pca.of(exps.covariance());
     int kId = cfg.idComponents() > 0 ? cfg.idComponents()
         : id.componentsFor(cfg.variance(), MorphableConfig.MAX_ID);
     int kExp = cfg.expComponents() > 0 ? cfg.expComponents()
         : exp.componentsFor(cfg.variance(), MorphableConfig.MAX_EXP);
-    return new Learned(mean, id, kId, exp, kExp, ids.count(), it, change);
-  }
-
-  /** Moments summed per task, then merged in a tree: one d×d array per task travels. */
-  static Moments moments(JavaRDD<double[]> rows, double[] shift) {
-    return rows.mapPartitions(part -> {
-      Moments m = new Moments(shift);
-      while (part.hasNext()) {
-        m.add(part.next());
-      }
-      return List.of(m).iterator();
-    }).treeReduce(Moments::merge);
+    return new Learned(mean, id, kId, exp, kExp, segments, it, change);
   }
 
   static Row row(Frame f, double[] alpha, MorphableFit.Model model, int iters,

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.talkset.core.faceparams.Moments;
 import io.talkset.core.faceparams.Pca;
 import io.talkset.core.faceparams.Procrustes;
 import io.talkset.core.faceparams.SyntheticFaces;
@@ -224,12 +223,11 @@ class MorphableJobSuite {
   }
 
   /**
-   * The distributed PCA (moments per task, merged in a tree, eigendecomposition on the driver)
+   * The job's PCA (Spark ML's RowMatrix: covariance summed in 4 tasks, decomposed on the driver)
    * against numpy's SVD of the same centred matrix.
    */
   @Test
-  void distributedPcaEqualsNumpySvd(@TempDir Path tmp) throws Exception {
-    SparkSession spark = SparkTestSession.get();
+  void sparkMlPcaEqualsNumpySvd(@TempDir Path tmp) throws Exception {
     int n = 400;
     int d = 600;
     int k = 8;
@@ -253,13 +251,54 @@ class MorphableJobSuite {
         x[r][i] = (float) (x[r][i] + 5 + 1e-3 * rnd.nextGaussian());
       }
     }
+    PcaCheck c = sparkPcaAgainstNumpy(SparkTestSession.get(), x, k, tmp);
+    System.out.printf("morphable suite: Spark ML PCA vs numpy SVD (%dx%d, top %d): largest"
+        + " principal angle %.2e rad, eigenvalues within %.2e (relative)%n", n, d, k,
+        c.angleRad(), c.worstEigenvalue());
+    assertTrue(c.angleRad() <= 1e-6, "principal angle " + c.angleRad() + " rad");
+    assertTrue(c.worstEigenvalue() <= 1e-9, "eigenvalues differ by " + c.worstEigenvalue());
+    // Each direction singly too (sign aside): the leading components are the same vectors.
+    for (int i = 0; i < 3; i++) {
+      double dot = 0;
+      for (int j = 0; j < d; j++) {
+        dot += c.pca().components()[i][j] * c.numpy()[i][j];
+      }
+      assertEquals(1, Math.abs(dot), 1e-9, "component " + i);
+    }
+  }
+
+  /**
+   * The job's PCA of {@code x} and numpy's SVD of the same centred matrix, top {@code k}.
+   *
+   * @param angleRad largest principal angle between the two k-dimensional subspaces
+   * @param worstEigenvalue largest relative difference of the k eigenvalues
+   * @param numpy numpy's k components (rows)
+   */
+  record PcaCheck(Pca pca, double[][] numpy, double[] numpyEigenvalues, double angleRad,
+      double worstEigenvalue) {}
+
+  /**
+   * Runs {@link SparkPca} on {@code x} (rows rounded to float32 first, as the .npy numpy reads
+   * holds them, so both sides decompose the same numbers) in 4 tasks, and morphable_check.py's
+   * SVD in the reference venv.
+   */
+  static PcaCheck sparkPcaAgainstNumpy(SparkSession spark, double[][] x, int k, Path tmp)
+      throws Exception {
+    int d = x[0].length;
+    double[][] f = new double[x.length][d];
+    for (int r = 0; r < x.length; r++) {
+      for (int i = 0; i < d; i++) {
+        f[r][i] = (float) x[r][i];
+      }
+    }
     Path matrix = tmp.resolve("x.npy");
-    Files.write(matrix, Npy.write(x, false));
+    Files.write(matrix, Npy.write(f, false));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    Moments m = MorphableJob.moments(jsc.parallelize(List.of(x), 4), x[0]);
-    Pca pca = Pca.of(m.covariance());
+    Pca pca = SparkPca.of(jsc.parallelize(List.of(f), 4), d);
     Path basis = tmp.resolve("basis.f64");
-    JsonNode py = json.readTree(Tools.run(Python.venv().toString(), script(),
+    String script = Path.of(MorphableJobSuite.class.getResource("morphable_check.py").toURI())
+        .toString();
+    JsonNode py = new ObjectMapper().readTree(Tools.run(Python.venv().toString(), script,
         matrix.toString(), String.valueOf(k), basis.toString(), "-"));
     ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(basis)).order(ByteOrder.LITTLE_ENDIAN);
     double[][] ref = new double[k][d];
@@ -269,24 +308,13 @@ class MorphableJobSuite {
       }
     }
     double angleRad = Math.toRadians(SyntheticFaces.largestPrincipalAngle(pca.leading(k), ref));
+    double[] ev = new double[k];
     double worstValue = 0;
     for (int i = 0; i < k; i++) {
-      double ev = py.get("eigenvalues").get(i).asDouble();
-      worstValue = Math.max(worstValue, Math.abs(pca.eigenvalues()[i] - ev) / ev);
+      ev[i] = py.get("eigenvalues").get(i).asDouble();
+      worstValue = Math.max(worstValue, Math.abs(pca.eigenvalues()[i] - ev[i]) / ev[i]);
     }
-    System.out.printf("morphable suite: distributed PCA vs numpy SVD (%dx%d, top %d): largest"
-        + " principal angle %.2e rad, eigenvalues within %.2e (relative)%n", n, d, k, angleRad,
-        worstValue);
-    assertTrue(angleRad <= 1e-6, "principal angle " + angleRad + " rad");
-    assertTrue(worstValue <= 1e-9, "eigenvalues differ by " + worstValue);
-    // Each direction singly too (sign aside): the leading components are the same vectors.
-    for (int i = 0; i < 3; i++) {
-      double dot = 0;
-      for (int j = 0; j < d; j++) {
-        dot += pca.components()[i][j] * ref[i][j];
-      }
-      assertEquals(1, Math.abs(dot), 1e-9, "component " + i);
-    }
+    return new PcaCheck(pca, ref, ev, angleRad, worstValue);
   }
 
   private String script() throws Exception {

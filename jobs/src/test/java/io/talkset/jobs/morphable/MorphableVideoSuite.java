@@ -105,6 +105,34 @@ class MorphableVideoSuite {
       idOf[i] = MorphableFit.fit(m, model, null, 10).identity();
     }
     double idRatio = withinOverBetween(idOf, segmentOf);
+    // Spark ML's PCA of a real matrix against numpy's SVD of the same numbers: the expression
+    // rows the job decomposes (each mesh aligned onto the model's mean, less its segment's
+    // mean aligned shape), rebuilt here from the meshes.
+    double[][] residuals = new double[n][];
+    java.util.Map<String, double[]> segmentSum = new java.util.HashMap<>();
+    for (int i = 0; i < n; i++) {
+      List<Object> mesh = rows.get(i).getList(12);
+      double[] m = new double[mesh.size()];
+      for (int j = 0; j < m.length; j++) {
+        m[j] = ((Number) mesh.get(j)).doubleValue();
+      }
+      residuals[i] = MorphableFit.align(m, model.mean()).shape();
+      double[] s = segmentSum.computeIfAbsent(segmentOf[i], x -> new double[m.length + 1]);
+      for (int j = 0; j < m.length; j++) {
+        s[j] += residuals[i][j];
+      }
+      s[m.length]++;
+    }
+    for (int i = 0; i < n; i++) {
+      double[] s = segmentSum.get(segmentOf[i]);
+      for (int j = 0; j < residuals[i].length; j++) {
+        residuals[i][j] -= s[j] / s[residuals[i].length];
+      }
+    }
+    MorphableJobSuite.PcaCheck pca = MorphableJobSuite.sparkPcaAgainstNumpy(spark, residuals,
+        k, out);
+    double[] ev = pca.numpyEigenvalues();
+    double gap = (ev[k - 2] - ev[k - 1]) / ev[0];
     // Expression coefficients are departures from the segment's mean shape, so the mouth
     // opening is compared as a departure from its segment's mean too.
     java.util.Map<String, double[]> sums = new java.util.HashMap<>();
@@ -151,9 +179,13 @@ class MorphableVideoSuite {
         + " components (%.3f / %.3f of variance), %.1f s; best |r| expression coefficient %d vs"
         + " mouth opening %.3f (all %d together: multiple R %.3f, adjusted R^2 %.3f); Procrustes vs PnP median |difference| after a constant"
         + " offset:%s median fit RMS %.4f model units (%.3f px median); per-frame identity"
-        + " spread within segments / between segments %.3f%n", n, r.segments(),
+        + " spread within segments / between segments %.3f; Spark ML PCA of the %d x 1404"
+        + " expression residuals vs numpy SVD, top %d: largest principal angle %.2e rad,"
+        + " eigenvalues within %.2e (relative; eigenvalue %d is %.2e of the first, the gap"
+        + " before it %.2e)%n", n, r.segments(),
         r.idComponents(), r.expComponents(), r.idExplained(), r.expExplained(), secs, bestK,
-        best, k, multipleR, adjusted, angles, rms[n / 2], r.medianFitRmsPx(), idRatio);
+        best, k, multipleR, adjusted, angles, rms[n / 2], r.medianFitRmsPx(), idRatio, n, k,
+        pca.angleRad(), pca.worstEigenvalue(), k, ev[k - 1] / ev[0], gap);
     assertTrue(n > 900, "frames with a mesh: " + n);
     assertTrue(best >= 0.9, "no expression coefficient follows the mouth: best |r| " + best);
     for (int a = 0; a < 3; a++) {
@@ -161,6 +193,12 @@ class MorphableVideoSuite {
           medianAbsAfterOffset(ours[a], pnp[a], -1));
       assertTrue(d <= 5, names[a] + ": Procrustes vs PnP median |difference| " + d + " deg");
     }
+    assertTrue(pca.angleRad() <= 1e-6, "Spark ML vs numpy: principal angle "
+        + pca.angleRad() + " rad");
+    // Relative to each eigenvalue, though a covariance's rounding is relative to the first:
+    // the smallest kept is about 3e-3 of it here.
+    assertTrue(pca.worstEigenvalue() <= 1e-9, "Spark ML vs numpy: eigenvalues differ by "
+        + pca.worstEigenvalue());
     assertTrue(idRatio < 0.5, "identity varies within a segment nearly as much as between: "
         + idRatio);
   }

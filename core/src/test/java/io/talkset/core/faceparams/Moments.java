@@ -1,7 +1,5 @@
 package io.talkset.core.faceparams;
 
-import java.io.Serializable;
-
 /**
  * First and second moments of d-dimensional rows, accumulated row by row and merged across
  * partitions: the sufficient statistics of a PCA (count, sum, and the upper triangle of the sum
@@ -9,11 +7,10 @@ import java.io.Serializable;
  * mean, such as the Procrustes mean shape), so the covariance {@code S/n - m mᵀ} subtracts two
  * small numbers rather than two large ones and keeps its precision.
  *
- * <p>Mutable; one instance per task, merged with {@link #merge}. Serializable because Spark's
- * tree aggregation ships the partial sums between executors and the driver.
+ * <p>The tests' single-machine PCA input (with {@link SymmetricEigen}); the job's covariance is
+ * Spark ML's. Mutable; merged with {@link #merge}.
  */
-public final class Moments implements Serializable {
-  private static final long serialVersionUID = 1L;
+final class Moments {
   private final double[] shift;
   private final int d;
   private long n;
@@ -21,23 +18,23 @@ public final class Moments implements Serializable {
   /** Row-major d×d; only entries with column ≥ row are filled until {@link #covariance}. */
   private final double[] outer;
 
-  public Moments(double[] shift) {
+  Moments(double[] shift) {
     this.shift = shift.clone();
     this.d = shift.length;
     this.sum = new double[d];
     this.outer = new double[d * d];
   }
 
-  public int dimension() {
+  int dimension() {
     return d;
   }
 
-  public long count() {
+  long count() {
     return n;
   }
 
   /** Adds one row (length d). Returns this, for use as a Spark sequence operation. */
-  public Moments add(double[] row) {
+  Moments add(double[] row) {
     if (row.length != d) {
       throw new IllegalArgumentException("row of " + row.length + " values, expected " + d);
     }
@@ -61,7 +58,7 @@ public final class Moments implements Serializable {
   }
 
   /** Adds another task's moments (same shift). Returns this. */
-  public Moments merge(Moments o) {
+  Moments merge(Moments o) {
     if (o.d != d) {
       throw new IllegalArgumentException("dimension " + o.d + " vs " + d);
     }
@@ -76,7 +73,7 @@ public final class Moments implements Serializable {
   }
 
   /** The mean row, in the rows' own coordinates (shift added back). */
-  public double[] mean() {
+  double[] mean() {
     double[] m = new double[d];
     for (int i = 0; i < d; i++) {
       m[i] = shift[i] + sum[i] / n;
@@ -88,7 +85,7 @@ public final class Moments implements Serializable {
    * The population covariance (divided by n, like numpy's SVD of the centred matrix squared
    * over n), row-major d×d, symmetric.
    */
-  public double[][] covariance() {
+  double[][] covariance() {
     if (n == 0) {
       throw new IllegalStateException("no rows");
     }

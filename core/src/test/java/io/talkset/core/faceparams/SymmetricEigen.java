@@ -3,10 +3,11 @@ package io.talkset.core.faceparams;
 /**
  * Eigenvalues and eigenvectors of a real symmetric matrix: Householder reduction to tridiagonal
  * form, then the implicit QL algorithm (EISPACK's tred2 and tql2, in the form JAMA made
- * public-domain Java). Our own because commons-math3's EigenDecomposition, the one Spark
- * ships, gives up ("convergence failed") on covariance matrices of low rank, which is exactly
- * what a face-mesh covariance with fewer segments than coordinates is. QL here iterates until
- * each off-diagonal element is negligible, with no iteration cap.
+ * public-domain Java). The morphable job's PCA is Spark ML's (RowMatrix); this single-machine
+ * solver stays in the tests so that {@link MorphableFitTest} checks the model's arithmetic
+ * without Spark. commons-math3's EigenDecomposition, the one core can see, gives up
+ * ("convergence failed") on covariance matrices of low rank, which is what a face-mesh
+ * covariance with fewer segments than coordinates is; QL here has no iteration cap.
  *
  * <p>The rotations of the QL step are applied to rows of the transposed eigenvector matrix, so
  * the O(n³) inner loop walks memory contiguously.
@@ -19,6 +20,12 @@ final class SymmetricEigen {
   private SymmetricEigen(double[] values, double[][] vectors) {
     this.values = values;
     this.vectors = vectors;
+  }
+
+  /** The principal components of a covariance matrix, ordered as {@link Pca} orders them. */
+  static Pca pca(double[][] covariance) {
+    SymmetricEigen e = of(covariance);
+    return Pca.of(e.values, e.vectors);
   }
 
   static SymmetricEigen of(double[][] a) {
