@@ -98,7 +98,8 @@ final class ClipWriter {
     try {
       float[] decoded = c.size() < 0 ? null : Sources.audioOrNull(c.path(), c.size(), conf,
           CropVideoWriter.RATE, cfg.timeoutMillis());
-      float[] audio = decoded == null ? null : SampleNames.audio(decoded, c.first(), frames);
+      float[] audio = decoded == null ? null : SampleNames.audio(decoded, c.first(), frames,
+          c.audioShift());
       long bytes;
       if (video) {
         int side = cfg.side(next[0].getInt(SIZE));
@@ -226,6 +227,7 @@ final class ClipWriter {
     m.put("frames", frames);
     m.put("face_frames", faces);
     m.put("audio_samples", audio == null ? null : audio.length);
+    m.put("audio_shift_frames", c.audioShift());
     return m;
   }
 
