@@ -283,6 +283,7 @@ class CurationSuite {
         assertEquals(640L * first, w.getLong(w.fieldIndex("first_sample")));
         assertEquals(640L * (last + 1), w.getLong(w.fieldIndex("end_sample")));
         assertEquals(first / 25.0, w.getDouble(w.fieldIndex("start_s")), 1e-12);
+        assertEquals(shifts.get(clip), w.getInt(w.fieldIndex("audio_shift_frames")), clip);
         assertEquals((last + 1) / 25.0, w.getDouble(w.fieldIndex("end_s")), 1e-12);
         for (int f = first; f <= last; f++) {
           assertTrue(kept.contains(clip + "/" + f), clip + "/" + f + " in a window, not kept");
