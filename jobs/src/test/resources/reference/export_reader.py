@@ -101,9 +101,10 @@ FIELDS = {
 
 
 def compare(clip, meta, arrays, wav_bytes, jpgs):
-    """The sample against the clip's rows: arrays, the WAV's PCM, the JPEG bytes."""
-    rows = ref[clip]
+    """The sample against the clip's rows in its span (the clip's, or a window's): arrays, the
+    WAV's PCM, the JPEG bytes."""
     first, frames = meta["first_frame"], meta["frames"]
+    rows = [r for r in ref[clip] if first <= r["frame_index"] < first + frames]
     out = {"clip_id": clip, "frames": frames, "rows": len(rows), "first_frame": first,
            "last_row_frame": rows[-1]["frame_index"]}
     out["frame_index_ok"] = arrays["frame_index"].tolist() == list(range(first, first + frames))
@@ -220,7 +221,7 @@ if FMT == "webdataset":
         r.update({"key": s["__key__"], "shard": s["__shard__"], "fields_in_order":
                   s["__order__"], "meta": meta})
         if "mp4" in s:
-            p = os.path.join(EXTRACT, meta["clip_id"] + ".mp4")
+            p = os.path.join(EXTRACT, s["__key__"].replace("/", "-") + ".mp4")
             with open(p, "wb") as f:
                 f.write(s["mp4"])
             r["mp4"] = p
@@ -234,9 +235,12 @@ elif FMT == "frames":
         with open(os.path.join(ROOT, split, "filelist.txt")) as f:
             lines = f.read().splitlines()
         report["filelists"][split] = lines
-        for clip in lines:
-            d = os.path.join(ROOT, split, clip)
-            meta = json.load(open(os.path.join(d, "clip.json")))
+        for line in lines:
+            # CLIP_ID, or CLIP_ID/WINDOW_ID per window.
+            d = os.path.join(ROOT, split, line)
+            name = "window.json" if "/" in line else "clip.json"
+            meta = json.load(open(os.path.join(d, name)))
+            clip = meta["clip_id"]
             z = np.load(os.path.join(d, "params.npz"), allow_pickle=False)
             arrays = {k: z[k] for k in z.files}
             jpgs = {int(n[:-4]): open(os.path.join(d, n), "rb").read()
@@ -244,6 +248,7 @@ elif FMT == "frames":
             wav_path = os.path.join(d, "audio.wav")
             wav_bytes = open(wav_path, "rb").read() if os.path.exists(wav_path) else None
             r = compare(clip, meta, arrays, wav_bytes, jpgs)
-            r.update({"split": split, "files": sorted(os.listdir(d)), "meta": meta})
+            r.update({"split": split, "line": line, "files": sorted(os.listdir(d)),
+                      "meta": meta})
             report["samples"].append(r)
 print(json.dumps(report))

@@ -23,7 +23,9 @@ import org.apache.spark.sql.types.StructField;
  *   dataset, speaker, gender, emotion, intensity, sentence_key, view, take,
  *   landmarks[136], landmarks_raw[136], landmarks_crop[136], yaw_deg, pitch_deg, roll_deg,
  *   tx_mm, ty_mm, tz_mm, pose_error_px, expression[7], mm_id, mm_exp, mm_tex, mm_angles,
- *   mm_gamma, mm_trans, mesh[1404], mesh_confidence, evp, wav2lip, hdtf, samples
+ *   mm_gamma, mm_trans, mesh[1404], mesh_confidence, morph_model_id, morph_id_coeffs[],
+ *   morph_exp_coeffs[], morph_yaw_deg, morph_pitch_deg, morph_roll_deg, morph_translation[3],
+ *   morph_scale, morph_fit_rms_px, evp, wav2lip, hdtf, samples
  * shard_clips: clip_id, path, dataset, speaker, gender, emotion, intensity, sentence_key, view,
  *   take, transcript, media_kind, duration_s, fps, width, height, audio_status, audio_frames,
  *   frames_status, frames_written, face_segments, params_status, params_frames, shard_frames
@@ -37,9 +39,13 @@ public final class ShardsSchemas {
   public static final int VERSION = 1;
   /**
    * shard_frames. 2: carries face_params v2's mesh and mesh_confidence (after mm_trans, before
-   * the audio columns).
+   * the audio columns). 3: the learned morphable model's per-frame coefficients and pose
+   * (face_morphable's columns prefixed {@code morph_}, after mesh_confidence).
    */
-  public static final int FRAMES_VERSION = 2;
+  public static final int FRAMES_VERSION = 3;
+
+  /** The prefix of face_morphable's columns in shard_frames (its yaw_deg is not face_params'). */
+  public static final String MORPH_PREFIX = "morph_";
 
   /** Manifest columns copied onto every frame and clip row. */
   private static final String[] CLIP_METADATA =
@@ -121,6 +127,15 @@ public final class ShardsSchemas {
       }
       b.col(f.name(), f.dataType(), true, "face_params." + f.name() + " (null when the frame"
           + " has no face_params row): " + f.getComment().get());
+    }
+    for (StructField f : MorphableSchemas.FRAMES.struct().fields()) {
+      if (Set.of("clip_id", "segment", "frame_index").contains(f.name())) {
+        continue;
+      }
+      b.col(MORPH_PREFIX + f.name(), f.dataType(), true, "face_morphable." + f.name()
+          + " (null when the frame has no face_morphable row, or that table was made from"
+          + " other face_params rows than these: see dataset.json morphable): "
+          + f.getComment().get());
     }
     for (StructField f : AudioSchemas.FRAMES.struct().fields()) {
       if (AUDIO_COLUMNS.contains(f.name())) {

@@ -27,10 +27,13 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
 
 /**
- * Writes the clips of one task, each from its frame rows in frame order, into the staging
+ * Writes the samples of one task, each from its frame rows in frame order, into the staging
  * folder: the picture streamed (JPEG bytes copied, or crops encoded one at a time), the
  * per-frame arrays gathered, the clip's audio decoded whole and cut to the sample's frames.
- * A clip that fails leaves no file behind and is reported, the others go on.
+ * A sample is a clip, or a training window: then the rows also carry
+ * {@link #WINDOW_COLUMNS}, a frame of overlapping windows comes once per window, and a
+ * clip's windows follow one another so its audio is decoded once for all of them.
+ * A sample that fails leaves no file behind and is reported, the others go on.
  */
 final class ClipWriter {
   /** The frame columns read, in this order. */
@@ -39,6 +42,9 @@ final class ClipWriter {
       "expression", "mm_id", "mm_exp", "mm_tex", "mm_angles", "mm_gamma", "mm_trans", "hdtf",
       "evp", "wav2lip", "samples", "window_x", "window_y", "window_side", "mesh",
       "mesh_confidence");
+  /** Per window, after {@link #COLUMNS}: the window's id, segment and frame range. */
+  static final List<String> WINDOW_COLUMNS = List.of("window_id", "segment", "window_first",
+      "window_last");
   private static final int CLIP = 0;
   private static final int FRAME = 1;
   private static final int JPEG = 2;
@@ -46,6 +52,14 @@ final class ClipWriter {
   private static final int LANDMARKS = 4;
   private static final int WINDOW_X = 22;
   private static final int MESH = 25;
+  private static final int WINDOW_ID = COLUMNS.size();
+
+  /** A sample's span: the clip's face frames, or a window (with its id and segment). */
+  private record Span(String window, int segment, int first, int last) {
+    int frames() {
+      return last - first + 1;
+    }
+  }
 
   private final ExportConfig cfg;
   private final Map<String, ExportJob.ClipInfo> info;
@@ -53,6 +67,9 @@ final class ClipWriter {
   private final HadoopConf conf;
   /** The warp of a view other than the stored crop, or null. */
   private final FaceViews.View view;
+  /** The last clip whose audio was decoded, and that audio (null: none): its windows share it. */
+  private String audioClip;
+  private float[] audioDecoded;
 
   private ClipWriter(ExportConfig cfg, Map<String, ExportJob.ClipInfo> info, String staging,
       HadoopConf conf) {
@@ -75,38 +92,50 @@ final class ClipWriter {
     return out.iterator();
   }
 
-  /** One clip from its first row in {@code next[0]}; leaves the next clip's first row there. */
+  /** The id of the sample a row belongs to: its window's, or its clip's. */
+  private String sampleId(Row r) {
+    return cfg.perWindow() ? r.getString(WINDOW_ID) : r.getString(CLIP);
+  }
+
+  /** One sample from its first row in {@code next[0]}; leaves the next one's first row there. */
   private ExportJob.Exported one(Row[] next, Iterator<Row> in) throws IOException {
     String clipId = next[0].getString(CLIP);
+    String id = sampleId(next[0]);
     ExportJob.ClipInfo c = info.get(clipId);
-    int frames = c.last() - c.first() + 1;
-    String key = SampleNames.key(c.split(), clipId);
+    Span span = cfg.perWindow() ? new Span(id, next[0].getInt(WINDOW_ID + 1),
+        next[0].getInt(WINDOW_ID + 2), next[0].getInt(WINDOW_ID + 3))
+        : new Span(null, -1, c.first(), c.last());
+    int first = span.first();
+    int frames = span.frames();
+    String key = SampleNames.key(c.split(), id);
     FileSystem fs = ExportJob.files(new Path(staging), conf.get());
-    // Where the clip's files go: removed whole if the clip fails.
+    // Where the sample's files go: removed whole if it fails. A window's MP4 or folder sits in
+    // its clip's folder (Wav2Lip's SPEAKER/VIDEO layout, one level per clip).
+    Path split = new Path(staging, c.split());
+    Path folder = cfg.perWindow() ? new Path(split, clipId) : split;
     Path own = switch (cfg.format()) {
       case WEBDATASET -> new Path(new Path(new Path(staging, ExportJob.SAMPLES), c.split()),
-          clipId + ".tar");
-      case CLIPS -> new Path(new Path(staging, c.split()), clipId + ".mp4");
-      case FRAMES -> new Path(new Path(staging, c.split()), clipId);
+          id + ".tar");
+      case CLIPS -> new Path(folder, id + ".mp4");
+      case FRAMES -> new Path(folder, id);
     };
     boolean video = cfg.format() == ExportConfig.Format.CLIPS
         || (cfg.format() == ExportConfig.Format.WEBDATASET
         && cfg.media() == ExportConfig.Media.MP4);
     java.nio.file.Path local = video ? Files.createTempFile("talkset-export-", ".mp4") : null;
-    FrameArrays arrays = new FrameArrays(c.first(), frames);
+    FrameArrays arrays = new FrameArrays(first, frames);
     int faces = 0;
     try {
-      float[] decoded = c.size() < 0 ? null : Sources.audioOrNull(c.path(), c.size(), conf,
-          CropVideoWriter.RATE, cfg.timeoutMillis());
-      float[] audio = decoded == null ? null : SampleNames.audio(decoded, c.first(), frames,
+      float[] decoded = decoded(c);
+      float[] audio = decoded == null ? null : SampleNames.audio(decoded, first, frames,
           c.audioShift());
       long bytes;
       if (video) {
         int side = cfg.side(next[0].getInt(SIZE));
         try (CropVideoWriter w = new CropVideoWriter(local.toString(), side, audio)) {
-          for (Row r = next[0]; r != null && r.getString(CLIP).equals(clipId);
+          for (Row r = next[0]; r != null && sampleId(r).equals(id);
               r = advance(next, in)) {
-            int j = r.getInt(FRAME) - c.first();
+            int j = r.getInt(FRAME) - first;
             // A frame without a crop (between face segments) repeats the previous crop, so
             // video frame j stays grid frame first + j and the audio stays in step.
             while (w.frames() < j) {
@@ -141,34 +170,34 @@ final class ClipWriter {
           try (OutputStream o = fs.create(own, true); InputStream v = Files.newInputStream(local)) {
             TarWriter tar = new TarWriter(o);
             tar.add(key + ".mp4", Files.size(local), v);
-            bytes = rest(tar, key, c, frames, faces, audio, arrays);
+            bytes = rest(tar, key, c, span, faces, audio, arrays);
           }
         }
       } else if (cfg.format() == ExportConfig.Format.WEBDATASET) {
         try (OutputStream o = fs.create(own, true)) {
           TarWriter tar = new TarWriter(o);
           int side = cfg.side(next[0].getInt(SIZE));
-          for (Row r = next[0]; r != null && r.getString(CLIP).equals(clipId);
+          for (Row r = next[0]; r != null && sampleId(r).equals(id);
               r = advance(next, in)) {
             double[] a = affine(r, side);
             byte[] jpeg = picture(r, a, side);
             if (jpeg != null) {
-              tar.add(key + "." + SampleNames.frame(r.getInt(FRAME) - c.first()), jpeg);
+              tar.add(key + "." + SampleNames.frame(r.getInt(FRAME) - first), jpeg);
               faces++;
             }
             gather(arrays, r, a, jpeg != null);
           }
-          bytes = rest(tar, key, c, frames, faces, audio, arrays);
+          bytes = rest(tar, key, c, span, faces, audio, arrays);
         }
       } else {
         bytes = 0;
         int side = cfg.side(next[0].getInt(SIZE));
-        for (Row r = next[0]; r != null && r.getString(CLIP).equals(clipId);
+        for (Row r = next[0]; r != null && sampleId(r).equals(id);
             r = advance(next, in)) {
           double[] a = affine(r, side);
           byte[] jpeg = picture(r, a, side);
           if (jpeg != null) {
-            write(fs, new Path(own, SampleNames.frame(r.getInt(FRAME) - c.first())), jpeg);
+            write(fs, new Path(own, SampleNames.frame(r.getInt(FRAME) - first)), jpeg);
             bytes += jpeg.length;
             faces++;
           }
@@ -178,18 +207,19 @@ final class ClipWriter {
           bytes += write(fs, new Path(own, "audio.wav"), Wav.pcm16(audio, CropVideoWriter.RATE));
         }
         bytes += write(fs, new Path(own, "params.npz"), Npz.stored(arrays.npy()));
-        bytes += write(fs, new Path(own, "clip.json"), Json.write(meta(key, c, frames, faces,
-            audio)).getBytes(StandardCharsets.UTF_8));
+        bytes += write(fs, new Path(own, cfg.perWindow() ? "window.json" : "clip.json"),
+            Json.write(meta(key, c, span, faces, audio)).getBytes(StandardCharsets.UTF_8));
       }
       return new ExportJob.Exported(c.split(), clipId, "ok", null, frames, faces, audio != null,
-          bytes, own.toString());
+          bytes, own.toString(), span.window());
     } catch (Exception e) {
-      while (next[0] != null && next[0].getString(CLIP).equals(clipId)) {
+      while (next[0] != null && sampleId(next[0]).equals(id)) {
         advance(next, in);
       }
       fs.delete(own, true);
       return new ExportJob.Exported(c.split(), clipId, "failed",
-          e.getClass().getSimpleName() + ": " + e.getMessage(), frames, faces, false, 0, null);
+          e.getClass().getSimpleName() + ": " + e.getMessage(), frames, faces, false, 0, null,
+          span.window());
     } finally {
       if (local != null) {
         Files.deleteIfExists(local);
@@ -197,10 +227,24 @@ final class ClipWriter {
     }
   }
 
+  /**
+   * The clip's audio decoded whole (null: no audio), kept for the clip's next windows: they
+   * come one after another in the task.
+   */
+  private float[] decoded(ExportJob.ClipInfo c) throws IOException {
+    if (!c.clipId().equals(audioClip)) {
+      audioClip = null; // Not cached if the decode throws: each window then reports it.
+      audioDecoded = c.size() < 0 ? null : Sources.audioOrNull(c.path(), c.size(), conf,
+          CropVideoWriter.RATE, cfg.timeoutMillis());
+      audioClip = c.clipId();
+    }
+    return audioDecoded;
+  }
+
   /** A sample's members after its picture: KEY.json, KEY.wav, then KEY.FIELD.npy. */
-  private long rest(TarWriter tar, String key, ExportJob.ClipInfo c, int frames, int faces,
+  private long rest(TarWriter tar, String key, ExportJob.ClipInfo c, Span span, int faces,
       float[] audio, FrameArrays arrays) throws IOException {
-    tar.add(key + ".json", Json.write(meta(key, c, frames, faces, audio))
+    tar.add(key + ".json", Json.write(meta(key, c, span, faces, audio))
         .getBytes(StandardCharsets.UTF_8));
     if (audio != null) {
       tar.add(key + ".wav", Wav.pcm16(audio, CropVideoWriter.RATE));
@@ -212,20 +256,29 @@ final class ClipWriter {
   }
 
   /** The sample's description: ids, metadata, its span on the grid and its media. */
-  private Map<String, Object> meta(String key, ExportJob.ClipInfo c, int frames, int faces,
+  private Map<String, Object> meta(String key, ExportJob.ClipInfo c, Span span, int faces,
       float[] audio) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("key", key);
     m.put("clip_id", c.clipId());
+    if (span.window() != null) {
+      m.put("window_id", span.window());
+      m.put("segment", span.segment());
+    }
     m.put("split", c.split());
     m.putAll(c.meta());
     m.put("picture", cfg.view().name().toLowerCase(java.util.Locale.ROOT));
     m.put("fps", CropVideoWriter.FPS);
     m.put("sample_rate", CropVideoWriter.RATE);
-    m.put("first_frame", c.first());
-    m.put("last_frame", c.last());
-    m.put("frames", frames);
+    m.put("first_frame", span.first());
+    m.put("last_frame", span.last());
+    m.put("frames", span.frames());
     m.put("face_frames", faces);
+    if (span.window() != null) {
+      // The window's audio range on the clip's 16 kHz audio, as the windows table gives it.
+      m.put("first_sample", (long) span.first() * SampleNames.SAMPLES_PER_FRAME);
+      m.put("end_sample", (long) (span.last() + 1) * SampleNames.SAMPLES_PER_FRAME);
+    }
     m.put("audio_samples", audio == null ? null : audio.length);
     m.put("audio_shift_frames", c.audioShift());
     return m;

@@ -17,10 +17,34 @@ import java.util.Map;
  * @param size side of the pictures (the MP4s' for the face view); 0: the crops' own size, or
  *     the view's default
  * @param shardBytes WebDataset shard size limit
+ * @param sample what one sample is; null until the job has looked at the dataset (window when
+ *     it has a windows table, clip otherwise)
  */
 public record ExportConfig(String output, String exportOutput, Format format, Media media,
-    View view, long shardBytes, int size, long timeoutMillis, int partitions)
+    View view, long shardBytes, int size, long timeoutMillis, int partitions, Sample sample)
     implements Serializable {
+
+  /**
+   * The unit of the export: a clip (its frames from first to last face frame), or a training
+   * window of the dataset's windows table (written by {@code shards --window-seconds}).
+   */
+  public enum Sample {
+    WINDOW, CLIP;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** The same settings with the sample unit decided. */
+  public ExportConfig withSample(Sample s) {
+    return new ExportConfig(output, exportOutput, format, media, view, shardBytes, size,
+        timeoutMillis, partitions, s);
+  }
+
+  public boolean perWindow() {
+    return sample == Sample.WINDOW;
+  }
 
   /** The layouts. */
   public enum Format {
@@ -61,8 +85,8 @@ public record ExportConfig(String output, String exportOutput, Format format, Me
         .value("output", "URI", null, "dataset root whose written dataset (OUTPUT/dataset, from"
             + " shards) is exported")
         .value("format", "F", null, "webdataset (tar shards of samples), clips (one MP4 per"
-            + " clip plus filelist.txt per split) or frames (a folder of JPEGs, audio.wav and"
-            + " params.npz per clip)")
+            + " sample plus filelist.txt per split) or frames (a folder of JPEGs, audio.wav and"
+            + " params.npz per sample)")
         .value("export-output", "URI", "", "folder the export replaces as a whole (default"
             + " OUTPUT/exports/FORMAT)")
         .value("view", "V", "face", "the picture exported: face (the stored crop), aligned"
@@ -75,6 +99,9 @@ public record ExportConfig(String output, String exportOutput, Format format, Me
         .value("size", "PX", "0", "side of the pictures (even): the MP4s' for face (JPEGs"
             + " are the stored ones), every picture's for aligned and mouth; 0: the crops' size,"
             + " 256 aligned, 96 mouth")
+        .value("sample", "S", null, "what one sample (tar sample, MP4, frames folder) is:"
+            + " window (a training window of the dataset's windows table) or clip; default"
+            + " window when the dataset has windows (shards --window-seconds), clip otherwise")
         .value("export-timeout-ms", "MS", "3600000", "per clip limit for decoding its audio")
         .value("partitions", "N", "0", "tasks; 0 = four per core");
   }
@@ -95,9 +122,12 @@ public record ExportConfig(String output, String exportOutput, Format format, Me
           + " got " + size);
     }
     long shardMb = a.positiveLong("shard-mb");
+    // Unset: decided by the job once it sees whether the dataset has windows.
+    Sample sample = a.get("sample") == null || a.get("sample").isBlank() ? null
+        : a.choice("sample", Sample.class);
     return new ExportConfig(output, target.replaceAll("/+$", ""), format, media, view,
         shardMb * 1_000_000L, size, a.positiveLong("export-timeout-ms"),
-        a.nonNegativeInt("partitions"));
+        a.nonNegativeInt("partitions"), sample);
   }
 
   /** The settings that decide the bytes written (the output folder does not). */
@@ -105,6 +135,7 @@ public record ExportConfig(String output, String exportOutput, Format format, Me
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("format", format.id());
     d.put("view", view.name().toLowerCase(Locale.ROOT));
+    d.put("sample", sample == null ? "unset" : sample.id());
     if (view != View.FACE) {
       d.put("view_geometry", FaceViews.describe(view.warp(), side(0)));
       d.put("view_jpeg", "re-encoded, quality " + VIEW_JPEG_QUALITY);
@@ -122,8 +153,9 @@ public record ExportConfig(String output, String exportOutput, Format format, Me
           : side(0) + "x" + side(0)));
     }
     d.put("audio", "the clip's source decoded to 16 kHz mono as the audio stage does (sample 0"
-        + " at the video's t = 0), samples 640 first_frame .. 640 (last_frame + 1) - 1, zeros"
-        + " past the source's end; a clip the curation re-timed is cut 640 x"
+        + " at the video's t = 0), samples 640 first_frame .. 640 (last_frame + 1) - 1"
+        + (perWindow() ? " of the window (its first_sample .. end_sample - 1)" : "")
+        + ", zeros past the source's end; a clip the curation re-timed is cut 640 x"
         + " curation.audio_shift_frames samples earlier (zeros before the source's start), as"
         + " its per-frame audio features were shifted; WAV 16-bit PCM");
     return d;

@@ -1,6 +1,6 @@
 /**
  * The export job: a written dataset as the files training code reads (WebDataset tar shards,
- * per-clip MP4s with file lists, per-clip frame folders).
+ * MP4s with file lists, frame folders), one sample per clip or per training window.
  *
  * <p>May import: cli, io, runtime.
  */

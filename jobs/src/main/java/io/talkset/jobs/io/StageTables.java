@@ -383,4 +383,28 @@ public final class StageTables {
     lastBatch = id;
     return id;
   }
+
+  /**
+   * SHA-256 of the ok clips of a status table as (clip_id, batch) lines, sorted: which rows a
+   * table derived from this stage was made from. A derived table records it, and a reader
+   * compares it with the stage's current one to tell whether the derived rows are stale
+   * (the stage re-ran a clip since).
+   */
+  public static String okBatchesDigest(SparkSession spark, String output, TableSchema status)
+      throws IOException {
+    return okBatchesDigest(current(spark, output, status)
+        .filter(functions.col("status").equalTo("ok")).select("clip_id", "batch")
+        .collectAsList());
+  }
+
+  /** {@link #okBatchesDigest(SparkSession, String, TableSchema)} of collected rows. */
+  public static String okBatchesDigest(List<Row> clipBatches) {
+    List<String> lines = new ArrayList<>();
+    for (Row r : clipBatches) {
+      lines.add(r.getString(0) + "\t" + r.get(1));
+    }
+    java.util.Collections.sort(lines);
+    return io.talkset.core.hashing.Sha256.hex(String.join("\n", lines)
+        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
 }

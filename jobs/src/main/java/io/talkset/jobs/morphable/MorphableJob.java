@@ -127,7 +127,8 @@ public final class MorphableJob implements Job {
     // The input is the params batches of the ok clips (one row per clip): when they and the
     // settings are those the table was made from, the model and coefficients would come out
     // the same, so a re-run (every `talkset run` after the first) skips the work.
-    String fingerprint = fingerprint(okStatus.select("clip_id", "batch").collectAsList(), cfg);
+    List<Row> clipBatches = okStatus.select("clip_id", "batch").collectAsList();
+    String fingerprint = fingerprint(clipBatches, cfg);
     String upToDate = upToDate(spark, cfg, fingerprint);
     if (upToDate != null) {
       LOG.info("morphable: face_morphable is up to date (model {}, input {}): skipped",
@@ -212,6 +213,9 @@ public final class MorphableJob implements Job {
       d.put("segments", segments);
       d.put("settings", cfg.describe());
       d.put("input_fingerprint", fingerprint);
+      // Without the settings: the shards stage compares it with face_params' current batches
+      // to tell whether these coefficients still belong to the params rows it joins.
+      d.put("params_digest", StageTables.okBatchesDigest(clipBatches));
       TableCommitter committer = new TableCommitter(spark.sparkContext().hadoopConfiguration(),
           cfg.output(), MorphableSchemas.FRAMES.table());
       committer.write(table, Json.write(d));
@@ -269,7 +273,9 @@ public final class MorphableJob implements Job {
     }
     Matcher f = FINGERPRINT.matcher(d);
     Matcher id = MODEL_ID.matcher(d);
-    if (!f.find() || !f.group(1).equals(fingerprint) || !id.find()) {
+    // A table from before params_digest was recorded is made again once, so readers get it.
+    if (!f.find() || !f.group(1).equals(fingerprint) || !id.find()
+        || !d.contains("\"params_digest\"")) {
       return null;
     }
     if (cfg.basis() == null) {

@@ -29,6 +29,7 @@ import io.talkset.schemas.CurationSchemas;
 import io.talkset.schemas.EvalSchemas;
 import io.talkset.schemas.FramesSchemas;
 import io.talkset.schemas.PairsSchemas;
+import io.talkset.schemas.MorphableSchemas;
 import io.talkset.schemas.ParamsSchemas;
 import io.talkset.schemas.TableSchema;
 import java.time.Instant;
@@ -70,6 +71,8 @@ public final class ReportJob implements Job {
   /** The evaluation's default folder under the dataset root, linked from the page. */
   static final String EVALUATION = "evaluation";
   static final String[] POSE = {"yaw_deg", "pitch_deg", "roll_deg"};
+  /** face_morphable's charted values: exp_coeffs[0] and fit_rms_px. */
+  static final String[] MORPH = {"morph_exp_1", "morph_fit_rms_px"};
   /** Where the shards stage writes the curation table, under the root. */
   static final String CURATION = "dataset/curation";
 
@@ -145,7 +148,8 @@ public final class ReportJob implements Job {
     List<String> missing = new ArrayList<>();
     List<List<String>> tableRows = new ArrayList<>();
     for (TableSchema s : List.of(ClipsSchema.SCHEMA, AudioSchemas.CLIPS, FramesSchemas.FRAMES,
-        FramesSchemas.CLIPS, ParamsSchemas.PARAMS, ParamsSchemas.CLIPS, PairsSchemas.PAIRS)) {
+        FramesSchemas.CLIPS, ParamsSchemas.PARAMS, ParamsSchemas.CLIPS, PairsSchemas.PAIRS,
+        MorphableSchemas.FRAMES)) {
       Dataset<Row> t = read(spark, hconf, cfg.output(), s);
       // An empty table's files say so: no count query for it.
       long rows = t == null || !TableFiles.hasRows(hconf,
@@ -190,6 +194,16 @@ public final class ReportJob implements Job {
       Dataset<Row> withSet = params.select("clip_id", POSE)
           .join(broadcast(clipMap.select("clip_id", "dataset")), "clip_id");
       histograms(withSet, List.of(POSE), cfg.bins(), stats);
+    }
+    // The learned morphable model: its first expression coefficient (the mouth opening on
+    // talking faces) and how far the posed model lands from each frame's mesh.
+    Dataset<Row> morph = tables.get(MorphableSchemas.FRAMES.table());
+    if (clipMap != null && morph != null) {
+      Dataset<Row> withSet = morph.select(col("clip_id"),
+              org.apache.spark.sql.functions.try_element_at(col("exp_coeffs"), lit(1)).as(MORPH[0]),
+              col("fit_rms_px").as(MORPH[1]))
+          .join(broadcast(clipMap.select("clip_id", "dataset")), "clip_id");
+      histograms(withSet, List.of(MORPH), cfg.bins(), stats);
     }
     if (pairs != null) {
       Dataset<Row> ok = pairs.filter(col("status").equalTo("ok"));

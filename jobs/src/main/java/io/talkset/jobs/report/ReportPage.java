@@ -103,6 +103,17 @@ final class ReportPage {
         }
       }
 
+      r.subsection("3D face: the learned morphable model");
+      boolean noMorph = missing.contains("face_morphable");
+      histogram(r, s, ReportJob.MORPH[0], p + "morph-exp1.png",
+          "First expression coefficient (face_morphable.exp_coeffs[0])", "model units", noMorph,
+          "face_morphable");
+      if (s.histograms.containsKey(ReportJob.MORPH[0])) {
+        histogram(r, s, ReportJob.MORPH[1], p + "morph-fit.png",
+            "Model fit residual per point (face_morphable.fit_rms_px)", "source pixels", noMorph,
+            "face_morphable");
+      }
+
       r.subsection("Curation: kept vs removed by rule");
       curation(r, s, p, curated);
 

@@ -24,6 +24,7 @@ import io.talkset.schemas.ClipsSchema;
 import io.talkset.schemas.CurationSchemas;
 import io.talkset.schemas.FramesSchemas;
 import io.talkset.schemas.PairsSchemas;
+import io.talkset.schemas.MorphableSchemas;
 import io.talkset.schemas.ParamsSchemas;
 import io.talkset.schemas.ShardsSchemas;
 import io.talkset.schemas.SyncSchemas;
@@ -173,6 +174,8 @@ public final class ShardsJob implements Job {
     for (TableSchema t : SOURCES.subList(1, SOURCES.size())) {
       inputs.put(t.table(), new TableCommitter(hconf, cfg.output(), t.table()).batches());
     }
+    Morphable morph = morphable(spark, fs, cfg.output());
+    inputs.put(MorphableSchemas.FRAMES.table(), morph.describedAs());
     Map<String, Object> keyed = new LinkedHashMap<>();
     keyed.put("inputs", inputs);
     keyed.put("parameters", cfg.describe());
@@ -260,6 +263,7 @@ public final class ShardsJob implements Job {
           .join(curation.retimed(readOk(spark, cfg.output(), AudioSchemas.FRAMES)
               .select(cols("clip_id", concat("frame_index", cfg.audio())))),
               seq("clip_id", "frame_index"), "left")
+          .join(morphColumns(spark, cfg.output(), morph), seq("clip_id", "frame_index"), "left")
           .join(broadcast(clipFiles), "clip_id");
       List<Column> select = new ArrayList<>();
       for (StructField f : ShardsSchemas.FRAMES.struct().fields()) {
@@ -402,6 +406,7 @@ public final class ShardsJob implements Job {
         win.put("counts", windowCounts);
         d.put("windows", win);
       }
+      d.put("morphable", morph.describe());
       d.put("inputs", inputs);
       d.put("counts", counts);
       d.put("files", fileCounts);
@@ -613,6 +618,76 @@ public final class ShardsJob implements Job {
       sb.append('\n');
     }
     return Sha256.hex(sb.toString());
+  }
+
+  /**
+   * The face_morphable table as the shards see it: whether its coefficients belong to the
+   * face_params rows joined here (the table records the digest of the ok params batches it was
+   * made from: a params re-run since makes it stale, and its columns then stay null rather than
+   * join coefficients of other landmarks), and its description for the input digest.
+   */
+  record Morphable(String description, String modelId, boolean current, String why) {
+    String describedAs() {
+      return description == null ? "absent" : Sha256.hex(description);
+    }
+
+    Map<String, Object> describe() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("columns", current ? "shard_frames morph_*: face_morphable's coefficients and pose"
+          : "shard_frames morph_* are null: " + why);
+      m.put("model_id", modelId);
+      m.put("current", current);
+      return m;
+    }
+  }
+
+  private static final Pattern PARAMS_DIGEST =
+      Pattern.compile("\"params_digest\"\\s*:\\s*\"([0-9a-f]{64})\"");
+  private static final Pattern MODEL_ID = Pattern.compile("\"model_id\"\\s*:\\s*\"([^\"]+)\"");
+
+  static Morphable morphable(SparkSession spark, FileSystem fs, String output)
+      throws IOException {
+    Path json = new Path(TableCommitter.location(output, MorphableSchemas.FRAMES.table()),
+        TableCommitter.DESCRIPTION_FILE);
+    if (!fs.exists(json)) {
+      return new Morphable(null, null, false, "no face_morphable table (`talkset morphable`,"
+          + " part of `talkset run`, learns it from the face meshes)");
+    }
+    String text;
+    try (var in = fs.open(json)) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    Matcher id = MODEL_ID.matcher(text);
+    String modelId = id.find() ? id.group(1) : null;
+    Matcher made = PARAMS_DIGEST.matcher(text);
+    if (!made.find()) {
+      return new Morphable(text, modelId, false, "face_morphable does not say which face_params"
+          + " rows it was made from (written before it recorded that): run `talkset morphable`");
+    }
+    if (!made.group(1).equals(StageTables.okBatchesDigest(spark, output,
+        ParamsSchemas.CLIPS))) {
+      return new Morphable(text, modelId, false, "face_morphable was made from other face_params"
+          + " rows than the current ones (params ran again since): run `talkset morphable`");
+    }
+    return new Morphable(text, modelId, true, null);
+  }
+
+  /** face_morphable's columns renamed for shard_frames, or none when not current. */
+  private static Dataset<Row> morphColumns(SparkSession spark, String output, Morphable m) {
+    StructType keys = new StructType().add("clip_id", DataTypes.StringType, false)
+        .add("frame_index", DataTypes.IntegerType, false);
+    List<Column> select = new ArrayList<>(List.of(col("clip_id"), col("frame_index")));
+    for (StructField f : MorphableSchemas.FRAMES.struct().fields()) {
+      if (!keys.getFieldIndex(f.name()).isDefined() && !f.name().equals("segment")) {
+        select.add(col(f.name()).as(ShardsSchemas.MORPH_PREFIX + f.name()));
+        keys = keys.add(ShardsSchemas.MORPH_PREFIX + f.name(), f.dataType(), true);
+      }
+    }
+    if (!m.current()) {
+      return spark.createDataFrame(List.of(), keys);
+    }
+    return StageTables.current(spark, output, MorphableSchemas.FRAMES)
+        .select(select.toArray(new Column[0]));
   }
 
   private static String digestIn(FileSystem fs, Path json) throws IOException {

@@ -38,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +58,8 @@ class ExportJobSuite {
   private final SparkSession spark = SparkTestSession.get();
   @TempDir static Path in;
   @TempDir static Path out;
+  /** A copy of {@code out}'s stage tables whose dataset has training windows. */
+  @TempDir static Path windowedOut;
   /** The dataset's face clips: clip id to (split, frames on the grid). */
   private final Map<String, Row> clips = new TreeMap<>();
   private final ObjectMapper json = new ObjectMapper();
@@ -108,12 +111,18 @@ class ExportJobSuite {
   /** The same for a warped view whose pictures are {@code side} pixels. */
   JsonNode read(String format, Path root, Path extract, String view, int side)
       throws Exception {
+    return read(format, root, out, extract, view, side);
+  }
+
+  /** The reference reader's report on an export of the dataset under {@code output}. */
+  JsonNode read(String format, Path root, Path output, Path extract, String view, int side)
+      throws Exception {
     Path script = extract.resolveSibling("export_reader.py");
     try (var s = ExportJobSuite.class.getResourceAsStream("/reference/export_reader.py")) {
       Files.write(script, s.readAllBytes());
     }
     return json.readTree(Tools.run(Python.venv().toString(), script.toString(), format,
-        root.toString(), out.resolve("dataset").toString(), extract.toString(), view,
+        root.toString(), output.resolve("dataset").toString(), extract.toString(), view,
         Integer.toString(side)));
   }
 
@@ -438,5 +447,290 @@ class ExportJobSuite {
     for (String clip : clips.keySet()) {
       assertVideo(clipsOut.resolve(split).resolve(clip + ".mp4"), frames(clip), 256);
     }
+  }
+
+  // ---- Per window: a dataset written with training windows. ----
+
+  /** The windowed dataset's root, built once by {@link #windowed()}. */
+  private Path windowedRoot;
+
+  /**
+   * The same stage tables with the dataset written again by shards with 2 s windows every
+   * 1 s (--curate none): a copy of the output without its dataset, so the suite's own dataset
+   * keeps no windows and its exports stay per clip.
+   */
+  private Path windowed() throws Exception {
+    if (windowedRoot != null) {
+      return windowedRoot;
+    }
+    Path root = windowedOut;
+    try (Stream<Path> all = Files.walk(out)) {
+      for (Path p : (Iterable<Path>) all::iterator) {
+        Path rel = out.relativize(p);
+        if (rel.getNameCount() > 0 && rel.getName(0).toString().equals("dataset")) {
+          continue;
+        }
+        Path to = root.resolve(rel.toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    }
+    ShardsJob.process(spark, ShardsConfig.from(ShardsConfig.options().parse(new String[] {
+        "--output", root.toString(), "--shard-audio", "hdtf,evp,samples", "--curate", "none",
+        "--window-seconds", "2", "--window-hop", "1"})));
+    windowedRoot = root;
+    return root;
+  }
+
+  /** The windowed dataset's windows table: window id to (split, clip, first, last, frames). */
+  private Map<String, Row> windows() throws Exception {
+    Map<String, Row> w = new TreeMap<>();
+    for (String s : List.of("train", "val", "test")) {
+      for (Row r : spark.read().parquet(windowed().resolve("dataset").resolve(s)
+          .resolve("windows").toString()).select(org.apache.spark.sql.functions.lit(s),
+          org.apache.spark.sql.functions.col("clip_id"),
+          org.apache.spark.sql.functions.col("first_frame"),
+          org.apache.spark.sql.functions.col("last_frame"),
+          org.apache.spark.sql.functions.col("frames"),
+          org.apache.spark.sql.functions.col("first_sample"),
+          org.apache.spark.sql.functions.col("end_sample"),
+          org.apache.spark.sql.functions.col("window_id")).collectAsList()) {
+        w.put(r.getString(7), r);
+      }
+    }
+    // movie-hello is about 8.3 s: several 2 s windows a clip, overlapping by 1 s.
+    assertTrue(w.size() >= 6, "windows: " + w.keySet());
+    return w;
+  }
+
+  private ExportJob.Result exportWindowed(Path to, String... extra) throws Exception {
+    String[] args = Stream.concat(Stream.of("--output", windowed().toString(),
+        "--export-output", to.toString()), Stream.of(extra)).toArray(String[]::new);
+    return ExportJob.process(spark, ExportConfig.from(ExportConfig.options().parse(args)));
+  }
+
+  /** A per-window sample against its row of the windows table and the dataset's rows. */
+  private void assertWindowSample(JsonNode s, Row w) {
+    int frames = w.getInt(4);
+    JsonNode meta = s.get("meta");
+    assertEquals(w.getString(7), meta.get("window_id").asText());
+    assertEquals(w.getString(1), meta.get("clip_id").asText());
+    assertEquals(w.getString(1), s.get("clip_id").asText());
+    assertEquals(w.getInt(2), meta.get("first_frame").asInt());
+    assertEquals(w.getInt(3), meta.get("last_frame").asInt());
+    assertEquals(frames, meta.get("frames").asInt());
+    assertEquals(w.getLong(5), meta.get("first_sample").asLong());
+    assertEquals(w.getLong(6), meta.get("end_sample").asLong());
+    // Every frame of a window is a kept frame, so a dataset row each.
+    assertEquals(frames, s.get("rows").asInt(), s.toString());
+    assertTrue(s.get("frame_index_ok").asBoolean(), s.toString());
+    assertTrue(s.get("face_ok").asBoolean(), s.toString());
+    assertEquals(frames, s.get("jpgs").asInt());
+    assertTrue(s.get("jpgs_equal").asBoolean(), "the shards' JPEGs of the window's frames");
+    JsonNode f = s.get("fields");
+    assertEquals("[" + frames + ",68,2]", f.get("landmarks").get("shape").toString());
+    for (String name : List.of("landmarks", "pose", "hdtf", "evp", "samples", "mesh")) {
+      assertTrue(f.get(name).get("equal").asBoolean(), name + " cut to the window: " + f);
+    }
+    JsonNode wav = s.get("wav");
+    assertEquals(16000, wav.get("rate").asInt());
+    assertEquals(640L * frames, wav.get("samples").asLong());
+    assertEquals(w.getLong(6) - w.getLong(5), wav.get("samples").asLong());
+    assertEquals(frames, wav.get("frames_compared").asInt());
+    assertEquals(0.0, wav.get("max_diff").asDouble(), 0.0, "the window's own audio");
+  }
+
+  @Test
+  void sampleWindowNeedsADatasetWithWindows() {
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> export(out.resolve("none"),
+        "--format", "frames", "--sample", "window")).getMessage()
+        .contains("has no windows table"));
+    assertTrue(assertThrows(UsageException.class, () -> ExportConfig.from(ExportConfig
+        .options().parse(new String[] {"--output", "x", "--format", "clips", "--sample",
+        "segment"}))).getMessage().contains("--sample must be one of window, clip"));
+  }
+
+  @Test
+  void webdatasetPerWindowHoldsOneCompleteSamplePerWindowRow(@TempDir Path tmp)
+      throws Exception {
+    Map<String, Row> windows = windows();
+    Path to = tmp.resolve("wds-windows");
+    long t0 = System.nanoTime();
+    // The default on a dataset with windows; said in the summary.
+    Options.Parsed args = ExportConfig.options().parse(new String[] {"--output",
+        windowed().toString(), "--export-output", to.toString(), "--format", "webdataset",
+        "--media", "jpg", "--shard-mb", "10"});
+    String summary = new ExportJob().run(spark, args);
+    System.out.printf(Locale.ROOT, "webdataset jpg per window: %.1f s, %s", (System.nanoTime()
+        - t0) / 1e9, summary);
+    assertTrue(summary.contains(" " + windows.size() + " window(s), "), summary);
+    assertTrue(summary.contains("by status {ok=" + windows.size() + "}"), summary);
+    assertTrue(summary.contains("\n  samples: one per window (default: the dataset has a"
+        + " windows table"), summary);
+
+    JsonNode rep = read("webdataset", to, windowed(), tmp.resolve("extract"), "face", 0);
+    List<String> keys = new ArrayList<>();
+    rep.get("keys").forEach(k -> keys.add(k.asText()));
+    // One sample per row of the windows table, in key order: grouped as WebDataset groups
+    // (a consecutive run of one key), no key twice, so no sample split or repeated.
+    List<String> want = windows.values().stream().map(w -> w.getString(0) + "/"
+        + w.getString(7)).sorted().toList();
+    assertEquals(want, keys);
+    int at = 0;
+    for (JsonNode s : rep.get("samples")) {
+      String key = s.get("key").asText();
+      Row w = windows.get(key.substring(key.indexOf('/') + 1));
+      assertWindowSample(s, w);
+      List<String> fields = new ArrayList<>();
+      s.get("fields_in_order").forEach(x -> fields.add(x.asText()));
+      for (int j = 0; j < w.getInt(4); j++) {
+        assertEquals(String.format(Locale.ROOT, "%05d.jpg", j), fields.get(j));
+      }
+      assertEquals(List.of("json", "wav", "frame_index.npy", "face.npy"),
+          fields.subList(w.getInt(4), w.getInt(4) + 4));
+      at++;
+    }
+    assertEquals(windows.size(), at);
+    JsonNode d = json.readTree(to.resolve("export.json").toFile());
+    assertEquals("window", d.get("sample").asText());
+    assertEquals("window", d.get("parameters").get("sample").asText());
+    assertTrue(d.get("layout").asText().contains("key SPLIT/WINDOW_ID"), d.toString());
+    long shardSamples = 0;
+    List<String> names = new ArrayList<>();
+    for (String split : List.of("train", "val", "test")) {
+      long n = windows.values().stream().filter(w -> w.getString(0).equals(split)).count();
+      assertEquals(n, d.get("counts").get(split).get("windows").asLong(), split);
+      for (JsonNode sh : d.get("shards").get(split)) {
+        names.add(sh.get("name").asText());
+        shardSamples += sh.get("samples").asLong();
+        assertEquals(sh.get("bytes").asLong(), Files.size(to.resolve(sh.get("name").asText())));
+        // 10 MB shards of ~2.8 MB samples (50 JPEGs of 512 px): a few whole samples each.
+        assertTrue(sh.get("bytes").asLong() <= 10_000_000, sh.toString());
+      }
+    }
+    assertEquals(windows.size(), shardSamples);
+    assertTrue(names.size() < windows.size(), "shards of several samples: " + names);
+    System.out.printf(Locale.ROOT, "  %d windows in shards %s%n", windows.size(), names);
+
+    // Another folder, same inputs and settings: the same shards, byte for byte.
+    Path again = tmp.resolve("again");
+    exportWindowed(again, "--format", "webdataset", "--media", "jpg", "--shard-mb", "10");
+    for (String n : names) {
+      assertEquals(sha256(to.resolve(n)), sha256(again.resolve(n)), n + " written twice");
+    }
+    assertTrue(new ExportJob().run(spark, args).startsWith("export: dataset and settings"
+        + " unchanged"), "a re-run keeps the export");
+
+    // KEY.mp4 per window: the window's frames and audio, as ffprobe sees them.
+    Path mp4 = tmp.resolve("wds-windows-mp4");
+    ExportJob.Result r = exportWindowed(mp4, "--format", "webdataset", "--size", "64");
+    assertEquals(Map.of("ok", (long) windows.size()), r.byStatus(), r.clips().toString());
+    JsonNode videos = read("webdataset", mp4, windowed(), tmp.resolve("extract-mp4"), "face", 0);
+    assertEquals(want, StreamSupport.stream(videos.get("keys").spliterator(), false)
+        .map(JsonNode::asText).toList());
+    for (JsonNode s : videos.get("samples")) {
+      Row w = windows.get(s.get("meta").get("window_id").asText());
+      assertEquals(s.get("key").asText(), w.getString(0) + "/" + w.getString(7));
+      assertEquals(640L * w.getInt(4), s.get("wav").get("samples").asLong());
+      assertEquals(0.0, s.get("wav").get("max_diff").asDouble(), 0.0);
+      assertVideo(Path.of(s.get("mp4").asText()), w.getInt(4), 64);
+    }
+  }
+
+  @Test
+  void clipsPerWindowWriteAVideoAndAFileListLinePerWindow(@TempDir Path tmp) throws Exception {
+    Map<String, Row> windows = windows();
+    Path to = tmp.resolve("clips-windows");
+    ExportJob.Result r = exportWindowed(to, "--format", "clips", "--size", "128");
+    assertEquals(Map.of("ok", (long) windows.size()), r.byStatus(), r.clips().toString());
+    assertTrue(r.sampling().startsWith("one per window (default"), r.sampling());
+    List<String> all = new ArrayList<>();
+    for (String split : List.of("train", "val", "test")) {
+      List<String> lines = Files.readAllLines(to.resolve(split).resolve("filelist.txt"));
+      List<String> want = windows.values().stream().filter(w -> w.getString(0).equals(split))
+          .map(w -> w.getString(1) + "/" + w.getString(7) + ".mp4").sorted().toList();
+      assertEquals(want, lines, split);
+      for (String line : lines) {
+        Row w = windows.get(line.substring(line.indexOf('/') + 1, line.length() - 4));
+        assertVideo(to.resolve(split).resolve(line), w.getInt(4), 128);
+        all.add(split + "/" + line);
+      }
+    }
+    assertEquals(windows.size(), all.size());
+    Path again = tmp.resolve("again");
+    exportWindowed(again, "--format", "clips", "--size", "128");
+    for (String f : all) {
+      assertEquals(sha256(to.resolve(f)), sha256(again.resolve(f)), f + " written twice");
+    }
+    // Whole clips when asked, from the same dataset.
+    ExportJob.Result perClip = exportWindowed(tmp.resolve("clips-whole"), "--format", "clips",
+        "--size", "128", "--sample", "clip");
+    assertEquals(Map.of("ok", 2L), perClip.byStatus());
+    assertEquals("one per clip (--sample clip)", perClip.sampling());
+  }
+
+  @Test
+  void framesPerWindowWriteAFolderPerWindowWithTheShardsJpegs(@TempDir Path tmp)
+      throws Exception {
+    Map<String, Row> windows = windows();
+    Path to = tmp.resolve("frames-windows");
+    ExportJob.Result r = exportWindowed(to, "--format", "frames");
+    assertEquals(Map.of("ok", (long) windows.size()), r.byStatus(), r.clips().toString());
+    JsonNode rep = read("frames", to, windowed(), tmp.resolve("extract"), "face", 0);
+    assertEquals(windows.size(), rep.get("samples").size());
+    for (JsonNode s : rep.get("samples")) {
+      String line = s.get("line").asText();
+      Row w = windows.get(line.substring(line.indexOf('/') + 1));
+      assertEquals(w.getString(1) + "/" + w.getString(7), line);
+      assertWindowSample(s, w);
+      assertEquals(w.getInt(4) + 3, s.get("files").size(),
+          "NNNNN.jpg per frame, audio.wav, window.json, params.npz: " + s.get("files"));
+      assertTrue(s.get("files").toString().contains("\"window.json\""), s.get("files")
+          .toString());
+    }
+  }
+
+  @Test
+  void aWindowWithoutFrameRowsIsReportedNotDropped(@TempDir Path tmp) throws Exception {
+    Map<String, Row> windows = windows();
+    // A copy of the windowed output whose train windows table has one more row, past the
+    // clip's last frame, so no dataset row joins it.
+    Path root = tmp.resolve("out");
+    try (Stream<Path> all = Files.walk(windowed())) {
+      for (Path p : (Iterable<Path>) all::iterator) {
+        Path to = root.resolve(windowed().relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    }
+    Row any = windows.values().iterator().next();
+    String ghost = any.getString(1) + "_0_900000";
+    spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(ghost,
+        any.getString(1), 0, 900_000, 900_049, 50, 900_000L * 640, 900_050L * 640, 36000.0,
+        36002.0, 0)), io.talkset.schemas.CurationSchemas.WINDOWS.struct()).coalesce(1).write()
+        .parquet(tmp.resolve("ghost").toString());
+    try (Stream<Path> parts = Files.list(tmp.resolve("ghost"))) {
+      Path part = parts.filter(p -> p.getFileName().toString().endsWith(".parquet"))
+          .findFirst().orElseThrow();
+      Files.copy(part, root.resolve("dataset/train/windows/part-99999.parquet"));
+    }
+    Path to = tmp.resolve("frames");
+    ExportJob.Result r = ExportJob.process(spark, ExportConfig.from(ExportConfig.options()
+        .parse(new String[] {"--output", root.toString(), "--export-output", to.toString(),
+            "--format", "frames"})));
+    assertEquals(Map.of("ok", (long) windows.size(), "failed", 1L), r.byStatus());
+    JsonNode d = json.readTree(to.resolve("export.json").toFile());
+    assertEquals(1, d.get("failed").size(), d.toString());
+    assertEquals(ghost, d.get("failed").get(0).get("window_id").asText());
+    assertTrue(d.get("failed").get(0).get("error").asText().contains("no frame rows"));
+    assertEquals(windows.size(), d.get("counts").get("train").get("windows").asInt());
+    assertEquals(windows.size(), Files.readAllLines(to.resolve("train/filelist.txt")).size());
+    assertFalse(Files.exists(to.resolve("train").resolve(any.getString(1)).resolve(ghost)));
   }
 }

@@ -24,6 +24,8 @@ import io.talkset.jobs.crawl.CrawlJob;
 import io.talkset.jobs.frames.FramesConfig;
 import io.talkset.jobs.frames.FramesJob;
 import io.talkset.jobs.pairs.PairsConfig;
+import io.talkset.jobs.morphable.MorphableConfig;
+import io.talkset.jobs.morphable.MorphableJob;
 import io.talkset.jobs.pairs.PairsJob;
 import io.talkset.jobs.params.ParamsConfig;
 import io.talkset.jobs.params.ParamsJob;
@@ -110,6 +112,8 @@ class ReportJobSuite {
     FramesJob.process(spark, FramesConfig.from(FramesConfig.options().parse(models)));
     ParamsJob.process(spark, ParamsConfig.from(ParamsConfig.options().parse(models)));
     PairsJob.process(spark, PairsConfig.from(PairsConfig.options().parse(
+        new String[] {"--output", out.toString()})));
+    MorphableJob.process(spark, MorphableConfig.from(MorphableConfig.options().parse(
         new String[] {"--output", out.toString()})));
   }
 
@@ -272,7 +276,7 @@ class ReportJobSuite {
     Map<String, BufferedImage> images = images();
     for (String expected : List.of("d2-face-px.png", "d2-yaw.png", "d2-pitch.png",
         "d2-roll.png", "d2-crops.png", "d2-status.png", "d3-dtw-cost.png", "d3-dtw-paths.png",
-        "d3-status.png", "d1-status.png")) {
+        "d3-status.png", "d1-status.png", "d2-morph-exp1.png", "d2-morph-fit.png")) {
       assertTrue(images.containsKey(expected), expected + " among " + images.keySet());
     }
     assertEquals(images.size(), r.images());
@@ -299,6 +303,20 @@ class ReportJobSuite {
     Histogram expected = Histogram.of(px.stream().mapToDouble(Double::doubleValue).toArray(), 30);
     assertArrayEquals(expected.counts(), stats.get("all").histograms.get("face_px").counts());
     assertEquals(expected.lo(), stats.get("all").histograms.get("face_px").lo());
+
+    // The morphable chart's values: each frame's first expression coefficient.
+    List<Double> exp1 = new ArrayList<>();
+    for (Row m : spark.read().parquet(out.resolve("face_morphable").toString())
+        .select("exp_coeffs").collectAsList()) {
+      exp1.add(((Number) m.getList(0).get(0)).doubleValue());
+    }
+    assertTrue(exp1.size() > 100, exp1.size() + " frames with coefficients");
+    Map<String, ReportJob.Stats> morph = new TreeMap<>();
+    ReportJob.histograms(spark.read().parquet(out.resolve("face_morphable").toString())
+        .select(org.apache.spark.sql.functions.try_element_at(col("exp_coeffs"), lit(1))
+            .as("e1")).withColumn("dataset", lit("all")), "e1", 30, morph);
+    Histogram e = Histogram.of(exp1.stream().mapToDouble(Double::doubleValue).toArray(), 30);
+    assertArrayEquals(e.counts(), morph.get("all").histograms.get("e1").counts());
   }
 
   @Test
@@ -349,7 +367,7 @@ class ReportJobSuite {
     ReportJob.Result r = ReportJob.process(spark, config(out));
     assertEquals(List.of(), r.datasets());
     assertEquals(List.of("clips", "audio_clips", "frames", "frames_clips", "face_params",
-        "face_params_clips", "pairs"), r.missing());
+        "face_params_clips", "pairs", "face_morphable"), r.missing());
     assertEquals(0, r.images());
     String html = Files.readString(out.resolve("report/index.html"), StandardCharsets.UTF_8);
     assertTrue(html.contains("Table clips is missing or empty"), html);

@@ -23,7 +23,12 @@ import io.talkset.jobs.frames.FramesJob;
 import io.talkset.jobs.pairs.PairsConfig;
 import io.talkset.jobs.pairs.PairsJob;
 import io.talkset.jobs.params.ParamsConfig;
+import io.talkset.jobs.io.StageTables;
+import io.talkset.jobs.io.TableCommitter;
+import io.talkset.jobs.morphable.MorphableConfig;
+import io.talkset.jobs.morphable.MorphableJob;
 import io.talkset.jobs.params.ParamsJob;
+import io.talkset.schemas.ParamsSchemas;
 import io.talkset.testing.Samples;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +46,7 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -322,7 +328,8 @@ class ShardsJobSuite {
     assertEquals(r.manifestDigest(), d.get("manifest_digest").asText());
     assertEquals(64, d.get("manifest_digest").asText().length());
     assertEquals(r.inputDigest(), d.get("input_digest").asText());
-    assertEquals(2, d.get("schema_versions").get("shard_frames").asInt(), "mesh columns: v2");
+    assertEquals(3, d.get("schema_versions").get("shard_frames").asInt(),
+        "morph_* columns: v3");
     assertEquals(1, d.get("schema_versions").get("shard_clips").asInt());
     assertEquals(salt, d.get("parameters").get("split_salt").asText());
     assertEquals("[\"evp\",\"hdtf\"]", d.get("parameters").get("audio_columns").toString());
@@ -435,5 +442,94 @@ class ShardsJobSuite {
         "0.5,0.25,0.25", "--split-salt", salt, "--shard-audio", "evp,hdtf"));
     assertFalse(other.skipped(), "the row-group size differs");
     assertEquals(frames, rowsDigest("frames"));
+  }
+
+  /** The shard frames' morph_* columns by (clip, frame): the expression coefficients. */
+  private Map<String, List<Object>> morphInShards(Path root) {
+    Map<String, List<Object>> m = new HashMap<>();
+    for (Row f : spark.read().parquet(root.resolve("dataset").resolve("*").resolve("frames")
+        .toString()).select("clip_id", "frame_index", "morph_exp_coeffs", "morph_model_id")
+        .collectAsList()) {
+      m.put(key(f.getString(0), f.getInt(1)), f.isNullAt(2) ? null : f.getList(2));
+    }
+    return m;
+  }
+
+  @Test
+  void morphableCoefficientsJoinWhenMadeFromTheseParamsAndStayNullWhenStale(
+      @TempDir Path tmp) throws Exception {
+    // A copy of the stage tables, so this test's extra runs leave the other tests' root alone.
+    Path root = tmp.resolve("root");
+    try (Stream<Path> all = Files.walk(out)) {
+      for (Path p : all.filter(p -> !out.relativize(p).toString().startsWith("dataset"))
+          .toList()) {
+        Path to = root.resolve(out.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    }
+    String[] at = {"--output", root.toString()};
+    MorphableJob.Result learned = MorphableJob.process(spark, MorphableConfig.from(
+        MorphableConfig.options().parse(at)));
+    assertEquals(null, learned.skipped());
+    ShardsJob.process(spark, config(root));
+
+    // Every frame the morphable table has is in the shards with its coefficients, exactly.
+    Map<String, List<Object>> table = new HashMap<>();
+    for (Row m : spark.read().parquet(root.resolve("face_morphable").toString())
+        .select("clip_id", "frame_index", "exp_coeffs").collectAsList()) {
+      table.put(key(m.getString(0), m.getInt(1)), m.getList(2));
+    }
+    Map<String, List<Object>> shards = morphInShards(root);
+    assertTrue(table.size() > 100, table.size() + " frames with coefficients");
+    for (Map.Entry<String, List<Object>> e : shards.entrySet()) {
+      assertEquals(table.get(e.getKey()), e.getValue(), e.getKey());
+    }
+    assertTrue(shards.keySet().containsAll(table.keySet()));
+    assertEquals(1, spark.read().parquet(root.resolve("dataset/train/frames").toString())
+        .filter(col("morph_model_id").isNotNull()).select("morph_model_id").distinct().count());
+    JsonNode d = new ObjectMapper().readTree(root.resolve("dataset/dataset.json").toFile());
+    assertTrue(d.get("morphable").get("current").asBoolean());
+    assertEquals(learned.modelId(), d.get("morphable").get("model_id").asText());
+
+    // The params stage runs one clip again (its last attempt failed; retried by default): the
+    // coefficients belong to rows that are no longer the current ones, so none is joined.
+    Row clip = spark.read().parquet(root.resolve("face_params_clips").toString())
+        .filter(col("status").equalTo("ok").and(col("frames").gt(0))).first();
+    String batch = StageTables.newBatchId();
+    Configuration hconf = spark.sparkContext().hadoopConfiguration();
+    new TableCommitter(hconf, root.toUri().toString(), ParamsSchemas.PARAMS.table())
+        .appendBatch(spark.createDataFrame(List.of(), ParamsSchemas.PARAMS.struct()), batch,
+            "{}");
+    Object[] failed = new Object[ParamsSchemas.CLIPS.struct().size()];
+    failed[0] = clip.getString(0);
+    failed[1] = "failed";
+    failed[ParamsSchemas.CLIPS.struct().fieldIndex("processed_at")] =
+        new java.sql.Timestamp(System.currentTimeMillis());
+    new TableCommitter(hconf, root.toUri().toString(), ParamsSchemas.CLIPS.table())
+        .appendBatch(spark.createDataFrame(List.of(RowFactory.create(failed)),
+            ParamsSchemas.CLIPS.struct()), batch, "{}");
+    String[] params = {"--output", root.toString(), "--models", Samples.models().toString()};
+    assertEquals(1, ParamsJob.process(spark, ParamsConfig.from(ParamsConfig.options()
+        .parse(params))).processed(), "the failed clip is retried");
+    ShardsJob.process(spark, config(root));
+    assertTrue(morphInShards(root).values().stream().allMatch(v -> v == null),
+        "stale coefficients are not joined");
+    d = new ObjectMapper().readTree(root.resolve("dataset/dataset.json").toFile());
+    assertFalse(d.get("morphable").get("current").asBoolean());
+    assertTrue(d.get("morphable").get("columns").asText().contains("params ran again"),
+        d.get("morphable").toString());
+
+    // The morphable stage sees the new params batch and learns again; the shards follow.
+    MorphableJob.Result again = MorphableJob.process(spark, MorphableConfig.from(
+        MorphableConfig.options().parse(at)));
+    assertEquals(null, again.skipped(), "learned again");
+    ShardsJob.process(spark, config(root));
+    long joined = morphInShards(root).values().stream().filter(v -> v != null).count();
+    assertEquals(spark.read().parquet(root.resolve("face_morphable").toString()).count(),
+        joined);
   }
 }
