@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 ROOT = sys.argv[1]
 FPS = 25
 # Attribution order of the README: clip and segment rules, frame rules, run length.
-ORDER = ["sync_offset", "sync_confidence", "identity", "face_size", "upscale", "sharpness",
-         "yaw", "pitch", "outside", "faces", "segment_length"]
+ORDER = ["sync_offset", "sync_confidence", "identity", "sync_retime", "face_size", "upscale",
+         "sharpness", "yaw", "pitch", "outside", "faces", "segment_length"]
 
 
 def rows(table, columns):
@@ -32,7 +32,7 @@ def latest(status_rows):
     return out
 
 
-frames_status = latest(rows("frames_clips", ["clip_id", "status", "batch"]))
+frames_status = latest(rows("frames_clips", ["clip_id", "status", "grid_frames", "batch"]))
 frames = [r for r in rows("frames", ["clip_id", "segment", "frame_index", "face_px", "upscale",
                                      "sharpness", "outside_fraction", "faces_in_picture",
                                      "batch"])
@@ -50,8 +50,8 @@ for c in params_status.values():
             spread[(c["clip_id"], s["segment"])] = s["identity_spread"]
 sync_status = latest(rows("sync_clips", ["clip_id", "status", "batch"]))
 sync = {(r["clip_id"], r["segment"]): r
-        for r in rows("sync", ["clip_id", "segment", "status", "offset_frames", "confidence",
-                               "batch"])
+        for r in rows("sync", ["clip_id", "segment", "status", "frames", "offset_frames",
+                               "confidence", "batch"])
         if sync_status.get(r["clip_id"], {}).get("status") == "ok"
         and sync_status[r["clip_id"]]["batch"] == r["batch"]}
 
@@ -62,7 +62,27 @@ for fs in segments.values():
     fs.sort(key=lambda f: f["frame_index"])
 
 
-def segment_rule(limits, key):
+def clip_shift(limits, clip):
+    """The clip's audio shift (README, --curate-sync-retime): minus the offset of its longest
+    measured segment (lowest segment on a tie) when beyond the offset limit, within the
+    re-timing limit and confident enough; else 0. Only with the offset rule on."""
+    if not limits.get("sync_retime") or "sync_offset" not in limits:
+        return 0
+    if sync_status.get(clip, {}).get("status") != "ok":
+        return 0
+    measured = [s for (c, _), s in sync.items() if c == clip and s["status"] == "ok"
+                and s["offset_frames"] is not None and s["confidence"] is not None]
+    if not measured:
+        return 0
+    ref = sorted(measured, key=lambda s: (-s["frames"], s["segment"]))[0]
+    off = abs(ref["offset_frames"])
+    confident = "sync_confidence" not in limits or ref["confidence"] >= limits["sync_confidence"]
+    if limits["sync_offset"] < off <= limits["sync_retime"] and confident:
+        return -ref["offset_frames"]
+    return 0
+
+
+def segment_rule(limits, key, shift=0):
     """The clip or segment rule removing the whole segment, or None."""
     if "sync_offset" in limits or "sync_confidence" in limits:
         missing = "sync_offset" if "sync_offset" in limits else "sync_confidence"
@@ -73,7 +93,7 @@ def segment_rule(limits, key):
         if s is None or s["status"] != "ok" or s["offset_frames"] is None \
                 or s["confidence"] is None:
             return missing
-        if "sync_offset" in limits and abs(s["offset_frames"]) > limits["sync_offset"]:
+        if "sync_offset" in limits and abs(s["offset_frames"] + shift) > limits["sync_offset"]:
             return "sync_offset"
         if "sync_confidence" in limits and s["confidence"] < limits["sync_confidence"]:
             return "sync_confidence"
@@ -106,8 +126,16 @@ def curate(limits):
     """{"clip/frame": rule} for every removed frame."""
     removed = {}
     for key, fs in segments.items():
-        whole = segment_rule(limits, key)
-        verdict = [whole if whole else frame_rule(limits, f) for f in fs]
+        shift = clip_shift(limits, key[0])
+        whole = segment_rule(limits, key, shift)
+        grid = frames_status[key[0]]["grid_frames"]
+
+        def heard(f):
+            a = f["frame_index"] - shift
+            return a >= 0 and (grid is None or a < grid)
+
+        verdict = [whole if whole else "sync_retime" if shift and not heard(f)
+                   else frame_rule(limits, f) for f in fs]
         if not whole and "segment_length" in limits:
             need = max(1, math.ceil(limits["segment_length"] * FPS - 1e-9))
             i = 0
@@ -135,7 +163,7 @@ def values(name):
         return [abs(p[col]) for p in pose.values() if p[col] is not None]
     if name == "identity":
         return [v for v in spread.values() if v is not None]
-    if name == "sync_offset":
+    if name in ("sync_offset", "sync_retime"):
         return [abs(s["offset_frames"]) for s in sync.values() if s["status"] == "ok"]
     if name == "sync_confidence":
         return [s["confidence"] for s in sync.values() if s["status"] == "ok"]
@@ -168,10 +196,16 @@ def alone_limit(name):
 
 # Together: a tenth of the frames (minimums at the 10 % point, maximums at the 90 % point), and
 # 2 s runs.
-alone = {name: alone_limit(name) for name in ORDER}
+# Re-timing alone re-times nothing (it replaces the offset rule's removal): its limit is the
+# largest offset measured.
+alone = {name: alone_limit(name) for name in ORDER if name != "sync_retime"}
+alone["sync_retime"] = max(values("sync_retime"))
 together = {name: pick(name, 0.1 if name in MINIMUMS else 0.9) for name in ORDER}
 together["segment_length"] = 2.0
 together["sync_offset"] = alone["sync_offset"]
+# Every clip beyond the offset limit is re-timed when confident: the edge frames it loses and
+# the offsets left on its other segments are the reference's too.
+together["sync_retime"] = max(values("sync_retime"))
 def windows(removed, length, hop):
     """LatentSync-style windows: `length` consecutive kept frames, starting at each run's first
     frame and every `hop` frames after it while the window fits in the run."""
@@ -196,6 +230,7 @@ def windows(removed, length, hop):
 together_removed = curate(together)
 report = {
     "frames": len(frames),
+    "together_shifts": {c: clip_shift(together, c) for c in sorted({k[0] for k in segments})},
     "segments": {f"{k[0]}/{k[1]}": len(v) for k, v in segments.items()},
     "alone": {name: {"limit": alone[name], "removed": curate({name: alone[name]})}
               for name in ORDER},

@@ -10,7 +10,8 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  * the curation rules did to each face segment of each clip in the dataset. One row per (clip,
  * segment, outcome, reason): the frames kept, and the frames each rule removed with the reason.
  * A segment's rows add up to its frames in the frames table ({@code segment_frames}); a frame
- * breaking several rules is counted once, under the first rule in the documented order.
+ * breaking several rules is counted once, under the first rule in the documented order. A clip
+ * the sync rule re-timed carries its audio shift on every row ({@code audio_shift_frames}).
  *
  * <p>With {@code --window-seconds}, {@code windows} (under {@code OUTPUT/dataset/<split>/windows/})
  * cuts the kept frames into fixed-length training windows: one row per window with its frame
@@ -18,13 +19,14 @@ import static org.apache.spark.sql.types.DataTypes.StringType;
  *
  * <pre>
  * curation: clip_id, segment, split, segment_frames, outcome, level, reason, frames,
- *   first_frame, last_frame
+ *   first_frame, last_frame, audio_shift_frames
  * windows: window_id, clip_id, segment, first_frame, last_frame, frames, first_sample,
- *   end_sample, start_s, end_s
+ *   end_sample, start_s, end_s, audio_shift_frames
  * </pre>
  */
 public final class CurationSchemas {
-  public static final int VERSION = 1;
+  /** 2: audio_shift_frames in both tables (the sync rule's re-timing). */
+  public static final int VERSION = 2;
 
   public static final TableSchema CURATION = new TableSchema.Builder("curation", VERSION)
       .col("clip_id", StringType, false, "The clip (clips.clip_id)")
@@ -44,6 +46,11 @@ public final class CurationSchemas {
       .col("first_frame", IntegerType, false, "First of these frames (frame_index)")
       .col("last_frame", IntegerType, false,
           "Last of these frames (they need not be consecutive)")
+      .col("audio_shift_frames", IntegerType, false,
+          "The clip's audio shift in the dataset, in 25 fps frames (the same on every row of the"
+              + " clip): frame t carries the audio of frame t - audio_shift_frames (per-frame"
+              + " audio features, exported WAV/AAC); -sync.offset_frames of the clip's longest"
+              + " measured segment when --curate-sync-retime re-timed it, else 0")
       .build();
 
   public static final TableSchema WINDOWS = new TableSchema.Builder("windows", VERSION)
@@ -64,6 +71,10 @@ public final class CurationSchemas {
       .col("end_sample", LongType, false, "One past the last audio sample ((last_frame + 1) x 640)")
       .col("start_s", DoubleType, false, "first_frame / 25")
       .col("end_s", DoubleType, false, "(last_frame + 1) / 25")
+      .col("audio_shift_frames", IntegerType, false,
+          "The clip's audio shift (curation.audio_shift_frames): the window hears the source's"
+              + " samples first_sample - 640 x audio_shift_frames .. end_sample - 640 x"
+              + " audio_shift_frames; 0 unless the clip was re-timed")
       .build();
 
   private CurationSchemas() {}

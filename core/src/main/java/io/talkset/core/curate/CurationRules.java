@@ -18,6 +18,7 @@ public final class CurationRules implements Serializable {
   private static final Map<Rule, Double> HD = Map.ofEntries(
       Map.entry(Rule.SYNC_OFFSET, 2.0),
       Map.entry(Rule.SYNC_CONFIDENCE, 0.1),
+      Map.entry(Rule.SYNC_RETIME, 5.0),
       Map.entry(Rule.IDENTITY, 0.5),
       Map.entry(Rule.FACE_SIZE, 128.0),
       Map.entry(Rule.UPSCALE, 2.0),
@@ -49,11 +50,14 @@ public final class CurationRules implements Serializable {
     return HD.get(rule);
   }
 
-  /** A copy with {@code rule} at {@code limit}, or off when {@code limit} is null. */
+  /**
+   * A copy with {@code rule} at {@code limit}, or off when {@code limit} is null (or 0 for
+   * {@link Rule#SYNC_RETIME}: re-timing by at most 0 frames re-times nothing).
+   */
   public CurationRules with(Rule rule, Double limit) {
     EnumMap<Rule, Double> m = new EnumMap<>(Rule.class);
     m.putAll(limits);
-    if (limit == null) {
+    if (limit == null || (rule == Rule.SYNC_RETIME && limit == 0)) {
       m.remove(rule);
     } else {
       if (!Double.isFinite(limit) || limit < 0) {

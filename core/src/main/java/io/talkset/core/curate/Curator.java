@@ -10,7 +10,9 @@ import java.util.Locale;
  * others, with a reason a person can read. Clip and segment rules are looked at first (a broken
  * one removes every frame of the segment), then each frame's rules in {@link Rule} order (the
  * first broken one is named), then runs of consecutive kept frames shorter than
- * {@link CurationRules#minRunFrames()} are cut. A value a rule needs but the pipeline did not
+ * {@link CurationRules#minRunFrames()} are cut. A re-timed clip ({@link #clipShift}) has its
+ * segments judged on the offset left after the shift, and loses, under
+ * {@link Rule#SYNC_RETIME}, the frames its shifted audio no longer covers. A value a rule needs but the pipeline did not
  * measure (no sync estimate, no identity descriptor, no head pose, no sharpness) breaks the rule:
  * a trainer cannot trust a frame nobody checked.
  */
@@ -27,9 +29,30 @@ public final class Curator {
    * @param offsetFrames sync.offset_frames
    * @param confidence sync.confidence
    * @param identitySpread face_params_clips.segments.identity_spread, null when not measured
+   * @param audioShift the clip's audio shift in frames ({@link #clipShift}): frame t hears the
+   *     audio of frame t - audioShift; 0 when the clip is not re-timed
+   * @param gridFrames the clip's 25 fps frames with audio (frames_clips.grid_frames), null when
+   *     not known
    */
   public record SegmentFacts(String syncClipStatus, String syncClipCode, String syncStatus,
-      String syncCode, Integer offsetFrames, Double confidence, Double identitySpread) {}
+      String syncCode, Integer offsetFrames, Double confidence, Double identitySpread,
+      int audioShift, Integer gridFrames) {
+    /** Facts of a clip that is not re-timed. */
+    public SegmentFacts(String syncClipStatus, String syncClipCode, String syncStatus,
+        String syncCode, Integer offsetFrames, Double confidence, Double identitySpread) {
+      this(syncClipStatus, syncClipCode, syncStatus, syncCode, offsetFrames, confidence,
+          identitySpread, 0, null);
+    }
+  }
+
+  /**
+   * One segment's sync estimate, as the clip's shift is chosen from them.
+   *
+   * @param frames sync.frames (the segment's length)
+   * @param status sync.status
+   */
+  public record Estimate(int segment, int frames, String status, Integer offsetFrames,
+      Double confidence) {}
 
   /**
    * One face frame's measures (frames and face_params columns); null where not measured.
@@ -64,7 +87,11 @@ public final class Curator {
       return out;
     }
     for (Frame f : sorted) {
-      out.add(frameRule(rules, f));
+      out.add(facts.audioShift() != 0 && !heard(facts, f.frameIndex())
+          ? new Verdict(f.frameIndex(), Rule.SYNC_RETIME, Rule.Level.FRAME, String.format(
+              Locale.ROOT, "no audio after re-timing the clip by %+d frames",
+              facts.audioShift()))
+          : frameRule(rules, f));
     }
     int min = rules.minRunFrames();
     if (min > 1) {
@@ -114,10 +141,15 @@ public final class Curator {
             + (s.syncStatus() == null ? "without a sync row" : s.syncStatus()
             + (s.syncCode() == null ? "" : " (" + s.syncCode() + ")")));
       }
-      if (offset && Math.abs(s.offsetFrames()) > rules.limit(Rule.SYNC_OFFSET)) {
-        return new Verdict(-1, Rule.SYNC_OFFSET, Rule.Level.SEGMENT, String.format(Locale.ROOT,
-            "audio offset %+d frames, beyond ±%s", s.offsetFrames(),
-            CurationRules.number(rules.limit(Rule.SYNC_OFFSET))));
+      // A re-timed clip's segments are judged on the offset left after its shift.
+      int left = s.offsetFrames() + s.audioShift();
+      if (offset && Math.abs(left) > rules.limit(Rule.SYNC_OFFSET)) {
+        String limit = CurationRules.number(rules.limit(Rule.SYNC_OFFSET));
+        return new Verdict(-1, Rule.SYNC_OFFSET, Rule.Level.SEGMENT, s.audioShift() == 0
+            ? String.format(Locale.ROOT, "audio offset %+d frames, beyond ±%s",
+                s.offsetFrames(), limit)
+            : String.format(Locale.ROOT, "audio offset %+d frames, %+d after re-timing the clip"
+                + " by %+d, beyond ±%s", s.offsetFrames(), left, s.audioShift(), limit));
       }
       if (confidence && s.confidence() < rules.limit(Rule.SYNC_CONFIDENCE)) {
         return new Verdict(-1, Rule.SYNC_CONFIDENCE, Rule.Level.SEGMENT, String.format(
@@ -137,6 +169,48 @@ public final class Curator {
       }
     }
     return null;
+  }
+
+  /**
+   * The audio shift of a clip, in frames (frame t of the dataset hears the clip's audio of frame
+   * t - shift): {@code -offset} of its reference segment, the segment with an ok estimate and
+   * the most frames (the most evidence; the lowest segment on a tie), when that offset is beyond
+   * the offset limit, within the re-timing limit, and its confidence passes the minimum (when
+   * that rule is on); otherwise 0. One shift per clip, as LatentSync shifts whole videos: a
+   * file's audio delay is one number, and a per-clip export has one audio track.
+   *
+   * @param syncClipStatus sync_clips.status, null without a row
+   */
+  public static int clipShift(CurationRules rules, String syncClipStatus,
+      List<Estimate> segments) {
+    if (!rules.on(Rule.SYNC_RETIME) || !rules.on(Rule.SYNC_OFFSET)
+        || !"ok".equals(syncClipStatus)) {
+      return 0;
+    }
+    Estimate ref = null;
+    for (Estimate e : segments) {
+      if (!"ok".equals(e.status()) || e.offsetFrames() == null || e.confidence() == null) {
+        continue;
+      }
+      if (ref == null || e.frames() > ref.frames()
+          || (e.frames() == ref.frames() && e.segment() < ref.segment())) {
+        ref = e;
+      }
+    }
+    if (ref == null) {
+      return 0;
+    }
+    int off = Math.abs(ref.offsetFrames());
+    boolean confident = !rules.on(Rule.SYNC_CONFIDENCE)
+        || ref.confidence() >= rules.limit(Rule.SYNC_CONFIDENCE);
+    return off > rules.limit(Rule.SYNC_OFFSET) && off <= rules.limit(Rule.SYNC_RETIME)
+        && confident ? -ref.offsetFrames() : 0;
+  }
+
+  /** Whether frame {@code i} still has audio once the clip's audio is shifted. */
+  private static boolean heard(SegmentFacts s, int i) {
+    long from = (long) i - s.audioShift();
+    return from >= 0 && (s.gridFrames() == null || from < s.gridFrames());
   }
 
   /** The first frame rule the frame breaks, or a kept verdict. */

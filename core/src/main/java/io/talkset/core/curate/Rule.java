@@ -18,6 +18,15 @@ public enum Rule {
   /** The segment's identity descriptors spread too far: two people, or a face swap. */
   IDENTITY(Level.SEGMENT, "curate-max-identity-spread",
       "face_params_clips.segments.identity_spread at most D (one person per segment)"),
+  /**
+   * Re-times instead of removing: a clip whose offset is beyond the offset limit but within N
+   * frames gets its audio shifted to offset 0; the frames whose shifted audio falls outside the
+   * clip's audio are removed under this rule.
+   */
+  SYNC_RETIME(Level.FRAME, "curate-sync-retime",
+      "re-time a clip whose sync offset is beyond --curate-sync-max-offset but within N frames"
+          + " (confidence passing) to offset 0 instead of removing it; the frames its shifted"
+          + " audio no longer covers are removed; 0 = off"),
   FACE_SIZE(Level.FRAME, "curate-min-face-px", "frames.face_px at least PX source pixels"),
   UPSCALE(Level.FRAME, "curate-max-upscale", "frames.upscale (crop size / window side) at most X"),
   SHARPNESS(Level.FRAME, "curate-min-sharpness",

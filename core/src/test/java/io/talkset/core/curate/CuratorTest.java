@@ -150,6 +150,58 @@ class CuratorTest {
   }
 
   @Test
+  void aConfidentClipBeyondTheOffsetLimitIsShiftedByItsLongestSegmentsOffset() {
+    CurationRules hd = CurationRules.hd(); // offset ±2, confidence 0.1, re-time within 5
+    Curator.Estimate longLate = new Curator.Estimate(1, 200, "ok", 4, 0.3);
+    Curator.Estimate shortEarly = new Curator.Estimate(0, 120, "ok", -1, 0.3);
+    Curator.Estimate unmeasured = new Curator.Estimate(2, 400, "rejected", null, null);
+    List<Curator.Estimate> clip = List.of(shortEarly, longLate, unmeasured);
+    // The longest measured segment decides: audio 4 frames late, shifted 4 frames earlier.
+    assertEquals(-4, Curator.clipShift(hd, "ok", clip));
+    assertEquals(0, Curator.clipShift(hd, "failed", clip));
+    assertEquals(0, Curator.clipShift(hd.with(Rule.SYNC_RETIME, 0.0), "ok", clip), "0 is off");
+    assertEquals(0, Curator.clipShift(hd.with(Rule.SYNC_RETIME, 3.0), "ok", clip), "4 > 3");
+    assertEquals(0, Curator.clipShift(hd.with(Rule.SYNC_OFFSET, 4.0), "ok", clip),
+        "within the offset limit: kept as is");
+    assertEquals(0, Curator.clipShift(hd.with(Rule.SYNC_OFFSET, null), "ok", clip),
+        "re-timing replaces the offset rule's removal; without it nothing is re-timed");
+    assertEquals(0, Curator.clipShift(hd.with(Rule.SYNC_CONFIDENCE, 0.31), "ok", clip),
+        "not confident enough");
+    assertEquals(-4, Curator.clipShift(hd.with(Rule.SYNC_CONFIDENCE, null), "ok", clip));
+    // A tie on length goes to the lower segment.
+    assertEquals(3, Curator.clipShift(hd, "ok", List.of(new Curator.Estimate(5, 200, "ok", 4,
+        0.3), new Curator.Estimate(3, 200, "ok", -3, 0.3))));
+    assertEquals(0, Curator.clipShift(hd, "ok", List.of(unmeasured)));
+  }
+
+  @Test
+  void aReTimedSegmentIsJudgedOnTheOffsetLeftAndLosesTheFramesItsAudioLeaves() {
+    CurationRules hd = CurationRules.hd().with(Rule.SEGMENT_LENGTH, 1.0);
+    // Audio 4 frames late, shifted by -4: frame t hears frame t + 4, so of a 100-frame grid
+    // frames 96..99 have no audio left.
+    List<Verdict> v = Curator.segment(hd, new SegmentFacts("ok", null, "ok", null, 4, 0.3, 0.2,
+        -4, 100), goods(40, 60));
+    for (Verdict x : v) {
+      boolean edge = x.frameIndex() >= 96;
+      assertEquals(edge ? Rule.SYNC_RETIME : null, x.rule(), "frame " + x.frameIndex());
+      if (edge) {
+        assertEquals(Rule.Level.FRAME, x.level());
+        assertEquals("no audio after re-timing the clip by -4 frames", x.reason());
+      }
+    }
+    // Audio 3 frames early, shifted by +3: frames 0..2 hear nothing.
+    List<Verdict> early = Curator.segment(hd, new SegmentFacts("ok", null, "ok", null, -3, 0.3,
+        0.2, 3, 100), goods(0, 40));
+    assertEquals("sysysy" + ".".repeat(37), rules(early));
+    // Another segment of the clip, whose own estimate disagrees by more than the limit.
+    Verdict off = Curator.segment(hd, new SegmentFacts("ok", null, "ok", null, 0, 0.3, 0.2, -4,
+        100), goods(0, 40)).get(0);
+    assertEquals(Rule.SYNC_OFFSET, off.rule());
+    assertEquals("audio offset +0 frames, -4 after re-timing the clip by -4, beyond ±2",
+        off.reason());
+  }
+
+  @Test
   void limitsAreValidatedAndDescribedWithTheirOptions() {
     assertThrows(IllegalArgumentException.class, () -> CurationRules.hd().with(Rule.YAW, -1.0));
     assertThrows(IllegalArgumentException.class,

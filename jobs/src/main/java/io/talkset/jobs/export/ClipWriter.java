@@ -130,7 +130,8 @@ final class ClipWriter {
     int faces = 0;
     try {
       float[] decoded = decoded(c);
-      float[] audio = decoded == null ? null : SampleNames.audio(decoded, first, frames);
+      float[] audio = decoded == null ? null : SampleNames.audio(decoded, first, frames,
+          c.audioShift());
       long bytes;
       if (video) {
         int side = cfg.side(next[0].getInt(SIZE));
@@ -282,6 +283,7 @@ final class ClipWriter {
       m.put("end_sample", (long) (span.last() + 1) * SampleNames.SAMPLES_PER_FRAME);
     }
     m.put("audio_samples", audio == null ? null : audio.length);
+    m.put("audio_shift_frames", c.audioShift());
     return m;
   }
 

@@ -155,7 +155,9 @@ public record ExportConfig(String output, String exportOutput, Format format, Me
     d.put("audio", "the clip's source decoded to 16 kHz mono as the audio stage does (sample 0"
         + " at the video's t = 0), samples 640 first_frame .. 640 (last_frame + 1) - 1"
         + (perWindow() ? " of the window (its first_sample .. end_sample - 1)" : "")
-        + ", zeros past the source's end; WAV 16-bit PCM");
+        + ", zeros past the source's end; a clip the curation re-timed is cut 640 x"
+        + " curation.audio_shift_frames samples earlier (zeros before the source's start), as"
+        + " its per-frame audio features were shifted; WAV 16-bit PCM");
     return d;
   }
 }

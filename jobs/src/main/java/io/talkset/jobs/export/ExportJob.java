@@ -76,9 +76,13 @@ public final class ExportJob implements Job {
     }
   }
 
-  /** A clip as its task needs it, from the dataset's clips table and the manifest. */
+  /**
+   * A clip as its task needs it, from the dataset's clips and curation tables and the manifest.
+   *
+   * @param audioShift curation.audio_shift_frames: the audio is cut shifted by it
+   */
   record ClipInfo(String split, String clipId, String path, long size, int first, int last,
-      LinkedHashMap<String, String> meta) implements java.io.Serializable {}
+      LinkedHashMap<String, String> meta, int audioShift) implements java.io.Serializable {}
 
   /**
    * What a run did.
@@ -211,6 +215,15 @@ public final class ExportJob implements Job {
         sizes.put(r.getString(0), r.getLong(1));
       }
     }
+    // The clips the sync rule re-timed: their audio is cut shifted, as their features were.
+    // A dataset from before curation v2 has no such column: read as null, no clip re-timed.
+    Map<String, Integer> shifts = new HashMap<>();
+    for (Row r : spark.read().schema(CurationSchemas.CURATION.struct())
+        .parquet(new Path(dataset, "curation").toString())
+        .filter(col("audio_shift_frames").notEqual(0))
+        .select("clip_id", "audio_shift_frames").distinct().collectAsList()) {
+      shifts.put(r.getString(0), r.getInt(1));
+    }
     String[] clipCols = new String[META.length + 2];
     clipCols[0] = "split";
     clipCols[1] = "path";
@@ -227,7 +240,8 @@ public final class ExportJob implements Job {
       }
       Long size = sizes.get(r.getString(0));
       info.put(r.getString(0), new ClipInfo(r.getString(1), r.getString(0), r.getString(2),
-          size == null ? -1 : size, span.getInt(1), span.getInt(2), meta));
+          size == null ? -1 : size, span.getInt(1), span.getInt(2), meta,
+          shifts.getOrDefault(r.getString(0), 0)));
     }
 
     // Per window: the windows table, one row per (window, frame), its frames joined to it.

@@ -33,10 +33,23 @@ public final class SampleNames {
    * where the decoded audio ends earlier.
    */
   public static float[] audio(float[] clip, int first, int frames) {
+    return audio(clip, first, frames, 0);
+  }
+
+  /**
+   * The same for a clip whose audio the curation re-timed by {@code shift} frames
+   * (curation.audio_shift_frames): video frame j hears the clip's audio of grid frame
+   * first + j - shift, so samples 640 (first - shift) onwards, zeros where that runs before
+   * the clip's audio starts or past its end.
+   */
+  public static float[] audio(float[] clip, int first, int frames, int shift) {
     float[] out = new float[frames * SAMPLES_PER_FRAME];
-    long from = (long) first * SAMPLES_PER_FRAME;
-    if (from < clip.length) {
-      System.arraycopy(clip, (int) from, out, 0, (int) Math.min(out.length, clip.length - from));
+    long from = ((long) first - shift) * SAMPLES_PER_FRAME;
+    long skip = Math.max(0, -from);
+    long start = from + skip;
+    if (skip < out.length && start < clip.length) {
+      System.arraycopy(clip, (int) start, out, (int) skip,
+          (int) Math.min(out.length - skip, clip.length - start));
     }
     return out;
   }

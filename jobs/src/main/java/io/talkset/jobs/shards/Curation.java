@@ -1,6 +1,7 @@
 package io.talkset.jobs.shards;
 
 import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
@@ -16,6 +17,7 @@ import io.talkset.core.curate.Rule;
 import io.talkset.core.curate.Windows;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.schemas.CurationSchemas;
+import io.talkset.schemas.FramesSchemas;
 import io.talkset.schemas.ParamsSchemas;
 import io.talkset.schemas.SyncSchemas;
 import java.io.IOException;
@@ -43,7 +45,9 @@ import org.apache.spark.sql.types.StructType;
  * The curation step of the shards stage: gathers what each rule needs per face frame (frames,
  * face_params), per segment (face_params_clips identity spread, sync) and per clip (sync_clips),
  * lets {@link Curator} decide per segment, and turns the verdicts into the kept frames and the
- * {@code curation} table. A rule whose stage has not run under the output at all (no sync or
+ * {@code curation} table. A clip the sync rule re-times ({@code --curate-sync-retime}) carries
+ * its shift on every verdict; {@link Result#retimed} moves its audio rows for the dataset. A rule
+ * whose stage has not run under the output at all (no sync or
  * face_params tables) is skipped and said so in dataset.json, rather than removing everything.
  */
 final class Curation {
@@ -55,7 +59,13 @@ final class Curation {
       .add("frame_index", DataTypes.IntegerType, false)
       .add("outcome", DataTypes.StringType, false)
       .add("level", DataTypes.StringType, true)
-      .add("reason", DataTypes.StringType, true);
+      .add("reason", DataTypes.StringType, true)
+      .add("audio_shift_frames", DataTypes.IntegerType, false);
+
+  /** A re-timed clip and its audio shift in frames (Curator.clipShift). */
+  static final StructType SHIFT = new StructType()
+      .add("clip_id", DataTypes.StringType, false)
+      .add("_shift", DataTypes.IntegerType, false);
 
   /**
    * The decision on every face frame.
@@ -63,8 +73,10 @@ final class Curation {
    * @param verdicts one row per input frame ({@link #VERDICT}), persisted: call {@link #close}
    * @param applied the rules as applied (skipped ones off)
    * @param skipped rules that were on but whose stage has not run, with why
+   * @param shifts the re-timed clips ({@link #SHIFT}, non-zero shifts only), small
    */
-  record Result(Dataset<Row> verdicts, CurationRules applied, Map<String, String> skipped) {
+  record Result(Dataset<Row> verdicts, CurationRules applied, Map<String, String> skipped,
+      Dataset<Row> shifts, long retimedClips) {
     /** The frames of {@code frames} that every rule kept. */
     Dataset<Row> kept(Dataset<Row> frames) {
       return frames.join(verdicts.filter(col("outcome").equalTo(KEPT))
@@ -77,7 +89,7 @@ final class Curation {
       Dataset<Row> totals = verdicts.groupBy("clip_id", "segment")
           .agg(count(lit(1)).cast("int").as("segment_frames"));
       Dataset<Row> t = verdicts.groupBy("clip_id", "segment", "split", "outcome", "level",
-              "reason")
+              "reason", "audio_shift_frames")
           .agg(count(lit(1)).cast("int").as("frames"), min("frame_index").as("first_frame"),
               max("frame_index").as("last_frame"))
           .join(totals, ShardsJob.seq("clip_id", "segment"));
@@ -127,6 +139,24 @@ final class Curation {
       c.put("frames_kept", all.get(KEPT));
       c.put("frames_removed_by_rule", removed);
       c.put("by_split", bySplit);
+      Map<String, Object> retimed = new LinkedHashMap<>();
+      Map<String, Long> byShift = new TreeMap<>();
+      long in = 0;
+      long keptFrames = 0;
+      for (Row r : verdicts.filter(col("audio_shift_frames").notEqual(0))
+          .groupBy("clip_id", "audio_shift_frames")
+          .agg(count(lit(1)), sum(when(col("outcome").equalTo(KEPT), 1).otherwise(0)))
+          .collectAsList()) {
+        byShift.merge(String.format(java.util.Locale.ROOT, "%+d", r.getInt(1)), 1L, Long::sum);
+        in += r.getLong(2);
+        keptFrames += r.isNullAt(3) ? 0 : r.getLong(3);
+      }
+      retimed.put("clips", byShift.values().stream().mapToLong(Long::longValue).sum());
+      retimed.put("clips_by_shift_frames", byShift);
+      retimed.put("frames_in", in);
+      retimed.put("frames_kept", keptFrames);
+      retimed.put("frames_removed_at_edges", all.get(Rule.SYNC_RETIME.label()));
+      c.put("retimed", retimed);
       return c;
     }
 
@@ -138,11 +168,29 @@ final class Curation {
       StructType schema = CurationSchemas.WINDOWS.struct().add("split", DataTypes.StringType,
           false);
       return verdicts.filter(col("outcome").equalTo(KEPT))
-          .select("clip_id", "segment", "split", "frame_index")
+          .select("clip_id", "segment", "split", "frame_index", "audio_shift_frames")
           .groupByKey((MapFunction<Row, String>) r -> r.getString(0) + '\u0000' + r.getInt(1),
               Encoders.STRING())
           .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (key, rows) ->
               windowRows(length, hop, rows), Encoders.row(schema));
+    }
+
+    /**
+     * The audio table's rows (clip_id, frame_index and feature columns) as the dataset's frames
+     * hear them: a re-timed clip's row of audio frame a moves to frame a + shift, so frame t
+     * carries audio frame t - shift. The stage table itself is left as it is.
+     */
+    Dataset<Row> retimed(Dataset<Row> audio) {
+      if (retimedClips == 0) {
+        return audio;
+      }
+      List<Column> c = new ArrayList<>();
+      for (String n : audio.columns()) {
+        c.add(n.equals("frame_index") ? col("frame_index").plus(coalesce(col("_shift"), lit(0)))
+            .as("frame_index") : col(n));
+      }
+      return audio.join(broadcast(shifts), ShardsJob.seq("clip_id"), "left")
+          .select(c.toArray(new Column[0]));
     }
 
     void close() {
@@ -165,7 +213,7 @@ final class Curation {
     CurationRules applied = rules;
     boolean sync = exists(hconf, output, SyncSchemas.CLIPS.table());
     boolean params = exists(hconf, output, ParamsSchemas.CLIPS.table());
-    for (Rule r : List.of(Rule.SYNC_OFFSET, Rule.SYNC_CONFIDENCE)) {
+    for (Rule r : List.of(Rule.SYNC_OFFSET, Rule.SYNC_CONFIDENCE, Rule.SYNC_RETIME)) {
       if (!sync && rules.on(r)) {
         skipped.put(r.label(), "the sync stage has not run under the output (no sync_clips"
             + " table)");
@@ -195,6 +243,20 @@ final class Curation {
         .select(col("clip_id"), col("segment"), col("status").as("_sync_status"),
             col("error_code").as("_sync_code"), col("offset_frames").as("_offset"),
             col("confidence").as("_confidence"));
+    // The re-timed clips: one shift per clip from its segments' estimates (Curator.clipShift),
+    // collected (one small row per re-timed clip) so every later join sees the same rows.
+    CurationRules on = applied;
+    List<Row> shiftRows = !on.on(Rule.SYNC_RETIME) || !on.on(Rule.SYNC_OFFSET) ? List.of()
+        : ShardsJob.readOk(spark, output, SyncSchemas.SEGMENTS)
+            .select("clip_id", "segment", "frames", "status", "offset_frames", "confidence")
+            .groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
+            .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (clip, rows) ->
+                shift(on, clip, rows), Encoders.row(SHIFT))
+            .collectAsList();
+    Dataset<Row> shifts = spark.createDataFrame(shiftRows, SHIFT);
+    Dataset<Row> grid = ShardsJob.read(spark, output, FramesSchemas.CLIPS)
+        .filter(col("status").equalTo("ok"))
+        .select(col("clip_id"), col("grid_frames").as("_grid"));
     Dataset<Row> measures = frames
         .select(col("clip_id"), col("segment"), col("frame_index"),
             col("face_px").cast("double"), col("upscale").cast("double"),
@@ -204,18 +266,19 @@ final class Curation {
         .join(broadcast(identity), ShardsJob.seq("clip_id", "segment"), "left")
         .join(broadcast(syncClips), ShardsJob.seq("clip_id"), "left")
         .join(broadcast(syncSegments), ShardsJob.seq("clip_id", "segment"), "left")
+        .join(broadcast(shifts.join(grid, ShardsJob.seq("clip_id"), "left")),
+            ShardsJob.seq("clip_id"), "left")
         .select("clip_id", "segment", "frame_index", "face_px", "upscale", "sharpness",
             "outside_fraction", "faces_in_picture", "_yaw", "_pitch", "split",
             "_sync_clip_status", "_sync_clip_code", "_sync_status", "_sync_code", "_offset",
-            "_confidence", "_spread");
-    CurationRules on = applied;
+            "_confidence", "_spread", "_shift", "_grid");
     Dataset<Row> verdicts = measures
         .groupByKey((MapFunction<Row, String>) r -> r.getString(0) + '\u0000' + r.getInt(1),
             Encoders.STRING())
         .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (key, rows) ->
             decide(on, rows), Encoders.row(VERDICT));
     verdicts = verdicts.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-    return new Result(verdicts, applied, skipped);
+    return new Result(verdicts, applied, skipped, shifts, shiftRows.size());
   }
 
   /** One segment's rows (the columns selected in {@link #apply}) to its verdict rows. */
@@ -230,21 +293,40 @@ final class Curation {
       frames.add(new Curator.Frame(r.getInt(2), r.getDouble(3), r.getDouble(4), dbl(r, 5),
           dbl(r, 8), dbl(r, 9), r.getDouble(6), r.getInt(7)));
     }
+    int shift = first.isNullAt(18) ? 0 : first.getInt(18);
     Curator.SegmentFacts facts = new Curator.SegmentFacts(str(first, 11), str(first, 12),
         str(first, 13), str(first, 14), first.isNullAt(15) ? null : first.getInt(15),
-        dbl(first, 16), dbl(first, 17));
+        dbl(first, 16), dbl(first, 17), shift, first.isNullAt(19) ? null : first.getInt(19));
     String clip = first.getString(0);
     int segment = first.getInt(1);
     String split = first.getString(10);
     List<Row> out = new ArrayList<>(frames.size());
     for (Curator.Verdict v : Curator.segment(rules, facts, frames)) {
       out.add(RowFactory.create(clip, segment, split, v.frameIndex(),
-          v.kept() ? KEPT : v.rule().label(), v.kept() ? null : v.level().label(), v.reason()));
+          v.kept() ? KEPT : v.rule().label(), v.kept() ? null : v.level().label(), v.reason(),
+          shift));
     }
     return out.iterator();
   }
 
-  /** One segment's kept frames (clip_id, segment, split, frame_index) to its window rows. */
+  /** One clip's sync rows (as selected in {@link #apply}) to its shift row, if re-timed. */
+  static Iterator<Row> shift(CurationRules rules, String clip, Iterator<Row> rows) {
+    List<Curator.Estimate> e = new ArrayList<>();
+    while (rows.hasNext()) {
+      Row r = rows.next();
+      e.add(new Curator.Estimate(r.getInt(1), r.getInt(2), r.getString(3),
+          r.isNullAt(4) ? null : r.getInt(4), dbl(r, 5)));
+    }
+    // readOk: the clip's sync_clips status is ok.
+    int s = Curator.clipShift(rules, "ok", e);
+    return s == 0 ? java.util.Collections.emptyIterator()
+        : List.of(RowFactory.create(clip, s)).iterator();
+  }
+
+  /**
+   * One segment's kept frames (clip_id, segment, split, frame_index, audio_shift_frames) to its
+   * window rows.
+   */
   static Iterator<Row> windowRows(int length, int hop, Iterator<Row> rows) {
     List<Integer> frames = new ArrayList<>();
     Row first = null;
@@ -259,7 +341,8 @@ final class Curation {
       out.add(RowFactory.create(String.format(java.util.Locale.ROOT, "%s_%d_%06d",
           first.getString(0), first.getInt(1), w.firstFrame()), first.getString(0),
           first.getInt(1), w.firstFrame(), w.lastFrame(), w.frames(), w.firstSample(),
-          w.endSample(), w.firstFrame() / 25.0, (w.lastFrame() + 1) / 25.0, first.getString(2)));
+          w.endSample(), w.firstFrame() / 25.0, (w.lastFrame() + 1) / 25.0, first.getInt(4),
+          first.getString(2)));
     }
     return out.iterator();
   }

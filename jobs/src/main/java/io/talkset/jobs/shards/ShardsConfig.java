@@ -59,7 +59,8 @@ public record ShardsConfig(String output, double[] ratios, String salt, List<Str
         + " training) or none (keep every face frame); a --curate-* option given sets its rule"
         + " on top of either");
     for (Rule r : Rule.values()) {
-      o.value(r.option(), r == Rule.SEGMENT_LENGTH ? "S" : "X", null, r.description()
+      o.value(r.option(), r == Rule.SEGMENT_LENGTH ? "S" : r == Rule.SYNC_RETIME ? "N" : "X",
+          null, r.description()
           + ", or off (hd: " + CurationRules.number(CurationRules.defaultOf(r)) + ")");
     }
     o.value("window-seconds", "S", "0", "cut the kept frames of each segment into training"

@@ -64,7 +64,8 @@ import org.apache.spark.sql.types.StructType;
  * {@code clips/}, {@code pairs/} (ok pairs) and {@code pair_frames/} (the training view), the
  * {@code curation/} table (what the curation rules removed, {@link Curation}), then
  * {@code dataset.json} and {@code _SUCCESS}. Only the face frames the curation rules keep go
- * into {@code frames/}. The whole folder is written under a hidden staging
+ * into {@code frames/}; a clip the sync rule re-timed gets its audio rows shifted by its
+ * {@code audio_shift_frames}. The whole folder is written under a hidden staging
  * name and renamed into place, so a reader sees the previous dataset or the new one, never half
  * of one. A re-run whose inputs (manifest content, every stage table's committed batches),
  * settings and code version are unchanged keeps the dataset as it is.
@@ -259,8 +260,8 @@ public final class ShardsJob implements Job {
           .join(readOk(spark, cfg.output(), ParamsSchemas.PARAMS)
               .select(cols("clip_id", concat("frame_index", paramCols))),
               seq("clip_id", "frame_index"), "left")
-          .join(readOk(spark, cfg.output(), AudioSchemas.FRAMES)
-              .select(cols("clip_id", concat("frame_index", cfg.audio()))),
+          .join(curation.retimed(readOk(spark, cfg.output(), AudioSchemas.FRAMES)
+              .select(cols("clip_id", concat("frame_index", cfg.audio())))),
               seq("clip_id", "frame_index"), "left")
           .join(morphColumns(spark, cfg.output(), morph), seq("clip_id", "frame_index"), "left")
           .join(broadcast(clipFiles), "clip_id");

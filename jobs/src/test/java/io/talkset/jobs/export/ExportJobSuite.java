@@ -789,7 +789,7 @@ class ExportJobSuite {
     String ghost = any.getString(1) + "_0_900000";
     spark.createDataFrame(List.of(org.apache.spark.sql.RowFactory.create(ghost,
         any.getString(1), 0, 900_000, 900_049, 50, 900_000L * 640, 900_050L * 640, 36000.0,
-        36002.0)), io.talkset.schemas.CurationSchemas.WINDOWS.struct()).coalesce(1).write()
+        36002.0, 0)), io.talkset.schemas.CurationSchemas.WINDOWS.struct()).coalesce(1).write()
         .parquet(tmp.resolve("ghost").toString());
     try (Stream<Path> parts = Files.list(tmp.resolve("ghost"))) {
       Path part = parts.filter(p -> p.getFileName().toString().endsWith(".parquet"))

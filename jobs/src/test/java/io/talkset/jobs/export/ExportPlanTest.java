@@ -45,6 +45,17 @@ class ExportPlanTest {
     assertEquals(1280f + 649, a[649]);
     assertEquals(0f, a[650], "past the decoded audio");
     assertEquals(640, SampleNames.audio(clip, 9, 1).length);
+    // A clip re-timed by -1 frame (audio a frame late): frame 1 hears grid frame 2's samples.
+    float[] late = SampleNames.audio(clip, 1, 2, -1);
+    assertEquals(1280f, late[0]);
+    assertEquals(0f, late[650], "past the decoded audio");
+    // Re-timed by +2 (audio early): frames 0 and 1 hear nothing, frame 2 grid frame 0.
+    float[] early = SampleNames.audio(clip, 0, 3, 2);
+    assertEquals(0f, early[0]);
+    assertEquals(0f, early[1279], "before the decoded audio");
+    assertEquals(0f, early[1280]);
+    assertEquals(639f, early[1919]);
+    assertEquals(640 * 4, SampleNames.audio(clip, 0, 4, 9).length);
   }
 
   @Test
