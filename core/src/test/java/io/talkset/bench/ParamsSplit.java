@@ -3,6 +3,7 @@ package io.talkset.bench;
 import ai.djl.Device;
 import io.talkset.core.faceparams.FaceDescriptors;
 import io.talkset.core.faceparams.FaceInput;
+import io.talkset.core.faceparams.FaceLandmarker;
 import io.talkset.core.faceparams.FaceMesh;
 import io.talkset.core.faceparams.HeadPose;
 import io.talkset.core.faceparams.SegmentParams;
@@ -103,7 +104,7 @@ public final class ParamsSplit {
       for (String pass : new String[] {"lm1", "lm2"}) {
         if (pts != null) {
           for (int k = 0; k < n; k++) {
-            w[k] = window(pts[k], 1.2);
+            w[k] = FaceLandmarker.window(pts[k], 1.2);
           }
         }
         float[] in = new float[n * 3 * side * side];
@@ -128,7 +129,7 @@ public final class ParamsSplit {
       float[] ein = new float[n * 3 * side * side];
       time("expr prep", () -> {
         for (int k = 0; k < n; k++) {
-          double[] e = window(p[k], 1.2);
+          double[] e = FaceLandmarker.window(p[k], 1.2);
           FaceInput.put(crops.get(k), e[0], e[1], e[2], side, ein, k);
         }
         return null;
@@ -145,7 +146,7 @@ public final class ParamsSplit {
         time("desc prep", () -> {
           for (int q = 0; q < sampled.size(); q++) {
             float[] l = p[sampled.get(q)];
-            double[] d = window(java.util.Arrays.copyOfRange(l, 34, 136), 1.5);
+            double[] d = FaceLandmarker.window(java.util.Arrays.copyOfRange(l, 34, 136), 1.5);
             FaceInput.put(crops.get(sampled.get(q)), d[0], d[1], d[2],
                 FaceDescriptors.eyeAngle(l), rs, 256f, din, q);
           }
@@ -172,20 +173,5 @@ public final class ParamsSplit {
       crops.forEach(Mat::close);
     }
     return fs.size();
-  }
-
-  static double[] window(float[] xy, double scale) {
-    float minX = Float.MAX_VALUE;
-    float minY = Float.MAX_VALUE;
-    float maxX = -Float.MAX_VALUE;
-    float maxY = -Float.MAX_VALUE;
-    for (int k = 0; k < xy.length; k += 2) {
-      minX = Math.min(minX, xy[k]);
-      maxX = Math.max(maxX, xy[k]);
-      minY = Math.min(minY, xy[k + 1]);
-      maxY = Math.max(maxY, xy[k + 1]);
-    }
-    return new double[] {(minX + maxX) / 2.0, (minY + maxY) / 2.0,
-        scale * Math.max(maxX - minX, maxY - minY)};
   }
 }

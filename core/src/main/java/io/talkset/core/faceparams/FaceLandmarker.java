@@ -71,7 +71,7 @@ public final class FaceLandmarker implements AutoCloseable {
   }
 
   /** The square window around a set of points: centre of their extent, side scaled. */
-  static double[] window(float[] xy, double scale) {
+  public static double[] window(float[] xy, double scale) {
     float minX = Float.MAX_VALUE;
     float minY = Float.MAX_VALUE;
     float maxX = -Float.MAX_VALUE;
