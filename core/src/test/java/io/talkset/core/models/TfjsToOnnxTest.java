@@ -31,13 +31,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The tfjs graph importer against TensorFlow.js itself: the pinned FaceMesh and MobileFaceNet
- * graphs, converted to ONNX and run by ONNX Runtime (through DJL), give what
+ * The tfjs graph importer against TensorFlow.js itself: the pinned FaceMesh, MobileFaceNet,
+ * MobileFace and FaceRes graphs, converted to ONNX and run by ONNX Runtime (through DJL), give what
  * {@code @tensorflow/tfjs} 4.22.0's CPU backend gives for the same model.json under Node, on
  * real face crops (dlib's labelled faces), batches of 1 and 16.
  *
  * <p>With {@code -Dtalkset.tfjs.onnxDir=DIR} the converted graphs are also written there
- * ({@code facemesh.onnx}, {@code mobilefacenet.onnx}) to be checked on another machine.
+ * ({@code facemesh.onnx}, {@code mobilefacenet.onnx}, ...) to be checked on another machine.
  */
 class TfjsToOnnxTest {
   /** The largest absolute difference allowed per output value (issue 16). */
@@ -65,8 +65,25 @@ class TfjsToOnnxTest {
     agreesWithTfjs(HumanModels.MOBILEFACENET, HumanModels.MOBILEFACENET_SIDE, 1.1, tmp);
   }
 
+  @Test
+  void mobileFaceAgreesWithTfjsOnRealFaces(@TempDir Path tmp) throws Exception {
+    // MobileFace normalizes inside the graph: raw pixel values 0-255.
+    agreesWithTfjs(HumanModels.MOBILEFACE, HumanModels.MOBILEFACE_SIDE, 1.1, 255f, tmp);
+  }
+
+  @Test
+  void faceResAgreesWithTfjsOnRealFaces(@TempDir Path tmp) throws Exception {
+    agreesWithTfjs(HumanModels.FACERES, HumanModels.FACERES_SIDE, 1.1, tmp);
+  }
+
   private static void agreesWithTfjs(String relative, int side, double enlarge, Path tmp)
       throws Exception {
+    agreesWithTfjs(relative, side, enlarge, 1f, tmp);
+  }
+
+  /** As above with pixel values scaled to [0, {@code range}]. */
+  private static void agreesWithTfjs(String relative, int side, double enlarge, float range,
+      Path tmp) throws Exception {
     Path models = Samples.models();
     TfjsGraphModel graph = HumanModels.graph(models, relative);
     long t0 = System.nanoTime();
@@ -84,6 +101,9 @@ class TfjsToOnnxTest {
       tensors.add(p.tensor());
     }
     float[] faces = crops(DlibFaces.all(), 16, side, enlarge);
+    for (int i = 0; i < faces.length; i++) {
+      faces[i] *= range;
+    }
     try (OnnxNet net = new OnnxNet(name, onnx, Device.cpu())) {
       for (int batch : new int[] {1, 16}) {
         float[] x = Arrays.copyOf(faces, batch * side * side * 3);
