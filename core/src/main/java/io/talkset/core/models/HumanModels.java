@@ -49,7 +49,8 @@ import java.nio.file.Path;
  *   <li>input {@code input_1}, N×224×224×3, RGB in [0, 1] (human crops the detector's box and
  *       resizes it to 224 × 224);
  *   <li>{@code global_pooling/Mean} N×1024, the descriptor human compares faces with;
- *       {@code gender_pred/Sigmoid} N×1 and {@code age_pred/Softmax} N×100.
+ *       {@code gender_pred/Sigmoid} N×1 and {@code age_pred/Softmax} N×100;
+ *   <li>{@link #FACERES_DEEP} is the same architecture with other weights and the same ports.
  * </ul>
  */
 public final class HumanModels {
@@ -57,6 +58,7 @@ public final class HumanModels {
   public static final String MOBILEFACENET = "human-models/mobilefacenet.json";
   public static final String MOBILEFACE = "human-models/mobileface.json";
   public static final String FACERES = "human-models/faceres.json";
+  public static final String FACERES_DEEP = "human-models/faceres-deep.json";
   /** FaceMesh's input side. */
   public static final int FACEMESH_SIDE = 192;
   /** MobileFaceNet's input side. */

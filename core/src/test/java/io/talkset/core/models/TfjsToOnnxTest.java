@@ -73,7 +73,13 @@ class TfjsToOnnxTest {
 
   @Test
   void faceResAgreesWithTfjsOnRealFaces(@TempDir Path tmp) throws Exception {
-    agreesWithTfjs(HumanModels.FACERES, HumanModels.FACERES_SIDE, 1.1, tmp);
+    // human multiplies its [0, 1] face crop by 255 before FaceRes.
+    agreesWithTfjs(HumanModels.FACERES, HumanModels.FACERES_SIDE, 1.5, 255f, tmp);
+  }
+
+  @Test
+  void faceResDeepAgreesWithTfjsOnRealFaces(@TempDir Path tmp) throws Exception {
+    agreesWithTfjs(HumanModels.FACERES_DEEP, HumanModels.FACERES_SIDE, 1.5, 255f, tmp);
   }
 
   private static void agreesWithTfjs(String relative, int side, double enlarge, Path tmp)
@@ -361,6 +367,88 @@ class TfjsToOnnxTest {
       for (int i = 0; i < ours.length; i++) {
         // 0 == -0 here: a zero's sign is the one thing the two forms may disagree on.
         assertEquals(expected[i] + 0f, ours[i] + 0f, 0, "value " + i);
+      }
+    }
+  }
+
+  /**
+   * The MatMul forms the two identity graphs do not exercise, on a graph of our own against
+   * tfjs: transpose_a with a computed right operand (a Gram matrix over the batch),
+   * _FusedMatMul with transpose_b, a computed right operand, BiasAdd and Relu6, then a constant
+   * kernel with transpose_b, and Softmax.
+   */
+  @Test
+  void matMulTransposesAndSoftmaxAgreeWithTfjs(@TempDir Path tmp) throws Exception {
+    java.util.Random r = new java.util.Random(3);
+    int k = 6;
+    float[] bias = new float[k];
+    float[] kernelT = new float[4 * k];
+    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(4 * (k + 4 * k + 2))
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < k; i++) {
+      bias[i] = (float) r.nextGaussian();
+      bb.putFloat(bias[i]);
+    }
+    for (int i = 0; i < kernelT.length; i++) {
+      kernelT[i] = (float) r.nextGaussian();
+      bb.putFloat(kernelT[i]);
+    }
+    bb.putInt(-1);
+    bb.putInt(k);
+    Files.write(tmp.resolve("matmul.bin"), bb.array());
+    String noT = "\"transpose_a\": {\"b\": false}, \"transpose_b\": {\"b\": false}";
+    String nodes = String.join(",\n",
+        node("x", "Placeholder", "", "\"dtype\": {\"type\": \"DT_FLOAT\"}, \"shape\":"
+            + " {\"shape\": {\"dim\": [{\"size\": \"-1\"}, {\"size\": \"1\"},"
+            + " {\"size\": \"1\"}, {\"size\": \"" + k + "\"}]}}"),
+        constant("bias"), constant("kernelT"), constant("shape"),
+        node("flat", "Reshape", "\"x\", \"shape\"", ""),
+        node("gram", "MatMul", "\"flat\", \"flat\"", "\"transpose_a\": {\"b\": true}"),
+        node("fused", "_FusedMatMul", "\"flat\", \"gram\", \"bias\"", "\"transpose_b\":"
+            + " {\"b\": true}, \"fused_ops\": {\"list\": {\"s\": [\"Qmlhc0FkZA==\","
+            + " \"UmVsdTY=\"]}}, \"num_args\": {\"i\": \"1\"}"),
+        node("logits", "MatMul", "\"fused\", \"kernelT\"", "\"transpose_b\": {\"b\": true}"),
+        node("out", "Softmax", "\"logits\"", ""),
+        node("plain", "MatMul", "\"flat\", \"gram\"", noT));
+    Path json = tmp.resolve("matmul.json");
+    Files.writeString(json, "{\"format\": \"graph-model\", \"modelTopology\": {\"node\": [\n"
+        + nodes + "], \"versions\": {}}, \"weightsManifest\": [{\"paths\": [\"matmul.bin\"], \"weights\": ["
+        + "{\"name\": \"bias\", \"shape\": [" + k + "], \"dtype\": \"float32\"},"
+        + " {\"name\": \"kernelT\", \"shape\": [4, " + k + "], \"dtype\": \"float32\"},"
+        + " {\"name\": \"shape\", \"shape\": [2], \"dtype\": \"int32\"}]}]}");
+    TfjsGraphModel g = TfjsGraphModel.read(json);
+    byte[] onnx = TfjsToOnnx.convert(g);
+    int n = 5;
+    float[] x = new float[n * k];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian() * 0.5f;
+    }
+    List<String> tensors = g.outputs().stream().map(Port::tensor).toList();
+    assertEquals(List.of("out", "plain"), tensors);
+    List<float[]> ref = Tfjs.run(json, x, new long[] {n, 1, 1, k}, tensors, tmp);
+    try (OnnxNet net = new OnnxNet("matmul", onnx, Device.cpu())) {
+      Map<String, float[]> ours = net.runAll(x, n, 1, 1, k);
+      assertEquals(n * 4, ours.get("out").length);
+      assertEquals(n * k, ours.get("plain").length);
+      for (int i = 0; i < tensors.size(); i++) {
+        float[] a = ours.get(tensors.get(i));
+        float[] b = ref.get(i);
+        assertEquals(b.length, a.length, tensors.get(i));
+        double max = 0;
+        for (int j = 0; j < a.length; j++) {
+          max = Math.max(max, Math.abs(a[j] - b[j]));
+        }
+        System.out.printf(Locale.ROOT, "matmul graph: %s (%d values) max |ONNX - tfjs| = %.3g%n",
+            tensors.get(i), a.length, max);
+        assertTrue(max <= TOLERANCE, tensors.get(i) + ": " + max);
+      }
+      // Each softmax row sums to 1.
+      for (int row = 0; row < n; row++) {
+        double sum = 0;
+        for (int c = 0; c < 4; c++) {
+          sum += ours.get("out")[row * 4 + c];
+        }
+        assertEquals(1.0, sum, 1e-6);
       }
     }
   }
