@@ -46,8 +46,8 @@ import java.nio.file.Path;
  *
  * <p><b>FaceRes</b> ({@link #FACERES}, human's default face description network):
  * <ul>
- *   <li>input {@code input_1}, N×224×224×3, RGB in [0, 1] (human crops the detector's box and
- *       resizes it to 224 × 224);
+ *   <li>input {@code input_1}, N×224×224×3, a square face crop with pixel values 0–255 (fed
+ *       [0, 1], every face gives nearly the same descriptor: see {@code FaceIdentityTest});
  *   <li>{@code global_pooling/Mean} N×1024, the descriptor human compares faces with;
  *       {@code gender_pred/Sigmoid} N×1 and {@code age_pred/Softmax} N×100;
  *   <li>{@link #FACERES_DEEP} is the same architecture with other weights and the same ports.

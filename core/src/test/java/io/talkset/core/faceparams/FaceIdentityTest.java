@@ -360,7 +360,7 @@ class FaceIdentityTest {
     assertTrue(all.get("MOBILEFACE RGB_255").auc(1) < 0.75
         && all.get("MOBILEFACE BGR_255").auc(1) < 0.75, "MobileFace 0-255");
     // The input convention: both graphs expect raw 0-255 pixels (MobileFace subtracts 127.5
-    // and scales by 1/128 itself; human multiplies its [0, 1] crop by 255 before FaceRes). Fed
+    // and scales by 1/128 itself; FaceRes has no normalization in the graph either). Fed
     // [0, 1] or [-1, 1], every face collapses onto one embedding (different people's mean
     // cosine above 0.99) and the mirror test fails; fed 0-255 it holds for every crop from
     // 1.25 times the landmarks' extent up.

@@ -73,7 +73,7 @@ class TfjsToOnnxTest {
 
   @Test
   void faceResAgreesWithTfjsOnRealFaces(@TempDir Path tmp) throws Exception {
-    // human multiplies its [0, 1] face crop by 255 before FaceRes.
+    // FaceRes works on 0-255 pixels (FaceIdentityTest: [0, 1] collapses every face).
     agreesWithTfjs(HumanModels.FACERES, HumanModels.FACERES_SIDE, 1.5, 255f, tmp);
   }
 
