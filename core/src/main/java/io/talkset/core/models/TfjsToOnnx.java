@@ -773,7 +773,7 @@ public final class TfjsToOnnx {
         left = g.op("Transpose", new String[] {left}, "perm", new long[] {1, 0});
       }
       // The last step writes the node's output; the steps before it, fresh names.
-      boolean castLast = fu.bias() == null && fu.activation() == null;
+      boolean productLast = fu.bias() == null && fu.activation() == null;
       String o = out(v, false);
       String y;
       if (b.constant != null && b.constant.isFloat() && k > 0 && cols > 0) {
@@ -788,14 +788,14 @@ public final class TfjsToOnnx {
         g.initializerDouble(w64, w, k, cols);
         String y64 = g.op("MatMul", new String[] {g.op("Cast", new String[] {left}, "to", 11L),
             w64});
-        y = castLast ? o : g.fresh("cast");
+        y = productLast ? o : g.fresh("cast");
         g.node("Cast", new String[] {y64}, new String[] {y}, "to", 1L);
       } else {
         String right = tf(b);
         if (tb) {
           right = g.op("Transpose", new String[] {right}, "perm", new long[] {1, 0});
         }
-        y = castLast ? o : g.fresh("matmul");
+        y = productLast ? o : g.fresh("matmul");
         g.node("MatMul", new String[] {left, right}, new String[] {y});
       }
       if (fu.bias() != null) {
