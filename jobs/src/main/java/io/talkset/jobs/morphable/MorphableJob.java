@@ -341,8 +341,9 @@ public final class MorphableJob implements Job {
     Pca id = SparkPca.of(idRows, D);
     // Said in the log because bin/bench-morphable separates this fixed cost from the per-frame
     // cost.
-    LOG.info(String.format(Locale.ROOT, "morphable: identity PCA (Spark ML) of %d rows: %.1f s",
-        segments, (System.nanoTime() - t0) / 1e9));
+    LOG.info(String.format(Locale.ROOT,
+        "morphable: identity PCA (Spark ML) of %d rows: %.1f s (driver LAPACK: %s)", segments,
+        (System.nanoTime() - t0) / 1e9, SparkPca.lapackInUse()));
     // Residuals centre on zero by construction (Spark centres them on their mean anyway).
     JavaRDD<double[]> expRows = aligned.join(segmentMeans).values()
         .map(t -> minus(t._1(), t._2()))
