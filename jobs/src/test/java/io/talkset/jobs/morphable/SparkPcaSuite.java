@@ -41,6 +41,9 @@ class SparkPcaSuite {
   static void openCvFirst() throws IOException {
     Loader.load(opencv_core.class);
     openCvs = mappedOpenBlas();
+    // SparkPca's own set-up now, after OpenCV, whichever test runs first (the one below clears
+    // and restores the properties around a second call).
+    SparkPca.netlibOnBytedecoOpenBlas();
   }
 
   /**
