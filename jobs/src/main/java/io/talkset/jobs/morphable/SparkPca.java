@@ -36,10 +36,10 @@ import scala.Tuple2;
  * (SIGSEGV in {@code drotm_k}, seen in MorphableVideoSuite). So netlib is pointed at bytedeco's
  * OpenBLAS itself, the very file javacpp loaded ({@code openblas}, a complete LAPACK; javacpp
  * also maps {@code openblas_nolapack}, the same binary): no other BLAS comes into the process,
- * whichever stage loads OpenBLAS first. A 1404×1404 SVD then takes about 1.2 s on one core instead of 10–30 s
- * in netlib's pure Java. Where javacpp cannot load it (another platform), netlib is told to use
- * Java (exact, slower). Properties the JVM sets itself win, per library. Set on the driver
- * before the decomposition and on executors before their first row.
+ * whichever stage loads OpenBLAS first. A 1404×1404 SVD then takes about 1.2 s on one core
+ * instead of 10–30 s in netlib's pure Java. Where javacpp cannot load it (another platform),
+ * netlib is told to use Java (exact, slower). Properties the JVM sets itself win, per
+ * library. Set on the driver before the decomposition and on executors before their first row.
  */
 final class SparkPca {
   /** Not a library: loading it fails, which is how netlib is told to use Java. */
