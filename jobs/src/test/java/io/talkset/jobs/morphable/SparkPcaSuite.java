@@ -11,7 +11,6 @@ import io.talkset.jobs.SparkTestSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -177,8 +176,7 @@ class SparkPcaSuite {
   /** The OpenBLAS shared objects this process has mapped (JNI wrappers aside), canonical. */
   private static Set<String> mappedOpenBlas() throws IOException {
     Set<String> files = new TreeSet<>();
-    List<String> lines = new ArrayList<>(Files.readAllLines(Path.of("/proc/self/maps")));
-    for (String line : lines) {
+    for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
       int slash = line.indexOf('/');
       if (slash < 0) {
         continue;
