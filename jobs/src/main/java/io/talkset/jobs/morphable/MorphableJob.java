@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import io.talkset.core.faceparams.MorphableFit;
 import io.talkset.core.faceparams.Pca;
 import io.talkset.core.faceparams.Procrustes;
+import io.talkset.core.hashing.Sha256;
 import io.talkset.jobs.cli.Options;
 import io.talkset.jobs.io.Json;
 import io.talkset.jobs.io.StageTables;
@@ -126,8 +127,9 @@ public final class MorphableJob implements Job {
     // The input is the params batches of the ok clips (one row per clip): when they and the
     // settings are those the table was made from, the model and coefficients would come out
     // the same, so a re-run (every `talkset run` after the first) skips the work.
-    List<Row> clipBatches = okStatus.select("clip_id", "batch").collectAsList();
-    String fingerprint = fingerprint(clipBatches, cfg);
+    String paramsDigest = StageTables.okBatchesDigest(
+        okStatus.select("clip_id", "batch").collectAsList());
+    String fingerprint = fingerprint(paramsDigest, cfg);
     String upToDate = upToDate(spark, cfg, fingerprint);
     if (upToDate != null) {
       LOG.info("morphable: face_morphable is up to date (model {}, input {}): skipped",
@@ -214,7 +216,7 @@ public final class MorphableJob implements Job {
       d.put("input_fingerprint", fingerprint);
       // Without the settings: the shards stage compares it with face_params' current batches
       // to tell whether these coefficients still belong to the params rows it joins.
-      d.put("params_digest", StageTables.okBatchesDigest(clipBatches));
+      d.put("params_digest", paramsDigest);
       TableCommitter committer = new TableCommitter(spark.sparkContext().hadoopConfiguration(),
           cfg.output(), MorphableSchemas.FRAMES.table());
       committer.write(table, Json.write(d));
@@ -235,24 +237,12 @@ public final class MorphableJob implements Job {
   private static final Pattern MODEL_ID =
       Pattern.compile("\"model_id\"\\s*:\\s*\"([^\"]+)\"");
 
-  /** SHA-256 of the sorted (clip, params batch) pairs and the settings. */
-  static String fingerprint(List<Row> clipBatches, MorphableConfig cfg) {
-    List<String> lines = new java.util.ArrayList<>();
-    for (Row r : clipBatches) {
-      lines.add(r.getString(0) + "\t" + r.get(1));
-    }
-    java.util.Collections.sort(lines);
-    lines.add(Json.write(cfg.describe()));
-    try {
-      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
-      for (String l : lines) {
-        md.update(l.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        md.update((byte) '\n');
-      }
-      return java.util.HexFormat.of().formatHex(md.digest());
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  /**
+   * SHA-256 of the ok clips' (clip, params batch) digest ({@link StageTables#okBatchesDigest},
+   * the one the shards stage compares) and the settings.
+   */
+  static String fingerprint(String paramsDigest, MorphableConfig cfg) {
+    return Sha256.hex(paramsDigest + "\n" + Json.write(cfg.describe()));
   }
 
   /**
@@ -341,8 +331,9 @@ public final class MorphableJob implements Job {
     Pca id = SparkPca.of(idRows, D);
     // Said in the log because bin/bench-morphable separates this fixed cost from the per-frame
     // cost.
-    LOG.info(String.format(Locale.ROOT, "morphable: identity PCA (Spark ML) of %d rows: %.1f s",
-        segments, (System.nanoTime() - t0) / 1e9));
+    LOG.info(String.format(Locale.ROOT,
+        "morphable: identity PCA (Spark ML) of %d rows: %.1f s (driver LAPACK: %s)", segments,
+        (System.nanoTime() - t0) / 1e9, SparkPca.lapackInUse()));
     // Residuals centre on zero by construction (Spark centres them on their mean anyway).
     JavaRDD<double[]> expRows = aligned.join(segmentMeans).values()
         .map(t -> minus(t._1(), t._2()))
