@@ -212,6 +212,17 @@ public final class StageTables {
         .and(t.col("batch").equalTo(latest.col("_batch"))), "left_semi");
   }
 
+  /**
+   * The Parquet files at {@code path} read with {@code schema}, or, when they store no row, an
+   * empty local relation with the same columns (see {@link #knownEmpty}).
+   */
+  public static Dataset<Row> read(SparkSession spark,
+      org.apache.spark.sql.types.StructType schema, String path) {
+    Dataset<Row> t = spark.read().schema(schema).parquet(path);
+    return TableFiles.hasRows(spark.sparkContext().hadoopConfiguration(),
+        new org.apache.hadoop.fs.Path(path)) ? t : emptyLike(spark, t);
+  }
+
   /** No row, with {@code of}'s columns (names, types, nullability, metadata). */
   public static Dataset<Row> emptyLike(SparkSession spark, Dataset<Row> of) {
     return spark.createDataFrame(List.of(), of.schema());

@@ -125,10 +125,12 @@ final class Curation {
         all.merge("frames_in", r.getLong(2), Long::sum);
         all.merge(r.getString(1), r.getLong(2), Long::sum);
       }
-      Row clips = verdicts.groupBy("clip_id")
-          .agg(sum(when(col("outcome").equalTo(KEPT), 1).otherwise(0)).as("k"))
-          .agg(count(lit(1)), sum(when(col("k").equalTo(0), 1).otherwise(0)))
-          .first();
+      // A global aggregate has a row even over nothing, so it is not folded: no verdict, no job.
+      Row clips = StageTables.knownEmpty(verdicts) ? RowFactory.create(0L, null)
+          : verdicts.groupBy("clip_id")
+              .agg(sum(when(col("outcome").equalTo(KEPT), 1).otherwise(0)).as("k"))
+              .agg(count(lit(1)), sum(when(col("k").equalTo(0), 1).otherwise(0)))
+              .first();
       Map<String, Object> c = new LinkedHashMap<>();
       c.put("face_clips_in", clips.getLong(0));
       c.put("face_clips_without_kept_frames", clips.isNullAt(1) ? 0L : clips.getLong(1));
