@@ -176,8 +176,14 @@ public final class StageTables {
    * latest. Any other table is read as it is. The table must exist.
    */
   public static Dataset<Row> current(SparkSession spark, String output, TableSchema table) {
-    Dataset<Row> t = spark.read().schema(table.struct())
-        .parquet(TableCommitter.location(output, table.table()).toString());
+    org.apache.hadoop.fs.Path location = TableCommitter.location(output, table.table());
+    Dataset<Row> t = spark.read().schema(table.struct()).parquet(location.toString());
+    if (!TableFiles.hasRows(spark.sparkContext().hadoopConfiguration(), location)) {
+      // No row stored: every view below is empty with t's columns. An empty local relation
+      // says so to the optimizer, which folds the queries of later stages (joins, counts,
+      // collects) without a Spark job: an empty run's stages cost no job per table.
+      return emptyLike(spark, t);
+    }
     if (STATUS_OF.containsValue(table)) {
       return latest(t);
     }
@@ -204,6 +210,33 @@ public final class StageTables {
     // One row per clip: small beside the rows, so it is broadcast and the join is a filter.
     return t.join(functions.broadcast(latest), t.col("clip_id").equalTo(latest.col("_clip"))
         .and(t.col("batch").equalTo(latest.col("_batch"))), "left_semi");
+  }
+
+  /**
+   * The Parquet files at {@code path} read with {@code schema}, or, when they store no row, an
+   * empty local relation with the same columns (see {@link #knownEmpty}).
+   */
+  public static Dataset<Row> read(SparkSession spark,
+      org.apache.spark.sql.types.StructType schema, String path) {
+    Dataset<Row> t = spark.read().schema(schema).parquet(path);
+    return TableFiles.hasRows(spark.sparkContext().hadoopConfiguration(),
+        new org.apache.hadoop.fs.Path(path)) ? t : emptyLike(spark, t);
+  }
+
+  /** No row, with {@code of}'s columns (names, types, nullability, metadata). */
+  public static Dataset<Row> emptyLike(SparkSession spark, Dataset<Row> of) {
+    return spark.createDataFrame(List.of(), of.schema());
+  }
+
+  /**
+   * Whether {@code d} is known to hold no row without running it: its optimized plan is an
+   * empty local relation (an empty table from {@link #current}, and whatever the optimizer
+   * derived from one). False means "not known", not "has rows".
+   */
+  public static boolean knownEmpty(Dataset<Row> d) {
+    return d.queryExecution().optimizedPlan()
+        instanceof org.apache.spark.sql.catalyst.plans.logical.LocalRelation r
+        && r.data().isEmpty();
   }
 
   /**

@@ -209,8 +209,8 @@ public final class PairsJob implements Job {
     String batch = StageTables.newBatchId();
     table.appendBatch(rows, batch, description(cfg, batch, processed, plan));
     Map<String, Long> byStatus = new TreeMap<>();
-    for (Row r : spark.read().schema(PairsSchemas.PAIRS.struct())
-        .parquet(table.table() + "/batch=" + batch).groupBy("status").count().collectAsList()) {
+    for (Row r : StageTables.read(spark, PairsSchemas.PAIRS.struct(),
+        table.table() + "/batch=" + batch).groupBy("status").count().collectAsList()) {
       byStatus.put(r.getString(0), r.getLong(1));
     }
     return new Result(batch, plan.pairs().size(), processed, skipped, waiting,
@@ -221,9 +221,8 @@ public final class PairsJob implements Job {
   static List<PairPlanner.Clip> clips(SparkSession spark, String output) throws Exception {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     List<PairPlanner.Clip> out = new ArrayList<>();
-    for (Row r : spark.read().schema(ClipsSchema.SCHEMA.struct())
-        .parquet(TableCommitter.location(output, ClipsSchema.SCHEMA.table())
-            .toString())
+    for (Row r : StageTables.read(spark, ClipsSchema.SCHEMA.struct(),
+            TableCommitter.location(output, ClipsSchema.SCHEMA.table()).toString())
         .filter(col("status").equalTo("ok"))
         .select("clip_id", "path", "dataset", "speaker", "emotion", "intensity", "sentence_key",
             "view", "take", "transcript")

@@ -146,9 +146,9 @@ public final class ParamsJob implements Job {
     Dataset<Row> ok = StageTables.current(spark, cfg.output(), FramesSchemas.CLIPS)
         .filter(functions.col("status").equalTo("ok"))
         .select("clip_id", "width", "height", "frames_written");
-    Dataset<Row> manifest = spark.read().schema(ClipsSchema.SCHEMA.struct())
-        .parquet(TableCommitter.location(cfg.output(), ClipsSchema.SCHEMA.table())
-            .toString()).select("clip_id", "emotion");
+    Dataset<Row> manifest = StageTables.read(spark, ClipsSchema.SCHEMA.struct(),
+        TableCommitter.location(cfg.output(), ClipsSchema.SCHEMA.table()).toString())
+        .select("clip_id", "emotion");
     Map<String, ParamsRows.ClipInfo> info = new HashMap<>();
     // Its frames rows, one face_params row each: what bounds the commit groups.
     Map<String, Integer> expected = new HashMap<>();

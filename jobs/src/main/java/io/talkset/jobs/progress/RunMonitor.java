@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -19,6 +21,8 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Options.Rename;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
@@ -361,18 +365,35 @@ public final class RunMonitor extends SparkListener {
       return;
     }
     try {
+      byte[] json = Json.write(run).getBytes(StandardCharsets.UTF_8);
+      FileSystem fs = summary.getFileSystem(hconf);
+      if (fs instanceof LocalFileSystem local) {
+        // Written through java.nio: Hadoop's local file system forks chmod (and FileContext's
+        // rename readlink) for every file when no native Hadoop library is loaded, and the
+        // summary is rewritten after each stage.
+        writeLocal(local.pathToFile(summary).toPath(), json);
+        return;
+      }
       FileContext fc = FileContext.getFileContext(summary.toUri(), hconf);
       fc.mkdir(summary.getParent(), null, true);
       Path tmp = new Path(summary.getParent(), "." + summary.getName() + ".tmp");
       try (OutputStream out = fc.create(tmp,
           java.util.EnumSet.of(org.apache.hadoop.fs.CreateFlag.CREATE,
               org.apache.hadoop.fs.CreateFlag.OVERWRITE))) {
-        out.write(Json.write(run).getBytes(StandardCharsets.UTF_8));
+        out.write(json);
       }
       fc.rename(tmp, summary, Rename.OVERWRITE);
     } catch (IOException | RuntimeException e) {
       // The summary is a report: a failure to write it must not fail the run.
       LOG.warn("could not write the run summary {}: {}", summary, e.toString());
     }
+  }
+
+  /** The same atomic replace on a local path: a hidden temporary file moved over it. */
+  private static void writeLocal(java.nio.file.Path to, byte[] json) throws IOException {
+    Files.createDirectories(to.getParent());
+    java.nio.file.Path tmp = to.resolveSibling("." + to.getFileName() + ".tmp");
+    Files.write(tmp, json);
+    Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

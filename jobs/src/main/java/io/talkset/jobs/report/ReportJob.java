@@ -256,7 +256,7 @@ public final class ReportJob implements Job {
     if (!p.getFileSystem(hconf).exists(p)) {
       return false;
     }
-    Dataset<Row> t = spark.read().schema(CurationSchemas.CURATION.struct()).parquet(p.toString());
+    Dataset<Row> t = StageTables.read(spark, CurationSchemas.CURATION.struct(), p.toString());
     Dataset<Row> withSet = clipMap == null ? t.withColumn("dataset", lit(GENERIC))
         : t.join(broadcast(clipMap.select("clip_id", "dataset")), "clip_id");
     Map<String, Map<String, Long>> by = new TreeMap<>();

@@ -15,6 +15,7 @@ import io.talkset.core.curate.CurationRules;
 import io.talkset.core.curate.Curator;
 import io.talkset.core.curate.Rule;
 import io.talkset.core.curate.Windows;
+import io.talkset.jobs.io.StageTables;
 import io.talkset.jobs.io.TableCommitter;
 import io.talkset.schemas.CurationSchemas;
 import io.talkset.schemas.FramesSchemas;
@@ -124,10 +125,12 @@ final class Curation {
         all.merge("frames_in", r.getLong(2), Long::sum);
         all.merge(r.getString(1), r.getLong(2), Long::sum);
       }
-      Row clips = verdicts.groupBy("clip_id")
-          .agg(sum(when(col("outcome").equalTo(KEPT), 1).otherwise(0)).as("k"))
-          .agg(count(lit(1)), sum(when(col("k").equalTo(0), 1).otherwise(0)))
-          .first();
+      // A global aggregate has a row even over nothing, so it is not folded: no verdict, no job.
+      Row clips = StageTables.knownEmpty(verdicts) ? RowFactory.create(0L, null)
+          : verdicts.groupBy("clip_id")
+              .agg(sum(when(col("outcome").equalTo(KEPT), 1).otherwise(0)).as("k"))
+              .agg(count(lit(1)), sum(when(col("k").equalTo(0), 1).otherwise(0)))
+              .first();
       Map<String, Object> c = new LinkedHashMap<>();
       c.put("face_clips_in", clips.getLong(0));
       c.put("face_clips_without_kept_frames", clips.isNullAt(1) ? 0L : clips.getLong(1));
@@ -246,13 +249,17 @@ final class Curation {
     // The re-timed clips: one shift per clip from its segments' estimates (Curator.clipShift),
     // collected (one small row per re-timed clip) so every later join sees the same rows.
     CurationRules on = applied;
-    List<Row> shiftRows = !on.on(Rule.SYNC_RETIME) || !on.on(Rule.SYNC_OFFSET) ? List.of()
-        : ShardsJob.readOk(spark, output, SyncSchemas.SEGMENTS)
-            .select("clip_id", "segment", "frames", "status", "offset_frames", "confidence")
-            .groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
-            .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (clip, rows) ->
-                shift(on, clip, rows), Encoders.row(SHIFT))
-            .collectAsList();
+    List<Row> shiftRows = List.of();
+    if (on.on(Rule.SYNC_RETIME) && on.on(Rule.SYNC_OFFSET)) {
+      Dataset<Row> estimates = ShardsJob.readOk(spark, output, SyncSchemas.SEGMENTS)
+          .select("clip_id", "segment", "frames", "status", "offset_frames", "confidence");
+      // No segment, no shift: the optimizer does not fold a grouped map over nothing.
+      shiftRows = StageTables.knownEmpty(estimates) ? List.of() : estimates
+          .groupByKey((MapFunction<Row, String>) r -> r.getString(0), Encoders.STRING())
+          .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (clip, rows) ->
+              shift(on, clip, rows), Encoders.row(SHIFT))
+          .collectAsList();
+    }
     Dataset<Row> shifts = spark.createDataFrame(shiftRows, SHIFT);
     Dataset<Row> grid = ShardsJob.read(spark, output, FramesSchemas.CLIPS)
         .filter(col("status").equalTo("ok"))
@@ -272,12 +279,20 @@ final class Curation {
             "outside_fraction", "faces_in_picture", "_yaw", "_pitch", "split",
             "_sync_clip_status", "_sync_clip_code", "_sync_status", "_sync_code", "_offset",
             "_confidence", "_spread", "_shift", "_grid");
-    Dataset<Row> verdicts = measures
-        .groupByKey((MapFunction<Row, String>) r -> r.getString(0) + '\u0000' + r.getInt(1),
-            Encoders.STRING())
-        .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (key, rows) ->
-            decide(on, rows), Encoders.row(VERDICT));
-    verdicts = verdicts.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> verdicts;
+    if (StageTables.knownEmpty(measures)) {
+      // No face frame (an empty frames table): no verdict, as an empty local relation that
+      // the counts, the curation table and the joins below fold without a Spark job. A
+      // persisted grouped map over nothing costs jobs that find nothing.
+      verdicts = spark.createDataFrame(List.of(), VERDICT);
+    } else {
+      verdicts = measures
+          .groupByKey((MapFunction<Row, String>) r -> r.getString(0) + '\u0000' + r.getInt(1),
+              Encoders.STRING())
+          .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (key, rows) ->
+              decide(on, rows), Encoders.row(VERDICT))
+          .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    }
     return new Result(verdicts, applied, skipped, shifts, shiftRows.size());
   }
 

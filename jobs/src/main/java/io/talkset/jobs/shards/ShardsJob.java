@@ -47,6 +47,7 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -274,11 +275,13 @@ public final class ShardsJob implements Job {
       }
       select.add(col("split"));
       select.add(col("_file"));
-      frames.select(select.toArray(new Column[0]))
-          .repartition(col("split"), col("_file"))
-          .sortWithinPartitions("split", "_file", "clip_id", "frame_index")
-          .write().options(parquet(cfg))
-          .partitionBy("split", "_file").parquet(new Path(work, "frames").toString());
+      Dataset<Row> frameRows = frames.select(select.toArray(new Column[0]));
+      if (!StageTables.knownEmpty(frameRows)) {
+        frameRows.repartition(col("split"), col("_file"))
+            .sortWithinPartitions("split", "_file", "clip_id", "frame_index")
+            .write().options(parquet(cfg))
+            .partitionBy("split", "_file").parquet(new Path(work, "frames").toString());
+      }
 
       // Pairs: the ok pairs, in their speaker's split (a pair's clips share one speaker).
       Dataset<Row> pairs = read(spark, cfg.output(), PairsSchemas.PAIRS)
@@ -326,9 +329,11 @@ public final class ShardsJob implements Job {
             new Path(work, WINDOWS), "clip_id", "segment", "first_frame");
         SpeakerSplit.NAMES.forEach(s -> windowCounts.put(s, 0L));
         // An explicit schema: a dataset without a window has no file to infer one from.
-        for (Row w : spark.read().schema(CurationSchemas.WINDOWS.struct().add("split",
-                DataTypes.StringType)).parquet(new Path(work, WINDOWS).toString())
-            .groupBy("split").count().collectAsList()) {
+        Path written = new Path(work, WINDOWS);
+        // writeSmall writes nothing for no window.
+        for (Row w : !fs.exists(written) ? List.<Row>of() : spark.read().schema(
+                CurationSchemas.WINDOWS.struct().add("split", DataTypes.StringType))
+            .parquet(written.toString()).groupBy("split").count().collectAsList()) {
           windowCounts.put(w.getString(0), w.getLong(1));
         }
       }
@@ -336,13 +341,14 @@ public final class ShardsJob implements Job {
       // Move the Spark output into <split>/<table>/part-NNNNN.parquet, in row order.
       Map<String, Map<String, Long>> counts = new LinkedHashMap<>();
       Map<String, Map<String, Integer>> fileCounts = new LinkedHashMap<>();
+      Map<TableSchema, Path> emptyFiles = new HashMap<>();
       for (String s : SpeakerSplit.NAMES) {
         Map<String, Long> c = new LinkedHashMap<>();
         Map<String, Integer> n = new LinkedHashMap<>();
         for (String table : TABLES) {
           Path target = new Path(new Path(staging, s), table);
           n.put(table, place(spark, fs, new Path(new Path(work, table), "split=" + s), target,
-              table.equals("frames"), schemaOf(table)));
+              table.equals("frames"), schemaOf(table), emptyFiles));
         }
         c.put("frames", framesOf.entrySet().stream().filter(e -> splitOf.get(e.getKey())
             .equals(s)).mapToLong(Map.Entry::getValue).sum());
@@ -356,11 +362,12 @@ public final class ShardsJob implements Job {
       if (cfg.windowFrames() > 0) {
         for (String s : SpeakerSplit.NAMES) {
           place(spark, fs, new Path(new Path(work, WINDOWS), "split=" + s),
-              new Path(new Path(staging, s), WINDOWS), false, CurationSchemas.WINDOWS);
+              new Path(new Path(staging, s), WINDOWS), false, CurationSchemas.WINDOWS,
+              emptyFiles);
         }
       }
       int curationFiles = place(spark, fs, new Path(work, CURATION),
-          new Path(staging, CURATION), false, CurationSchemas.CURATION);
+          new Path(staging, CURATION), false, CurationSchemas.CURATION, emptyFiles);
       fs.delete(work, true);
 
       Map<String, List<String>> speakerLists = new LinkedHashMap<>();
@@ -503,6 +510,11 @@ public final class ShardsJob implements Job {
 
   /** The small tables: one task per split, sorted, files of at most SMALL_TABLE_ROWS rows. */
   private static void writeSmall(Dataset<Row> rows, ShardsConfig cfg, Path to, String... sort) {
+    if (StageTables.knownEmpty(rows)) {
+      // A write partitioned by split puts no file in any split for no row (place gives each
+      // split its empty file): the job would only find that out.
+      return;
+    }
     rows.repartition(col("split")).sortWithinPartitions(cols("split", sort))
         .write().options(parquet(cfg))
         .option("maxRecordsPerFile", ShardsConfig.SMALL_TABLE_ROWS)
@@ -513,11 +525,14 @@ public final class ShardsJob implements Job {
    * Moves one split's Parquet files from Spark's folder to {@code target/part-NNNNN.parquet} in
    * row order (frames: by file number; others: a single task's files in name order); a split
    * without rows gets one empty file with the schema, so readers still find the columns.
+   * Spark writes that file once per schema ({@code emptyFiles} remembers where); later splits
+   * get a copy, the same bytes, without a Spark job each.
    *
    * @return the number of files
    */
   private static int place(SparkSession spark, FileSystem fs, Path from, Path target,
-      boolean numbered, TableSchema schema) throws IOException {
+      boolean numbered, TableSchema schema, Map<TableSchema, Path> emptyFiles)
+      throws IOException {
     fs.mkdirs(target);
     List<Path> dirs = new ArrayList<>();
     if (fs.exists(from)) {
@@ -546,6 +561,14 @@ public final class ShardsJob implements Job {
         }
       }
     }
+    Path done = emptyFiles.get(schema);
+    if (n == 0 && done != null) {
+      Path to = new Path(target, "part-00000.parquet");
+      if (!FileUtil.copy(fs, done, fs, to, false, fs.getConf())) {
+        throw new IOException("could not copy " + done + " to " + to);
+      }
+      return 1;
+    }
     if (n == 0) {
       Path empty = new Path(target.getParent(), "_empty_" + target.getName());
       spark.createDataFrame(List.of(), schema.struct()).coalesce(1).write()
@@ -553,6 +576,7 @@ public final class ShardsJob implements Job {
       for (FileStatus st : fs.listStatus(empty, p -> p.getName().endsWith(".parquet")
           && !p.getName().startsWith("."))) {
         fs.rename(st.getPath(), new Path(target, "part-00000.parquet"));
+        emptyFiles.put(schema, new Path(target, "part-00000.parquet"));
         n = 1;
       }
       fs.delete(empty, true);

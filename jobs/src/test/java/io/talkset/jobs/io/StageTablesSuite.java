@@ -83,6 +83,36 @@ class StageTablesSuite {
   }
 
   @Test
+  void anEmptyTableIsReadAsAnEmptyRelationWithTheFilesColumns(@TempDir Path out)
+      throws Exception {
+    StageTables t = open(out, true);
+    commit(t, "20260101T000000Z-aaaaaa", List.of(), List.of());
+    String rows = t.rows.table().toString();
+    org.apache.spark.sql.types.StructType fromFiles = spark.read()
+        .schema(SyncSchemas.SEGMENTS.struct()).parquet(rows).schema();
+    org.apache.spark.sql.Dataset<Row> current =
+        StageTables.current(spark, out.toString(), SyncSchemas.SEGMENTS);
+    // The same columns a reader of the files gets (with the batch partition column), known
+    // empty from the plan alone, so later queries over it are folded without a job.
+    assertEquals(fromFiles, current.schema());
+    assertTrue(StageTables.knownEmpty(current));
+    assertTrue(StageTables.knownEmpty(current.join(
+        StageTables.current(spark, out.toString(), SyncSchemas.CLIPS), "clip_id")));
+    assertEquals(fromFiles, StageTables.read(spark, SyncSchemas.SEGMENTS.struct(), rows)
+        .schema());
+    assertEquals(0, current.count());
+
+    commit(t, "20260102T000000Z-bbbbbb", List.of(segment("c1", 0)),
+        List.of(status("c1", "ok", null)));
+    org.apache.spark.sql.Dataset<Row> one =
+        StageTables.current(spark, out.toString(), SyncSchemas.SEGMENTS);
+    assertFalse(StageTables.knownEmpty(one), "a table with a row is read from its files");
+    assertEquals(fromFiles, one.schema());
+    assertEquals(List.of("c1"), one.select("clip_id").as(
+        org.apache.spark.sql.Encoders.STRING()).collectAsList());
+  }
+
+  @Test
   void theLatestStatusWinsAndOnlyItsAttemptsRowsAreSeen(@TempDir Path out) throws Exception {
     StageTables first = open(out, true);
     // Batch 1: "a" ok, "b" failed for a reason of the run (with a partial row), "c" corrupt,
