@@ -277,7 +277,11 @@ final class Curation {
             Encoders.STRING())
         .flatMapGroups((FlatMapGroupsFunction<String, Row, Row>) (key, rows) ->
             decide(on, rows), Encoders.row(VERDICT));
-    verdicts = verdicts.persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+    // A verdict is ~70 bytes: a few partitions hold them all. Left at the shuffle's 200, every
+    // later pass over them (the counts, the curation table, the kept frames) ran 200 tasks,
+    // each deserializing its plan: most of the shards stage's task time on small inputs.
+    verdicts = verdicts.coalesce(Math.max(1, spark.sparkContext().defaultParallelism()))
+        .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     return new Result(verdicts, applied, skipped, shifts, shiftRows.size());
   }
 
