@@ -571,16 +571,17 @@ public final class ShardsJob implements Job {
   }
 
   /**
-   * Columns written without a dictionary: the JPEG bytes and the per-frame geometry arrays
-   * (landmarks, the 1404-float mesh). Every value differs, so Parquet's dictionary fills up
-   * within a few hundred rows of each row group and falls back to plain encoding after
-   * re-encoding what it had buffered: the same plain pages, paid for twice (a JFR recording of
-   * the 15,000-frame bench dataset spent a quarter of the frames write hashing mesh floats).
-   * Columns whose values repeat keep it (evp's overlapping windows, morph_id_coeffs, the
-   * per-clip strings).
+   * Columns written without a dictionary: the JPEG bytes, the per-frame geometry arrays
+   * (landmarks, the 1404-float mesh) and hdtf's features. Every value differs, so Parquet's
+   * dictionary fills up within a few hundred rows of each row group, or ends its first page
+   * no smaller than plain, and falls back to plain encoding after re-encoding what it had
+   * buffered: the same plain pages, paid for twice (a JFR recording of the 15,000-frame bench
+   * dataset spent a quarter of the frames write hashing mesh floats). Columns whose values
+   * repeat keep it (evp's overlapping windows, morph_id_coeffs, the per-clip strings).
    */
   static final List<String> PLAIN_COLUMNS = List.of("jpeg", "landmarks.list.element",
-      "landmarks_raw.list.element", "landmarks_crop.list.element", "mesh.list.element");
+      "landmarks_raw.list.element", "landmarks_crop.list.element", "mesh.list.element",
+      "hdtf.list.element");
 
   /**
    * Parquet writer settings: the row-group size, a size check every 4 rows instead of Parquet's
