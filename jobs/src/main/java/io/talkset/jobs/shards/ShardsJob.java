@@ -576,8 +576,8 @@ public final class ShardsJob implements Job {
    * dictionary fills up within a few hundred rows of each row group, or ends its first page
    * no smaller than plain, and falls back to plain encoding after re-encoding what it had
    * buffered: the same plain pages, paid for twice (a JFR recording of the 15,000-frame bench
-   * dataset spent a quarter of the frames write hashing mesh floats). Columns whose values
-   * repeat keep it (evp's overlapping windows, morph_id_coeffs, the per-clip strings).
+   * dataset spent half of the frames write in float dictionaries). Columns whose values repeat
+   * keep it (evp, morph_id_coeffs, the per-clip strings).
    */
   static final List<String> PLAIN_COLUMNS = List.of("jpeg", "landmarks.list.element",
       "landmarks_raw.list.element", "landmarks_crop.list.element", "mesh.list.element",
