@@ -595,16 +595,31 @@ public final class ShardsJob implements Job {
   }
 
   /**
+   * Columns written without a dictionary: the JPEG bytes, the per-frame geometry arrays
+   * (landmarks, the 1404-float mesh) and hdtf's features. Every value differs, so Parquet's
+   * dictionary fills up within a few hundred rows of each row group, or ends its first page
+   * no smaller than plain, and falls back to plain encoding after re-encoding what it had
+   * buffered: the same plain pages, paid for twice (a JFR recording of the 15,000-frame bench
+   * dataset spent half of the frames write in float dictionaries). Columns whose values repeat
+   * keep it (evp, morph_id_coeffs, the per-clip strings).
+   */
+  static final List<String> PLAIN_COLUMNS = List.of("jpeg", "landmarks.list.element",
+      "landmarks_raw.list.element", "landmarks_crop.list.element", "mesh.list.element",
+      "hdtf.list.element");
+
+  /**
    * Parquet writer settings: the row-group size, a size check every 4 rows instead of Parquet's
    * first check after 100 (with ~40 KB JPEG rows a row group would overshoot by up to 4 MB
-   * before the writer even looks), and no dictionary for the JPEG column.
+   * before the writer even looks), and no dictionary for {@link #PLAIN_COLUMNS}.
    */
-  private static Map<String, String> parquet(ShardsConfig cfg) {
-    return Map.of("parquet.block.size", Long.toString(cfg.rowGroupBytes()),
-        "parquet.page.size.row.check.min", "4",
-        // Every JPEG differs: a dictionary only costs memory, and its buffered size would
-        // close row groups early.
-        "parquet.enable.dictionary#jpeg", "false");
+  static Map<String, String> parquet(ShardsConfig cfg) {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("parquet.block.size", Long.toString(cfg.rowGroupBytes()));
+    o.put("parquet.page.size.row.check.min", "4");
+    for (String c : PLAIN_COLUMNS) {
+      o.put("parquet.enable.dictionary#" + c, "false");
+    }
+    return o;
   }
 
   /** A schema's columns with their descriptions, then the split (a folder, not a column). */

@@ -444,6 +444,44 @@ class ShardsJobSuite {
     assertEquals(frames, rowsDigest("frames"));
   }
 
+  @Test
+  void landmarkMeshAndJpegColumnsAreWrittenWithoutADictionaryOthersKeepIt(@TempDir Path tmp)
+      throws Exception {
+    // Values that repeat, so Parquet would keep a dictionary wherever it is allowed one: only
+    // the per-column setting can leave it out, which shows its column paths are the ones
+    // Parquet uses for arrays (name.list.element).
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add("jpeg", org.apache.spark.sql.types.DataTypes.BinaryType)
+        .add("mesh", org.apache.spark.sql.types.DataTypes.createArrayType(
+            org.apache.spark.sql.types.DataTypes.FloatType))
+        .add("landmarks", org.apache.spark.sql.types.DataTypes.createArrayType(
+            org.apache.spark.sql.types.DataTypes.FloatType))
+        .add("evp", org.apache.spark.sql.types.DataTypes.createArrayType(
+            org.apache.spark.sql.types.DataTypes.FloatType));
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      List<Float> v = List.of((float) (i % 3), 0.5f, (float) (i % 7));
+      rows.add(RowFactory.create(new byte[] {(byte) (i % 5)}, v, v, v));
+    }
+    Path to = tmp.resolve("t");
+    spark.createDataFrame(rows, schema).coalesce(1).write()
+        .options(ShardsJob.parquet(config(tmp))).parquet(to.toString());
+    Map<String, Boolean> dictionary = new HashMap<>();
+    try (Stream<Path> files = Files.list(to)) {
+      for (Path p : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
+            new org.apache.hadoop.fs.Path(p.toString()), new Configuration()))) {
+          for (BlockMetaData b : reader.getFooter().getBlocks()) {
+            b.getColumns().forEach(c -> dictionary.put(c.getPath().toDotString(),
+                c.hasDictionaryPage()));
+          }
+        }
+      }
+    }
+    assertEquals(Map.of("jpeg", false, "mesh.list.element", false,
+        "landmarks.list.element", false, "evp.list.element", true), dictionary);
+  }
+
   /** The shard frames' morph_* columns by (clip, frame): the expression coefficients. */
   private Map<String, List<Object>> morphInShards(Path root) {
     Map<String, List<Object>> m = new HashMap<>();
