@@ -7,6 +7,7 @@ import io.talkset.jobs.io.OutputLock;
 import io.talkset.jobs.progress.RunMonitor;
 import io.talkset.jobs.runtime.Job;
 import io.talkset.jobs.runtime.SparkSessions;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,16 @@ public final class Talkset {
     }
   }
 
+  /**
+   * Between commands of one command line: {@code talkset A ARGS --then B ARGS ...} runs them
+   * in order in one JVM and one Spark session, as separate commands would run one after
+   * another (each takes its root's lock and writes its own run summary; the first that fails
+   * stops the rest and gives the exit code). Every command is checked before anything starts.
+   * Saves each later command the JVM's and Spark's start and a cold JIT (bin/demo: six
+   * commands).
+   */
+  static final String THEN = "--then";
+
   /** Runs a command line; returns the process exit code. */
   static int execute(String[] args) throws Exception {
     Map<String, Job> jobs = jobs();
@@ -59,33 +70,79 @@ public final class Talkset {
       System.out.print(usage(jobs));
       return args.length == 0 ? 2 : 0;
     }
-    Job job = jobs.get(args[0]);
-    if (job == null) {
-      System.err.println(unknownJob(jobs, args[0]));
-      return 2;
+    List<String[]> commands = new ArrayList<>();
+    int from = 0;
+    for (int i = 0; i <= args.length; i++) {
+      if (i == args.length || args[i].equals(THEN)) {
+        if (i == from) {
+          System.err.println("talkset: " + THEN + " needs a command on both sides");
+          return 2;
+        }
+        commands.add(Arrays.copyOfRange(args, from, i));
+        from = i + 1;
+      }
     }
-    String[] rest = Arrays.copyOfRange(args, 1, args.length);
-    if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
-      System.out.print(jobHelp(job));
+    List<Job> chain = new ArrayList<>();
+    List<String[]> rests = new ArrayList<>();
+    List<Options.Parsed> parsed = new ArrayList<>();
+    for (String[] command : commands) {
+      Job job = jobs.get(command[0]);
+      if (job == null) {
+        System.err.println(unknownJob(jobs, command[0]));
+        return 2;
+      }
+      String[] rest = Arrays.copyOfRange(command, 1, command.length);
+      if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+        System.out.print(jobHelp(job));
+        return 0;
+      }
+      try {
+        // Validate before a session starts, so argument errors cost no Spark start-up.
+        parsed.add(parseAndValidate(job, rest));
+      } catch (UsageException e) {
+        System.err.println("talkset " + job.name() + ": " + e.getMessage());
+        return 2;
+      }
+      chain.add(job);
+      rests.add(rest);
+    }
+    SparkSession spark = null;
+    try {
+      for (int i = 0; i < chain.size(); i++) {
+        Job job = chain.get(i);
+        OutputLock lock;
+        try {
+          // Before the session: a second writer on the root is refused at once, touching
+          // nothing.
+          lock = OutputLock.forRoot(parsed.get(i).get("output"), job.name());
+        } catch (UsageException e) {
+          System.err.println("talkset " + job.name() + ": " + e.getMessage());
+          return 2;
+        }
+        if (spark == null) {
+          try {
+            spark = SparkSessions.getOrCreate("talkset " + job.name());
+          } catch (RuntimeException | Error e) {
+            lock.close();
+            throw e;
+          }
+        }
+        int code = runOne(spark, job, rests.get(i), parsed.get(i), lock);
+        if (code != 0) {
+          return code;
+        }
+      }
       return 0;
+    } finally {
+      if (spark != null) {
+        spark.stop();
+      }
     }
-    Options.Parsed parsed;
-    try {
-      // Validate before a session starts, so argument errors cost no Spark start-up.
-      parsed = parseAndValidate(job, rest);
-    } catch (UsageException e) {
-      System.err.println("talkset " + job.name() + ": " + e.getMessage());
-      return 2;
-    }
-    OutputLock lock;
-    try {
-      // Before the session: a second writer on the root is refused at once, touching nothing.
-      lock = OutputLock.forRoot(parsed.get("output"), job.name());
-    } catch (UsageException e) {
-      System.err.println("talkset " + job.name() + ": " + e.getMessage());
-      return 2;
-    }
-    SparkSession spark = SparkSessions.getOrCreate("talkset " + job.name());
+  }
+
+  /** One command on a started session; releases its lock. */
+  private static int runOne(SparkSession spark, Job job, String[] rest, Options.Parsed parsed,
+      OutputLock lock) throws Exception {
     Throwable failure = null;
     RunMonitor monitor = null;
     try {
@@ -106,7 +163,6 @@ public final class Talkset {
         monitor.close(failure);
       }
       lock.close();
-      spark.stop();
     }
   }
 
@@ -153,7 +209,9 @@ public final class Talkset {
       sb.append(String.format("  %-8s %s%n", j.name(), j.summary()));
     }
     sb.append("\n'talkset <job> --help' lists a job's options. --output is a dataset root:\n")
-        .append("each stage writes its own table under it (clips/, ...).\n");
+        .append("each stage writes its own table under it (clips/, ...).\n")
+        .append("'talkset <job> [options] --then <job> [options] ...' runs several commands in\n")
+        .append("one JVM and Spark session, in order, stopping at the first that fails.\n");
     return sb.toString();
   }
 

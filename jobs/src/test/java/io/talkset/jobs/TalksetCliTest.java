@@ -43,6 +43,10 @@ class TalksetCliTest {
       crawl --input /tmp/i --output /tmp/o --require both | talkset crawl: --require must be one of any, video, audio, av, got 'both'
       crawl --input /tmp/i --output /tmp/o --output /tmp/p | talkset crawl: --output given twice
       resize --input /tmp/i | talkset: unknown job 'resize'
+      crawl --input /tmp/i --output /tmp/o --then resize | talkset: unknown job 'resize'
+      crawl --input /tmp/i --output /tmp/o --then crawl --input /tmp/i --output /tmp/o --colour blue | talkset crawl: unknown option --colour
+      crawl --input /tmp/i --output /tmp/o --then | talkset: --then needs a command on both sides
+      --then crawl --input /tmp/i --output /tmp/o | talkset: --then needs a command on both sides
       """)
   void wrongArgumentsGiveOneLineNamingThem(String args, String expected) throws Exception {
     Outcome o = execute(args.split(" "));
