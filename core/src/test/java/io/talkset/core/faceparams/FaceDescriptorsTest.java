@@ -20,6 +20,28 @@ import org.junit.jupiter.api.Test;
  * same person and of different people.
  */
 class FaceDescriptorsTest {
+  /**
+   * The detection of entry {@code f} of {@link #FACES}: with an area ("x y w h"), the last
+   * detection whose centre lies inside it; without one, the only detection. Null if none.
+   */
+  static Detection labelledFace(String[] f, List<Detection> dets) {
+    if (f[3] == null) {
+      return dets.size() == 1 ? dets.get(0) : null;
+    }
+    String[] a = f[3].split(" ");
+    float x = Float.parseFloat(a[0]);
+    float y = Float.parseFloat(a[1]);
+    float w = Float.parseFloat(a[2]);
+    float h = Float.parseFloat(a[3]);
+    Detection face = null;
+    for (Detection d : dets) {
+      if (d.centerX() > x && d.centerX() < x + w && d.centerY() > y && d.centerY() < y + h) {
+        face = d;
+      }
+    }
+    return face;
+  }
+
   /** File, stored rotation (degrees clockwise to turn upright), person, area or null. */
   static final String[][] FACES = {
       {"new_wave_2.jpg", "0", "Jesper", null},
@@ -81,25 +103,11 @@ class FaceDescriptorsTest {
       for (String[] f : FACES) {
         Mat img = upright(f[0], Integer.parseInt(f[1]));
         List<Detection> dets = det.detect(img);
-        Detection face = null;
-        if (f[3] == null) {
-          if (dets.size() != 1) {
-            System.out.printf("%s: %d faces detected, skipped%n", f[0], dets.size());
-            continue;
-          }
-          face = dets.get(0);
-        } else {
-          String[] a = f[3].split(" ");
-          float x = Float.parseFloat(a[0]);
-          float y = Float.parseFloat(a[1]);
-          float w = Float.parseFloat(a[2]);
-          float h = Float.parseFloat(a[3]);
-          for (Detection d : dets) {
-            if (d.centerX() > x && d.centerX() < x + w && d.centerY() > y && d.centerY() < y + h) {
-              face = d;
-            }
-          }
+        if (f[3] == null && dets.size() != 1) {
+          System.out.printf("%s: %d faces detected, skipped%n", f[0], dets.size());
+          continue;
         }
+        Detection face = labelledFace(f, dets);
         assertTrue(face != null, f[0] + " " + f[2]);
         float[][] pts = lm.landmarks(img, new float[][] {{face.x0(), face.y0(), face.x1(),
             face.y1()}});

@@ -188,16 +188,7 @@ class FaceIdentityTest {
       for (String[] f : FaceDescriptorsTest.FACES) {
         Mat img = FaceDescriptorsTest.upright(f[0], Integer.parseInt(f[1]));
         List<Detection> dets = det.detect(img);
-        Detection face = f[3] == null && dets.size() == 1 ? dets.get(0) : null;
-        for (Detection d : f[3] == null ? List.<Detection>of() : dets) {
-          String[] a = f[3].split(" ");
-          float x = Float.parseFloat(a[0]);
-          float y = Float.parseFloat(a[1]);
-          if (d.centerX() > x && d.centerX() < x + Float.parseFloat(a[2])
-              && d.centerY() > y && d.centerY() < y + Float.parseFloat(a[3])) {
-            face = d;
-          }
-        }
+        Detection face = FaceDescriptorsTest.labelledFace(f, dets);
         if (face == null) {
           continue;
         }
