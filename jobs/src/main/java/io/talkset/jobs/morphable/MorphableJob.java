@@ -192,18 +192,19 @@ public final class MorphableJob implements Job {
       Broadcast<MorphableFit.Model> bm = jsc.broadcast(model);
       int iters = cfg.fitIterations();
       // Identity per segment: the mean of its frames' joint fits (pose, identity, expression).
-      JavaPairRDD<Tuple2<String, Integer>, double[]> alpha = frames
+      // A segment's identity is k_id values: every segment's goes to every task (broadcast),
+      // instead of every frame, mesh and all, through a shuffle to meet its segment's.
+      Map<Tuple2<String, Integer>, double[]> alphas = new java.util.HashMap<>(frames
           .mapToPair(f -> new Tuple2<>(f.key(),
               append(MorphableFit.fit(f.mesh(), bm.value(), null, iters).identity(), 1)))
           .reduceByKey(MorphableJob::addInto)
           .mapValues(MorphableJob::averaged)
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      long segments = alpha.count();
+          .collectAsMap());
+      long segments = alphas.size();
+      Broadcast<Map<Tuple2<String, Integer>, double[]>> alpha = jsc.broadcast(alphas);
       String id = modelId;
-      JavaRDD<Row> rows = frames.mapToPair(f -> new Tuple2<>(f.key(), f))
-          .join(alpha)
-          .values()
-          .map(t -> row(t._1(), t._2(), bm.value(), iters, id));
+      JavaRDD<Row> rows = frames
+          .map(f -> row(f, alpha.value().get(f.key()), bm.value(), iters, id));
       Dataset<Row> table = spark.createDataFrame(rows, MorphableSchemas.FRAMES.struct());
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("table", MorphableSchemas.FRAMES.table());
@@ -222,7 +223,7 @@ public final class MorphableJob implements Job {
       committer.write(table, Json.write(d));
       double median = StageTables.current(spark, cfg.output(), MorphableSchemas.FRAMES)
           .stat().approxQuantile("fit_rms_px", new double[] {0.5}, 0.001)[0];
-      alpha.unpersist(false);
+      alpha.destroy();
       bm.destroy();
       return new Result(modelId, cfg.basis() == null, n, segments, model.identity().length,
           model.expression().length, gpaIterations, gpaChange, idExplained, expExplained,
