@@ -31,6 +31,12 @@ public final class Procrustes {
     /** This similarity applied to {@code points}. */
     public double[] apply(double[] points) {
       double[] out = new double[points.length];
+      apply(points, out);
+      return out;
+    }
+
+    /** This similarity applied to {@code points}, written into {@code out} (same length). */
+    public void apply(double[] points, double[] out) {
       double[] r = rotation;
       for (int i = 0; i < points.length; i += 3) {
         double x = points[i];
@@ -40,54 +46,114 @@ public final class Procrustes {
         out[i + 1] = scale * (r[3] * x + r[4] * y + r[5] * z) + translation[1];
         out[i + 2] = scale * (r[6] * x + r[7] * y + r[8] * z) + translation[2];
       }
-      return out;
     }
   }
 
   /** The least-squares similarity from {@code source} onto {@code target} (same point count). */
   public static Similarity align(double[] source, double[] target) {
-    if (source.length != target.length || source.length % 3 != 0 || source.length < 9) {
-      throw new IllegalArgumentException("need two sets of the same number (>= 3) of 3D points, "
-          + "got " + source.length + " and " + target.length + " values");
-    }
-    int n = source.length / 3;
-    double[] cs = centroid(source);
-    double[] ct = centroid(target);
-    // Cross-covariance S[a][b] = sum over points of source_a * target_b (centred).
-    double[][] s = new double[3][3];
-    double sourceNorm = 0;
-    for (int i = 0; i < n; i++) {
-      for (int a = 0; a < 3; a++) {
-        double x = source[3 * i + a] - cs[a];
-        sourceNorm += x * x;
-        for (int b = 0; b < 3; b++) {
-          s[a][b] += x * (target[3 * i + b] - ct[b]);
+    Similarity sim = similarity(new Source(source), target);
+    return new Similarity(sim.rotation(), sim.scale(), sim.translation(),
+        rms(sim.apply(source), target));
+  }
+
+  /**
+   * A source set prepared for aligning onto several targets (a mesh fitted in alternation with
+   * its shape): what depends on it alone, its centroid, centred points and squared norm, is
+   * computed once, with the very operations {@link #align} uses, so the results are the same
+   * to the last bit.
+   */
+  static final class Source {
+    final double[] points;
+    final double[] centroid;
+    final double[] centred;
+    final double norm;
+
+    Source(double[] points) {
+      if (points.length % 3 != 0 || points.length < 9) {
+        throw new IllegalArgumentException("need a set of >= 3 3D points, got " + points.length
+            + " values");
+      }
+      this.points = points;
+      centroid = centroid(points);
+      centred = new double[points.length];
+      double ss = 0;
+      for (int i = 0; i < points.length; i += 3) {
+        for (int a = 0; a < 3; a++) {
+          double x = points[i + a] - centroid[a];
+          centred[i + a] = x;
+          ss += x * x;
         }
       }
+      norm = ss;
+    }
+  }
+
+  /**
+   * {@link #align} without its residual (rms is NaN: the fit's callers measure their own), from
+   * a prepared source. The sums run in {@link #align}'s original order: the 3×3
+   * cross-covariance as nine running sums over the points, kept in locals.
+   */
+  static Similarity similarity(Source src, double[] target) {
+    if (src.points.length != target.length) {
+      throw new IllegalArgumentException("need two sets of the same number (>= 3) of 3D points, "
+          + "got " + src.points.length + " and " + target.length + " values");
+    }
+    int len = target.length;
+    double[] x = src.centred;
+    double[] cs = src.centroid;
+    double[] ct = centroid(target);
+    double ct0 = ct[0];
+    double ct1 = ct[1];
+    double ct2 = ct[2];
+    // Cross-covariance S[a][b] = sum over points of source_a * target_b (centred).
+    double s00 = 0;
+    double s01 = 0;
+    double s02 = 0;
+    double s10 = 0;
+    double s11 = 0;
+    double s12 = 0;
+    double s20 = 0;
+    double s21 = 0;
+    double s22 = 0;
+    for (int i = 0; i < len; i += 3) {
+      double y0 = target[i] - ct0;
+      double y1 = target[i + 1] - ct1;
+      double y2 = target[i + 2] - ct2;
+      double x0 = x[i];
+      double x1 = x[i + 1];
+      double x2 = x[i + 2];
+      s00 += x0 * y0;
+      s01 += x0 * y1;
+      s02 += x0 * y2;
+      s10 += x1 * y0;
+      s11 += x1 * y1;
+      s12 += x1 * y2;
+      s20 += x2 * y0;
+      s21 += x2 * y1;
+      s22 += x2 * y2;
     }
     double[][] m = {
-        {s[0][0] + s[1][1] + s[2][2], s[1][2] - s[2][1], s[2][0] - s[0][2], s[0][1] - s[1][0]},
-        {s[1][2] - s[2][1], s[0][0] - s[1][1] - s[2][2], s[0][1] + s[1][0], s[2][0] + s[0][2]},
-        {s[2][0] - s[0][2], s[0][1] + s[1][0], -s[0][0] + s[1][1] - s[2][2], s[1][2] + s[2][1]},
-        {s[0][1] - s[1][0], s[2][0] + s[0][2], s[1][2] + s[2][1], -s[0][0] - s[1][1] + s[2][2]}};
+        {s00 + s11 + s22, s12 - s21, s20 - s02, s01 - s10},
+        {s12 - s21, s00 - s11 - s22, s01 + s10, s20 + s02},
+        {s20 - s02, s01 + s10, -s00 + s11 - s22, s12 + s21},
+        {s01 - s10, s20 + s02, s12 + s21, -s00 - s11 + s22}};
     double[] q = largestEigenvector(m);
     double[] r = rotation(q);
     double dot = 0;
-    for (int i = 0; i < n; i++) {
-      double x = source[3 * i] - cs[0];
-      double y = source[3 * i + 1] - cs[1];
-      double z = source[3 * i + 2] - cs[2];
-      dot += (target[3 * i] - ct[0]) * (r[0] * x + r[1] * y + r[2] * z)
-          + (target[3 * i + 1] - ct[1]) * (r[3] * x + r[4] * y + r[5] * z)
-          + (target[3 * i + 2] - ct[2]) * (r[6] * x + r[7] * y + r[8] * z);
+    for (int i = 0; i < len; i += 3) {
+      double px = x[i];
+      double py = x[i + 1];
+      double pz = x[i + 2];
+      dot += (target[i] - ct0) * (r[0] * px + r[1] * py + r[2] * pz)
+          + (target[i + 1] - ct1) * (r[3] * px + r[4] * py + r[5] * pz)
+          + (target[i + 2] - ct2) * (r[6] * px + r[7] * py + r[8] * pz);
     }
-    double scale = sourceNorm == 0 ? 1 : dot / sourceNorm;
+    double scale = src.norm == 0 ? 1 : dot / src.norm;
     double[] t = {
-        ct[0] - scale * (r[0] * cs[0] + r[1] * cs[1] + r[2] * cs[2]),
-        ct[1] - scale * (r[3] * cs[0] + r[4] * cs[1] + r[5] * cs[2]),
-        ct[2] - scale * (r[6] * cs[0] + r[7] * cs[1] + r[8] * cs[2])};
-    Similarity sim = new Similarity(r, scale, t, 0);
-    return new Similarity(r, scale, t, rms(sim.apply(source), target));
+        ct0 - scale * (r[0] * cs[0] + r[1] * cs[1] + r[2] * cs[2]),
+        ct1 - scale * (r[3] * cs[0] + r[4] * cs[1] + r[5] * cs[2]),
+        ct2 - scale * (r[6] * cs[0] + r[7] * cs[1] + r[8] * cs[2])};
+    return new Similarity(r, scale, t, Double.NaN);
   }
 
   /** The result of {@link #generalized}: the mean shape and each set's map onto it. */
@@ -210,15 +276,17 @@ public final class Procrustes {
   }
 
   private static double[] centroid(double[] p) {
-    double[] c = new double[3];
+    // Three running sums in point order, as c[i % 3] += p[i] adds them.
+    double c0 = 0;
+    double c1 = 0;
+    double c2 = 0;
+    for (int i = 0; i + 2 < p.length; i += 3) {
+      c0 += p[i];
+      c1 += p[i + 1];
+      c2 += p[i + 2];
+    }
     int n = p.length / 3;
-    for (int i = 0; i < p.length; i++) {
-      c[i % 3] += p[i];
-    }
-    for (int a = 0; a < 3; a++) {
-      c[a] /= n;
-    }
-    return c;
+    return new double[] {c0 / n, c1 / n, c2 / n};
   }
 
   /** Row-major rotation of the unit quaternion (w, x, y, z). */

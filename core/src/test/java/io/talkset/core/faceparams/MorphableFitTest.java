@@ -1,5 +1,6 @@
 package io.talkset.core.faceparams;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -132,6 +133,76 @@ class MorphableFitTest {
     assertTrue(worstRms < 1e-4, "rms " + worstRms + " px on a 60-140 px face");
     assertTrue(worstCoef < 1e-6, "coefficients off by " + worstCoef);
     assertTrue(worstRot < 1e-4, "rotation off by " + worstRot + " deg");
+  }
+
+  /**
+   * The fit hoists what the mesh and a held identity fix out of its alternations and sums four
+   * coefficients at a time, in the same order per value: so it must give exactly what the plain
+   * loop ({@link ReferenceFit}) gives, bit for bit, on meshes the model cannot reproduce (noise
+   * of 0.2 px, so every fit runs all its alternations) and on meshes it can (those stop early).
+   * 4 + 6 components: the joint fit sums 10 coefficients, two of them in a short last group.
+   */
+  @Test
+  void theFitIsThePlainLoopBitForBit() {
+    SyntheticFaces f = new SyntheticFaces(13, 4, 6, 3, 10, 0.05, 0.03);
+    MorphableFit.Model model = MorphableFit.Model.of(f.mean, f.identity, f.expression);
+    java.util.Random rnd = new java.util.Random(14);
+    int stoppedEarly = 0;
+    for (int i = 0; i < f.meshes.length; i++) {
+      double[] noisy = f.meshes[i].clone();
+      for (int v = 0; v < noisy.length; v++) {
+        noisy[v] += 0.2 * rnd.nextGaussian();
+      }
+      for (double[] m : new double[][] {noisy, f.meshes[i]}) {
+        MorphableFit.Fit want = ReferenceFit.fit(m, model, null, 10);
+        MorphableFit.Fit got = MorphableFit.fit(m, model, null, 10);
+        assertSameFit(want, got);
+        assertSameFit(ReferenceFit.fit(m, model, want.identity(), 10),
+            MorphableFit.fit(m, model, want.identity(), 10));
+        assertSameAligned(ReferenceFit.align(m, f.mean), MorphableFit.align(m, f.mean));
+        if (MorphableFit.fit(m, model, null, 3).rmsPixels() == got.rmsPixels()) {
+          stoppedEarly++;
+        }
+      }
+    }
+    assertTrue(stoppedEarly > 0, "some exact meshes stop before 3 alternations");
+  }
+
+  /** The early stop decides as the in-order sum does, also at the threshold itself. */
+  @Test
+  void theStepTestAgreesWithTheInOrderRms() {
+    java.util.Random rnd = new java.util.Random(15);
+    double[] a = new double[1404];
+    double[] b = new double[1404];
+    for (int t = 0; t < 2000; t++) {
+      double size = Math.pow(10, -15 + 4 * rnd.nextDouble());
+      for (int i = 0; i < a.length; i++) {
+        a[i] = rnd.nextGaussian();
+        b[i] = a[i] + size * rnd.nextGaussian();
+      }
+      double rms = Procrustes.rms(a, b);
+      // Thresholds far from the step and equal to it (the in-order sum must decide those).
+      for (double tol : new double[] {1e-13, rms, Math.nextUp(rms), Math.nextDown(rms)}) {
+        assertEquals(rms < tol, MorphableFit.rmsBelow(a, b, tol), "rms " + rms + " tol " + tol);
+      }
+    }
+    b[7] = Double.NaN;
+    assertEquals(false, MorphableFit.rmsBelow(a, b, 1e-13));
+  }
+
+  static void assertSameFit(MorphableFit.Fit want, MorphableFit.Fit got) {
+    assertSameAligned(want.pose(), got.pose());
+    assertArrayEquals(want.identity(), got.identity());
+    assertArrayEquals(want.expression(), got.expression());
+    assertEquals(want.rmsPixels(), got.rmsPixels());
+  }
+
+  static void assertSameAligned(MorphableFit.Aligned want, MorphableFit.Aligned got) {
+    // assertArrayEquals and assertEquals on doubles compare bits (Double.equals), not |a-b|.
+    assertArrayEquals(want.shape(), got.shape());
+    assertArrayEquals(new double[] {want.yaw(), want.pitch(), want.roll(), want.scale()},
+        new double[] {got.yaw(), got.pitch(), got.roll(), got.scale()});
+    assertArrayEquals(want.translation(), got.translation());
   }
 
   @Test

@@ -56,6 +56,12 @@ import scala.Tuple2;
  * {@code model_id} says which model its coefficients belong to.
  */
 public final class MorphableJob implements Job {
+  /**
+   * Most segments whose identities are broadcast to the per-frame fits (about 0.1 KB each at
+   * today's k_id); more are joined to the frames through a shuffle instead.
+   */
+  static final long BROADCAST_SEGMENTS = 200_000;
+
   /** Mesh length: MediaPipe FaceMesh's 468 points × (x, y, z). */
   static final int D = 1404;
   private static final Logger LOG = LoggerFactory.getLogger(MorphableJob.class);
@@ -192,18 +198,31 @@ public final class MorphableJob implements Job {
       Broadcast<MorphableFit.Model> bm = jsc.broadcast(model);
       int iters = cfg.fitIterations();
       // Identity per segment: the mean of its frames' joint fits (pose, identity, expression).
-      JavaPairRDD<Tuple2<String, Integer>, double[]> alpha = frames
+      // A segment's identity is k_id values. Up to BROADCAST_SEGMENTS segments, every
+      // segment's goes to every task (broadcast) instead of every frame, mesh and all, going
+      // through a shuffle to meet its segment's; past that (millions of segments would not fit
+      // a driver or a task comfortably) the frames join them as before. Same rows either way.
+      JavaPairRDD<Tuple2<String, Integer>, double[]> alphaRdd = frames
           .mapToPair(f -> new Tuple2<>(f.key(),
               append(MorphableFit.fit(f.mesh(), bm.value(), null, iters).identity(), 1)))
           .reduceByKey(MorphableJob::addInto)
           .mapValues(MorphableJob::averaged)
           .persist(StorageLevel.MEMORY_AND_DISK());
-      long segments = alpha.count();
+      long segments = alphaRdd.count();
       String id = modelId;
-      JavaRDD<Row> rows = frames.mapToPair(f -> new Tuple2<>(f.key(), f))
-          .join(alpha)
-          .values()
-          .map(t -> row(t._1(), t._2(), bm.value(), iters, id));
+      Broadcast<Map<Tuple2<String, Integer>, double[]>> alpha = null;
+      JavaRDD<Row> rows;
+      if (segments <= BROADCAST_SEGMENTS) {
+        Broadcast<Map<Tuple2<String, Integer>, double[]>> a =
+            jsc.broadcast(new java.util.HashMap<>(alphaRdd.collectAsMap()));
+        alpha = a;
+        rows = frames.map(f -> row(f, a.value().get(f.key()), bm.value(), iters, id));
+      } else {
+        rows = frames.mapToPair(f -> new Tuple2<>(f.key(), f))
+            .join(alphaRdd)
+            .values()
+            .map(t -> row(t._1(), t._2(), bm.value(), iters, id));
+      }
       Dataset<Row> table = spark.createDataFrame(rows, MorphableSchemas.FRAMES.struct());
       Map<String, Object> d = new LinkedHashMap<>();
       d.put("table", MorphableSchemas.FRAMES.table());
@@ -222,7 +241,10 @@ public final class MorphableJob implements Job {
       committer.write(table, Json.write(d));
       double median = StageTables.current(spark, cfg.output(), MorphableSchemas.FRAMES)
           .stat().approxQuantile("fit_rms_px", new double[] {0.5}, 0.001)[0];
-      alpha.unpersist(false);
+      if (alpha != null) {
+        alpha.destroy();
+      }
+      alphaRdd.unpersist(false);
       bm.destroy();
       return new Result(modelId, cfg.basis() == null, n, segments, model.identity().length,
           model.expression().length, gpaIterations, gpaChange, idExplained, expExplained,
