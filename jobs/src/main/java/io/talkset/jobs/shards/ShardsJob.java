@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
@@ -235,14 +234,16 @@ public final class ShardsJob implements Job {
           .join(broadcast(clipMeta), "clip_id");
       curation = Curation.apply(spark, cfg.output(), cfg.curation(), faceFrames);
       Dataset<Row> okFrames = curation.kept(faceFrames);
-      Map<String, Object> curationCounts = curation.counts();
+      // One aggregate of the verdicts gives the counts and each clip's kept frames and JPEG
+      // bytes (the verdicts' scan read the sizes): no second scan of the frames for the packing.
+      List<Row> verdictSummary = curation.summary();
+      Map<String, Object> curationCounts = Curation.Result.counts(verdictSummary);
       curation.table().repartition(1)
           .sortWithinPartitions("clip_id", "segment", "outcome", "reason")
           .write().options(parquet(cfg))
           .option("maxRecordsPerFile", ShardsConfig.SMALL_TABLE_ROWS)
           .parquet(new Path(work, CURATION).toString());
-      List<Row> stats = okFrames.groupBy("clip_id")
-          .agg(count(lit(1)), coalesce(sum(length(col("jpeg"))), lit(0L))).collectAsList();
+      List<Row> stats = Curation.Result.keptPerClip(verdictSummary);
       Map<String, Integer> fileOf = new HashMap<>();
       Map<String, Long> framesOf = new HashMap<>();
       Map<String, Integer> files = packFiles(stats, splitOf, cfg, fileOf, framesOf);
