@@ -249,6 +249,12 @@ final class Curation {
    */
   static Result apply(SparkSession spark, String output, CurationRules rules,
       Dataset<Row> frames) throws IOException {
+    return apply(new Sources(spark, output), spark, output, rules, frames);
+  }
+
+  /** {@link #apply(SparkSession, String, CurationRules, Dataset)} reading through sources. */
+  static Result apply(Sources sources, SparkSession spark, String output, CurationRules rules,
+      Dataset<Row> frames) throws IOException {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     Map<String, String> skipped = new LinkedHashMap<>();
     CurationRules applied = rules;
@@ -269,18 +275,18 @@ final class Curation {
       }
     }
 
-    Dataset<Row> pose = ShardsJob.readOk(spark, output, ParamsSchemas.PARAMS)
+    Dataset<Row> pose = sources.readOk(ParamsSchemas.PARAMS)
         .select(col("clip_id"), col("frame_index"), col("yaw_deg").cast("double").as("_yaw"),
             col("pitch_deg").cast("double").as("_pitch"));
-    Dataset<Row> identity = ShardsJob.read(spark, output, ParamsSchemas.CLIPS)
+    Dataset<Row> identity = sources.read(ParamsSchemas.CLIPS)
         .filter(col("status").equalTo("ok"))
         .select(col("clip_id"), explode(col("segments")).as("s"))
         .select(col("clip_id"), col("s.segment").as("segment"),
             col("s.identity_spread").as("_spread"));
-    Dataset<Row> syncClips = ShardsJob.read(spark, output, SyncSchemas.CLIPS)
+    Dataset<Row> syncClips = sources.read(SyncSchemas.CLIPS)
         .select(col("clip_id"), col("status").as("_sync_clip_status"),
             col("error_code").as("_sync_clip_code"));
-    Dataset<Row> syncSegments = ShardsJob.readOk(spark, output, SyncSchemas.SEGMENTS)
+    Dataset<Row> syncSegments = sources.readOk(SyncSchemas.SEGMENTS)
         .select(col("clip_id"), col("segment"), col("status").as("_sync_status"),
             col("error_code").as("_sync_code"), col("offset_frames").as("_offset"),
             col("confidence").as("_confidence"));
@@ -289,7 +295,7 @@ final class Curation {
     CurationRules on = applied;
     List<Row> shiftRows = List.of();
     if (on.on(Rule.SYNC_RETIME) && on.on(Rule.SYNC_OFFSET)) {
-      Dataset<Row> estimates = ShardsJob.readOk(spark, output, SyncSchemas.SEGMENTS)
+      Dataset<Row> estimates = sources.readOk(SyncSchemas.SEGMENTS)
           .select("clip_id", "segment", "frames", "status", "offset_frames", "confidence");
       // No segment, no shift: the optimizer does not fold a grouped map over nothing.
       shiftRows = StageTables.knownEmpty(estimates) ? List.of() : estimates
@@ -299,7 +305,7 @@ final class Curation {
           .collectAsList();
     }
     Dataset<Row> shifts = spark.createDataFrame(shiftRows, SHIFT);
-    Dataset<Row> grid = ShardsJob.read(spark, output, FramesSchemas.CLIPS)
+    Dataset<Row> grid = sources.read(FramesSchemas.CLIPS)
         .filter(col("status").equalTo("ok"))
         .select(col("clip_id"), col("grid_frames").as("_grid"));
     Dataset<Row> measures = frames

@@ -221,18 +221,17 @@ public final class ShardsJob implements Job {
     Dataset<Row> clipMeta = okClips.select(cols("clip_id", CLIP_METADATA))
         .join(broadcast(clipSplit), "clip_id");
 
+    Sources sources = new Sources(spark, cfg.output());
     Path staging = dataset.newStaging();
     Path work = new Path(staging, "_spark");
     Curation.Result curation = null;
     try {
       // Frames: the frames of clips whose frames stage is ok, with metadata, params and audio,
       // that the curation rules keep.
-      Dataset<Row> faceFrames = read(spark, cfg.output(), FramesSchemas.FRAMES)
-          .join(read(spark, cfg.output(), FramesSchemas.CLIPS).filter(col("status")
-              .equalTo("ok")).select("clip_id"), seq("clip_id"), "left_semi")
+      Dataset<Row> faceFrames = sources.readOk(FramesSchemas.FRAMES)
           .withColumnRenamed("yaw_deg", "detector_yaw_deg")
           .join(broadcast(clipMeta), "clip_id");
-      curation = Curation.apply(spark, cfg.output(), cfg.curation(), faceFrames);
+      curation = Curation.apply(sources, spark, cfg.output(), cfg.curation(), faceFrames);
       Dataset<Row> okFrames = curation.kept(faceFrames);
       // One aggregate of the verdicts gives the counts and each clip's kept frames and JPEG
       // bytes (the verdicts' scan read the sizes): no second scan of the frames for the packing.
@@ -259,10 +258,10 @@ public final class ShardsJob implements Job {
         }
       }
       Dataset<Row> frames = okFrames
-          .join(readOk(spark, cfg.output(), ParamsSchemas.PARAMS)
+          .join(sources.readOk(ParamsSchemas.PARAMS)
               .select(cols("clip_id", concat("frame_index", paramCols))),
               seq("clip_id", "frame_index"), "left")
-          .join(curation.retimed(readOk(spark, cfg.output(), AudioSchemas.FRAMES)
+          .join(curation.retimed(sources.readOk(AudioSchemas.FRAMES)
               .select(cols("clip_id", concat("frame_index", cfg.audio())))),
               seq("clip_id", "frame_index"), "left")
           .join(morphColumns(spark, cfg.output(), morph), seq("clip_id", "frame_index"), "left")
@@ -305,14 +304,14 @@ public final class ShardsJob implements Job {
       framesOf.forEach((clip, n) -> shardFrames.add(RowFactory.create(clip, n.intValue())));
       Dataset<Row> clipRows = okClips
           .join(broadcast(clipSplit), "clip_id")
-          .join(read(spark, cfg.output(), AudioSchemas.CLIPS).select(col("clip_id"),
+          .join(sources.read(AudioSchemas.CLIPS).select(col("clip_id"),
               col("status").as("audio_status"), col("frames").as("audio_frames")),
               seq("clip_id"), "left")
-          .join(read(spark, cfg.output(), FramesSchemas.CLIPS).select(col("clip_id"),
+          .join(sources.read(FramesSchemas.CLIPS).select(col("clip_id"),
               col("status").as("frames_status"), col("frames_written"),
               when(col("segments").isNull(), lit(null)).otherwise(size(col("segments")))
                   .as("face_segments")), seq("clip_id"), "left")
-          .join(read(spark, cfg.output(), ParamsSchemas.CLIPS).select(col("clip_id"),
+          .join(sources.read(ParamsSchemas.CLIPS).select(col("clip_id"),
               col("status").as("params_status"), col("frames").as("params_frames")),
               seq("clip_id"), "left")
           .join(spark.createDataFrame(shardFrames, new StructType()
