@@ -152,9 +152,11 @@ public final class ReportJob implements Job {
         PairsSchemas.PAIRS, MorphableSchemas.FRAMES);
     List<Dataset<Row>> read = new ArrayList<>();
     Dataset<Row> countQuery = null;
+    Map<String, Dataset<Row>> statusViews = new java.util.HashMap<>();
     for (int i = 0; i < schemas.size(); i++) {
       TableSchema s = schemas.get(i);
-      Dataset<Row> t = read(spark, hconf, cfg.output(), s);
+      Dataset<Row> t = collected(spark, hconf, cfg.output(), s,
+          read(spark, hconf, cfg.output(), s), statusViews);
       read.add(t);
       // An empty table's files say so: no count for it.
       if (t != null && TableFiles.hasRows(hconf, TableCommitter.location(cfg.output(),
@@ -331,6 +333,46 @@ public final class ReportJob implements Job {
     }
     // Each clip once: its latest status, and the rows of that attempt (a retried clip has more).
     return data ? StageTables.current(spark, output, schema) : null;
+  }
+
+  /** The per-clip stages' status tables the report reads. */
+  private static final List<String> STATUS_TABLES = List.of(AudioSchemas.CLIPS.table(),
+      FramesSchemas.CLIPS.table(), ParamsSchemas.CLIPS.table());
+
+  /**
+   * A table as {@link #read} gives it, with each status table's latest view (one row per clip)
+   * collected once and used as a local relation, by itself and in its rows table's filter:
+   * read through {@link StageTables#current}, every query over a status table or its rows
+   * planned that view again (a window, its shuffle and a broadcast). The rows are the same.
+   */
+  static Dataset<Row> collected(SparkSession spark, Configuration hconf, String output,
+      TableSchema s, Dataset<Row> t, Map<String, Dataset<Row>> views)
+      throws java.io.IOException {
+    if (t == null || StageTables.knownEmpty(t)) {
+      return t;
+    }
+    if (STATUS_TABLES.contains(s.table())) {
+      Dataset<Row> v = views.get(s.table());
+      if (v == null) {
+        v = spark.createDataFrame(t.collectAsList(), t.schema());
+        views.put(s.table(), v);
+      }
+      return v;
+    }
+    TableSchema statusSchema = StageTables.statusOf(s);
+    if (statusSchema == null || !STATUS_TABLES.contains(statusSchema.table())) {
+      return t;
+    }
+    Dataset<Row> status = collected(spark, hconf, output, statusSchema,
+        read(spark, hconf, output, statusSchema), views);
+    if (status == null || StageTables.knownEmpty(status)) {
+      return t;
+    }
+    Dataset<Row> rows = spark.read().schema(s.struct())
+        .parquet(TableCommitter.location(output, s.table()).toString());
+    Dataset<Row> keys = status.select(col("clip_id").as("_clip"), col("batch").as("_batch"));
+    return rows.join(broadcast(keys), rows.col("clip_id").equalTo(keys.col("_clip"))
+        .and(rows.col("batch").equalTo(keys.col("_batch"))), "left_semi");
   }
 
   private static Stats of(Map<String, Stats> stats, String dataset) {
