@@ -147,13 +147,36 @@ public final class ReportJob implements Job {
     Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
     List<List<String>> tableRows = new ArrayList<>();
-    for (TableSchema s : List.of(ClipsSchema.SCHEMA, AudioSchemas.CLIPS, FramesSchemas.FRAMES,
-        FramesSchemas.CLIPS, ParamsSchemas.PARAMS, ParamsSchemas.CLIPS, PairsSchemas.PAIRS,
-        MorphableSchemas.FRAMES)) {
-      Dataset<Row> t = read(spark, hconf, cfg.output(), s);
-      // An empty table's files say so: no count query for it.
-      long rows = t == null || !TableFiles.hasRows(hconf,
-          TableCommitter.location(cfg.output(), s.table())) ? 0 : t.count();
+    List<TableSchema> schemas = List.of(ClipsSchema.SCHEMA, AudioSchemas.CLIPS,
+        FramesSchemas.FRAMES, FramesSchemas.CLIPS, ParamsSchemas.PARAMS, ParamsSchemas.CLIPS,
+        PairsSchemas.PAIRS, MorphableSchemas.FRAMES);
+    List<Dataset<Row>> read = new ArrayList<>();
+    Dataset<Row> countQuery = null;
+    Map<String, Dataset<Row>> statusViews = new java.util.HashMap<>();
+    for (int i = 0; i < schemas.size(); i++) {
+      TableSchema s = schemas.get(i);
+      Dataset<Row> t = collected(spark, hconf, cfg.output(), s,
+          read(spark, hconf, cfg.output(), s), statusViews);
+      read.add(t);
+      // An empty table's files say so: no count for it.
+      if (t != null && TableFiles.hasRows(hconf, TableCommitter.location(cfg.output(),
+          s.table()))) {
+        Dataset<Row> n = t.agg(count(lit(1)).as("n")).select(lit(i).as("i"), col("n"));
+        countQuery = countQuery == null ? n : countQuery.unionAll(n);
+      }
+    }
+    // Every table's count in one query: each query's planning and start cost more than
+    // counting these tables.
+    Map<Integer, Long> counted = new TreeMap<>();
+    if (countQuery != null) {
+      for (Row r : countQuery.collectAsList()) {
+        counted.put(r.getInt(0), r.getLong(1));
+      }
+    }
+    for (int i = 0; i < schemas.size(); i++) {
+      TableSchema s = schemas.get(i);
+      Dataset<Row> t = read.get(i);
+      long rows = counted.getOrDefault(i, 0L);
       if (t == null || rows == 0) {
         missing.add(s.table());
         tableRows.add(List.of(s.table(), t == null ? "missing" : "empty", "0"));
@@ -166,26 +189,35 @@ public final class ReportJob implements Job {
     Map<String, Stats> stats = new TreeMap<>();
     Dataset<Row> clipMap = null;
     Dataset<Row> clips = tables.get(ClipsSchema.SCHEMA.table());
+    List<StatusCounts> statusCounts = new ArrayList<>();
     if (clips != null) {
       clipMap = clips.select(col("clip_id"), coalesce(col("dataset"), lit(GENERIC)).as("dataset"),
           col("speaker"));
       summarizeClips(clips, stats);
+      statusCounts.add(new StatusCounts("clips", clips.withColumn("dataset",
+          coalesce(col("dataset"), lit(GENERIC))), null, null));
     }
-    statuses("audio", tables.get(AudioSchemas.CLIPS.table()), clipMap, null, stats);
-    statuses("frames", tables.get(FramesSchemas.CLIPS.table()), clipMap, "frames_written", stats);
-    statuses("params", tables.get(ParamsSchemas.CLIPS.table()), clipMap, "frames", stats);
+    statusCounts.add(new StatusCounts("audio", tables.get(AudioSchemas.CLIPS.table()), clipMap,
+        null));
+    statusCounts.add(new StatusCounts("frames", tables.get(FramesSchemas.CLIPS.table()), clipMap,
+        "frames_written"));
+    statusCounts.add(new StatusCounts("params", tables.get(ParamsSchemas.CLIPS.table()), clipMap,
+        "frames"));
     Dataset<Row> pairs = tables.get(PairsSchemas.PAIRS.table());
     if (pairs != null) {
       pairs = pairs.withColumn("dataset", coalesce(col("dataset"), lit(GENERIC)));
-      statuses("pairs", pairs, null, null, stats);
+      statusCounts.add(new StatusCounts("pairs", pairs, null, null));
     }
+    statuses(statusCounts, stats);
 
+    // Every histogram's columns, from their tables, counted together below.
+    List<SparkHistograms.Source> charted = new ArrayList<>();
     Dataset<Row> frames = tables.get(FramesSchemas.FRAMES.table());
     Dataset<Row> params = tables.get(ParamsSchemas.PARAMS.table());
     if (clipMap != null && frames != null) {
       Dataset<Row> withSet = frames.select("clip_id", "face_px")
           .join(broadcast(clipMap.select("clip_id", "dataset")), "clip_id");
-      histograms(withSet, "face_px", cfg.bins(), stats);
+      charted.add(new SparkHistograms.Source(withSet, List.of("face_px")));
       if (cfg.samples() > 0) {
         samples(spark, frames, params, clipMap, cfg.samples(), stats);
       }
@@ -193,7 +225,7 @@ public final class ReportJob implements Job {
     if (clipMap != null && params != null) {
       Dataset<Row> withSet = params.select("clip_id", POSE)
           .join(broadcast(clipMap.select("clip_id", "dataset")), "clip_id");
-      histograms(withSet, List.of(POSE), cfg.bins(), stats);
+      charted.add(new SparkHistograms.Source(withSet, List.of(POSE)));
     }
     // The learned morphable model: its first expression coefficient (the mouth opening on
     // talking faces) and how far the posed model lands from each frame's mesh.
@@ -203,15 +235,18 @@ public final class ReportJob implements Job {
               org.apache.spark.sql.functions.try_element_at(col("exp_coeffs"), lit(1)).as(MORPH[0]),
               col("fit_rms_px").as(MORPH[1]))
           .join(broadcast(clipMap.select("clip_id", "dataset")), "clip_id");
-      histograms(withSet, List.of(MORPH), cfg.bins(), stats);
+      charted.add(new SparkHistograms.Source(withSet, List.of(MORPH)));
     }
     if (pairs != null) {
       Dataset<Row> ok = pairs.filter(col("status").equalTo("ok"));
-      histograms(ok, "normalized_cost", cfg.bins(), stats);
+      charted.add(new SparkHistograms.Source(ok, List.of("normalized_cost")));
       if (cfg.paths() > 0) {
         warpingPaths(ok, cfg.paths(), stats);
       }
     }
+    // Each column into each dataset's stats in the order above (the page's order).
+    SparkHistograms.of(charted, "dataset", cfg.bins()).forEach((column, byDataset) ->
+        byDataset.forEach((dataset, h) -> of(stats, dataset).histograms.put(column, h)));
 
     boolean curated = curation(spark, hconf, cfg.output(), clipMap, stats);
 
@@ -300,6 +335,46 @@ public final class ReportJob implements Job {
     return data ? StageTables.current(spark, output, schema) : null;
   }
 
+  /** The per-clip stages' status tables the report reads. */
+  private static final List<String> STATUS_TABLES = List.of(AudioSchemas.CLIPS.table(),
+      FramesSchemas.CLIPS.table(), ParamsSchemas.CLIPS.table());
+
+  /**
+   * A table as {@link #read} gives it, with each status table's latest view (one row per clip)
+   * collected once and used as a local relation, by itself and in its rows table's filter:
+   * read through {@link StageTables#current}, every query over a status table or its rows
+   * planned that view again (a window, its shuffle and a broadcast). The rows are the same.
+   */
+  static Dataset<Row> collected(SparkSession spark, Configuration hconf, String output,
+      TableSchema s, Dataset<Row> t, Map<String, Dataset<Row>> views)
+      throws java.io.IOException {
+    if (t == null || StageTables.knownEmpty(t)) {
+      return t;
+    }
+    if (STATUS_TABLES.contains(s.table())) {
+      Dataset<Row> v = views.get(s.table());
+      if (v == null) {
+        v = spark.createDataFrame(t.collectAsList(), t.schema());
+        views.put(s.table(), v);
+      }
+      return v;
+    }
+    TableSchema statusSchema = StageTables.statusOf(s);
+    if (statusSchema == null || !STATUS_TABLES.contains(statusSchema.table())) {
+      return t;
+    }
+    Dataset<Row> status = collected(spark, hconf, output, statusSchema,
+        read(spark, hconf, output, statusSchema), views);
+    if (status == null || StageTables.knownEmpty(status)) {
+      return t;
+    }
+    Dataset<Row> rows = spark.read().schema(s.struct())
+        .parquet(TableCommitter.location(output, s.table()).toString());
+    Dataset<Row> keys = status.select(col("clip_id").as("_clip"), col("batch").as("_batch"));
+    return rows.join(broadcast(keys), rows.col("clip_id").equalTo(keys.col("_clip"))
+        .and(rows.col("batch").equalTo(keys.col("_batch"))), "left_semi");
+  }
+
   private static Stats of(Map<String, Stats> stats, String dataset) {
     return stats.computeIfAbsent(dataset, Stats::new);
   }
@@ -316,7 +391,6 @@ public final class ReportJob implements Job {
       s.seconds = r.isNullAt(3) ? 0 : r.getDouble(3);
       s.speakers = r.getLong(4);
     }
-    statuses("clips", c, null, null, stats);
     for (Row r : c.filter(ok).groupBy("dataset", "emotion", "intensity").count()
         .collectAsList()) {
       of(stats, r.getString(0)).emotions
@@ -326,34 +400,51 @@ public final class ReportJob implements Job {
   }
 
   /**
-   * Status and error-code counts of one stage's status table, per dataset (through the
-   * manifest when the table has no dataset column); {@code frames} sums a frame-count column.
+   * One stage's status table for {@link #statuses}: matched to datasets through the manifest
+   * ({@code clipMap}) when it has no dataset column; {@code frames} a frame-count column to sum.
    */
-  private static void statuses(String stage, Dataset<Row> table, Dataset<Row> clipMap,
-      String frames, Map<String, Stats> stats) {
-    if (table == null) {
+  record StatusCounts(String stage, Dataset<Row> table, Dataset<Row> clipMap, String frames) {}
+
+  /**
+   * Status and error-code counts of each stage's status table, per dataset, and the sum of its
+   * frame-count column; every stage in one query (each stage's own query cost more to plan
+   * and start than its count on a few thousand clips), read back in stage order.
+   */
+  private static void statuses(List<StatusCounts> stages, Map<String, Stats> stats) {
+    Dataset<Row> all = null;
+    List<String> names = new ArrayList<>();
+    for (StatusCounts sc : stages) {
+      Dataset<Row> t = sc.table();
+      if (t == null) {
+        continue;
+      }
+      if (sc.clipMap() != null) {
+        t = t.select("clip_id", sc.frames() == null ? new String[] {"status", "error_code"}
+            : new String[] {"status", "error_code", sc.frames()})
+            .join(broadcast(sc.clipMap().select("clip_id", "dataset")), "clip_id");
+      } else if (!List.of(t.columns()).contains("dataset")) {
+        continue;
+      }
+      Column framesSum = sc.frames() == null ? lit(0L) : sum(col(sc.frames()));
+      Dataset<Row> one = t.groupBy("dataset", "status", "error_code")
+          .agg(count(lit(1)).as("n"), framesSum.cast("long").as("f"))
+          .select(lit(names.size()).as("stage"), col("dataset"), col("status"),
+              col("error_code"), col("n"), col("f"));
+      names.add(sc.stage());
+      all = all == null ? one : all.unionAll(one);
+    }
+    if (all == null) {
       return;
     }
-    Dataset<Row> t = table;
-    if (clipMap != null) {
-      t = table.select("clip_id", frames == null ? new String[] {"status", "error_code"}
-          : new String[] {"status", "error_code", frames})
-          .join(broadcast(clipMap.select("clip_id", "dataset")), "clip_id");
-    } else if (!List.of(table.columns()).contains("dataset")) {
-      return;
-    }
-    Column framesSum = frames == null ? lit(0L) : sum(col(frames));
-    List<Row> rows = t.groupBy("dataset", "status", "error_code")
-        .agg(count(lit(1)), framesSum).orderBy("dataset", "status", "error_code")
-        .collectAsList();
-    for (Row r : rows) {
-      Stats s = of(stats, r.getString(0));
-      long n = r.getLong(3);
-      s.byStatus.computeIfAbsent(stage, k -> new TreeMap<>()).merge(r.getString(1), n,
+    for (Row r : all.orderBy("stage", "dataset", "status", "error_code").collectAsList()) {
+      String stage = names.get(r.getInt(0));
+      Stats s = of(stats, r.getString(1));
+      long n = r.getLong(4);
+      s.byStatus.computeIfAbsent(stage, k -> new TreeMap<>()).merge(r.getString(2), n,
           Long::sum);
-      s.statusRows.add(List.of(stage, r.getString(1), r.isNullAt(2) ? "" : r.getString(2),
+      s.statusRows.add(List.of(stage, r.getString(2), r.isNullAt(3) ? "" : r.getString(3),
           Long.toString(n)));
-      long f = r.isNullAt(4) ? 0 : ((Number) r.get(4)).longValue();
+      long f = r.isNullAt(5) ? 0 : r.getLong(5);
       if ("frames".equals(stage)) {
         s.faceFrames += f;
       } else if ("params".equals(stage)) {

@@ -5,11 +5,11 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import io.talkset.core.curate.CurationRules;
 import io.talkset.core.curate.Curator;
@@ -61,7 +61,10 @@ final class Curation {
       .add("outcome", DataTypes.StringType, false)
       .add("level", DataTypes.StringType, true)
       .add("reason", DataTypes.StringType, true)
-      .add("audio_shift_frames", DataTypes.IntegerType, false);
+      .add("audio_shift_frames", DataTypes.IntegerType, false)
+      // The frame's JPEG size, carried for the file packing: the verdicts' scan of the frames
+      // table reads it, so no second scan of the JPEG column is needed to size the files.
+      .add("_jpeg_bytes", DataTypes.IntegerType, true);
 
   /** A re-timed clip and its audio shift in frames (Curator.clipShift). */
   static final StructType SHIFT = new StructType()
@@ -102,10 +105,21 @@ final class Curation {
     }
 
     /**
-     * Counts for dataset.json and the summary: frames in and kept, frames removed per rule, per
-     * split and in all, and clips that kept no frame.
+     * The verdicts counted per (clip_id, split, outcome, audio_shift_frames), with the JPEG
+     * bytes of those frames: one small row per clip and outcome, from which {@link #counts}
+     * and {@link #keptPerClip} are derived on the driver. One query instead of one per count
+     * (each re-planning the verdicts' inputs: a fixed cost that dominated the counts).
      */
-    Map<String, Object> counts() {
+    List<Row> summary() {
+      return verdicts.groupBy("clip_id", "split", "outcome", "audio_shift_frames")
+          .agg(count(lit(1)), sum(col("_jpeg_bytes"))).collectAsList();
+    }
+
+    /**
+     * Counts for dataset.json and the summary, from {@link #summary}: frames in and kept,
+     * frames removed per rule, per split and in all, and clips that kept no frame.
+     */
+    static Map<String, Object> counts(List<Row> summary) {
       Map<String, Map<String, Long>> bySplit = new TreeMap<>();
       Map<String, Long> all = new LinkedHashMap<>();
       all.put("frames_in", 0L);
@@ -113,27 +127,36 @@ final class Curation {
       for (Rule r : Rule.values()) {
         all.put(r.label(), 0L);
       }
-      for (Row r : verdicts.groupBy("split", "outcome").count().collectAsList()) {
-        Map<String, Long> s = bySplit.computeIfAbsent(r.getString(0), k -> {
+      // Clip -> its kept frames; (clip, shift) of re-timed clips -> frames in, kept.
+      Map<String, Long> keptOf = new TreeMap<>();
+      Map<String, long[]> retimedClips = new TreeMap<>();
+      for (Row r : summary) {
+        String clip = r.getString(0);
+        String outcome = r.getString(2);
+        int shift = r.getInt(3);
+        long n = r.getLong(4);
+        Map<String, Long> s = bySplit.computeIfAbsent(r.getString(1), k -> {
           Map<String, Long> m = new LinkedHashMap<>();
           m.put("frames_in", 0L);
           m.put(KEPT, 0L);
           return m;
         });
-        s.merge("frames_in", r.getLong(2), Long::sum);
-        s.merge(r.getString(1), r.getLong(2), Long::sum);
-        all.merge("frames_in", r.getLong(2), Long::sum);
-        all.merge(r.getString(1), r.getLong(2), Long::sum);
+        s.merge("frames_in", n, Long::sum);
+        s.merge(outcome, n, Long::sum);
+        all.merge("frames_in", n, Long::sum);
+        all.merge(outcome, n, Long::sum);
+        keptOf.merge(clip, KEPT.equals(outcome) ? n : 0L, Long::sum);
+        if (shift != 0) {
+          long[] inKept = retimedClips.computeIfAbsent(clip + '\u0000' + shift,
+              k -> new long[] {shift, 0, 0});
+          inKept[1] += n;
+          inKept[2] += KEPT.equals(outcome) ? n : 0;
+        }
       }
-      // A global aggregate has a row even over nothing, so it is not folded: no verdict, no job.
-      Row clips = StageTables.knownEmpty(verdicts) ? RowFactory.create(0L, null)
-          : verdicts.groupBy("clip_id")
-              .agg(sum(when(col("outcome").equalTo(KEPT), 1).otherwise(0)).as("k"))
-              .agg(count(lit(1)), sum(when(col("k").equalTo(0), 1).otherwise(0)))
-              .first();
       Map<String, Object> c = new LinkedHashMap<>();
-      c.put("face_clips_in", clips.getLong(0));
-      c.put("face_clips_without_kept_frames", clips.isNullAt(1) ? 0L : clips.getLong(1));
+      c.put("face_clips_in", (long) keptOf.size());
+      c.put("face_clips_without_kept_frames",
+          keptOf.values().stream().filter(k -> k == 0).count());
       Map<String, Long> removed = new LinkedHashMap<>();
       for (Rule r : Rule.values()) {
         removed.put(r.label(), all.get(r.label()));
@@ -146,13 +169,10 @@ final class Curation {
       Map<String, Long> byShift = new TreeMap<>();
       long in = 0;
       long keptFrames = 0;
-      for (Row r : verdicts.filter(col("audio_shift_frames").notEqual(0))
-          .groupBy("clip_id", "audio_shift_frames")
-          .agg(count(lit(1)), sum(when(col("outcome").equalTo(KEPT), 1).otherwise(0)))
-          .collectAsList()) {
-        byShift.merge(String.format(java.util.Locale.ROOT, "%+d", r.getInt(1)), 1L, Long::sum);
-        in += r.getLong(2);
-        keptFrames += r.isNullAt(3) ? 0 : r.getLong(3);
+      for (long[] r : retimedClips.values()) {
+        byShift.merge(String.format(java.util.Locale.ROOT, "%+d", (int) r[0]), 1L, Long::sum);
+        in += r[1];
+        keptFrames += r[2];
       }
       retimed.put("clips", byShift.values().stream().mapToLong(Long::longValue).sum());
       retimed.put("clips_by_shift_frames", byShift);
@@ -161,6 +181,24 @@ final class Curation {
       retimed.put("frames_removed_at_edges", all.get(Rule.SYNC_RETIME.label()));
       c.put("retimed", retimed);
       return c;
+    }
+
+    /**
+     * The clips with kept frames, from {@link #summary}: (clip_id, kept frames, their JPEG
+     * bytes) as longs, what the file packing needs.
+     */
+    static List<Row> keptPerClip(List<Row> summary) {
+      Map<String, long[]> byClip = new TreeMap<>();
+      for (Row r : summary) {
+        if (KEPT.equals(r.getString(2))) {
+          long[] a = byClip.computeIfAbsent(r.getString(0), k -> new long[2]);
+          a[0] += r.getLong(4);
+          a[1] += r.isNullAt(5) ? 0 : r.getLong(5);
+        }
+      }
+      List<Row> out = new ArrayList<>();
+      byClip.forEach((clip, a) -> out.add(RowFactory.create(clip, a[0], a[1])));
+      return out;
     }
 
     /**
@@ -211,6 +249,12 @@ final class Curation {
    */
   static Result apply(SparkSession spark, String output, CurationRules rules,
       Dataset<Row> frames) throws IOException {
+    return apply(new Sources(spark, output), spark, output, rules, frames);
+  }
+
+  /** {@link #apply(SparkSession, String, CurationRules, Dataset)} reading through sources. */
+  static Result apply(Sources sources, SparkSession spark, String output, CurationRules rules,
+      Dataset<Row> frames) throws IOException {
     Configuration hconf = spark.sparkContext().hadoopConfiguration();
     Map<String, String> skipped = new LinkedHashMap<>();
     CurationRules applied = rules;
@@ -231,18 +275,18 @@ final class Curation {
       }
     }
 
-    Dataset<Row> pose = ShardsJob.readOk(spark, output, ParamsSchemas.PARAMS)
+    Dataset<Row> pose = sources.readOk(ParamsSchemas.PARAMS)
         .select(col("clip_id"), col("frame_index"), col("yaw_deg").cast("double").as("_yaw"),
             col("pitch_deg").cast("double").as("_pitch"));
-    Dataset<Row> identity = ShardsJob.read(spark, output, ParamsSchemas.CLIPS)
+    Dataset<Row> identity = sources.read(ParamsSchemas.CLIPS)
         .filter(col("status").equalTo("ok"))
         .select(col("clip_id"), explode(col("segments")).as("s"))
         .select(col("clip_id"), col("s.segment").as("segment"),
             col("s.identity_spread").as("_spread"));
-    Dataset<Row> syncClips = ShardsJob.read(spark, output, SyncSchemas.CLIPS)
+    Dataset<Row> syncClips = sources.read(SyncSchemas.CLIPS)
         .select(col("clip_id"), col("status").as("_sync_clip_status"),
             col("error_code").as("_sync_clip_code"));
-    Dataset<Row> syncSegments = ShardsJob.readOk(spark, output, SyncSchemas.SEGMENTS)
+    Dataset<Row> syncSegments = sources.readOk(SyncSchemas.SEGMENTS)
         .select(col("clip_id"), col("segment"), col("status").as("_sync_status"),
             col("error_code").as("_sync_code"), col("offset_frames").as("_offset"),
             col("confidence").as("_confidence"));
@@ -251,7 +295,7 @@ final class Curation {
     CurationRules on = applied;
     List<Row> shiftRows = List.of();
     if (on.on(Rule.SYNC_RETIME) && on.on(Rule.SYNC_OFFSET)) {
-      Dataset<Row> estimates = ShardsJob.readOk(spark, output, SyncSchemas.SEGMENTS)
+      Dataset<Row> estimates = sources.readOk(SyncSchemas.SEGMENTS)
           .select("clip_id", "segment", "frames", "status", "offset_frames", "confidence");
       // No segment, no shift: the optimizer does not fold a grouped map over nothing.
       shiftRows = StageTables.knownEmpty(estimates) ? List.of() : estimates
@@ -261,14 +305,14 @@ final class Curation {
           .collectAsList();
     }
     Dataset<Row> shifts = spark.createDataFrame(shiftRows, SHIFT);
-    Dataset<Row> grid = ShardsJob.read(spark, output, FramesSchemas.CLIPS)
+    Dataset<Row> grid = sources.read(FramesSchemas.CLIPS)
         .filter(col("status").equalTo("ok"))
         .select(col("clip_id"), col("grid_frames").as("_grid"));
     Dataset<Row> measures = frames
         .select(col("clip_id"), col("segment"), col("frame_index"),
             col("face_px").cast("double"), col("upscale").cast("double"),
             col("sharpness").cast("double"), col("outside_fraction").cast("double"),
-            col("faces_in_picture"), col("split"))
+            col("faces_in_picture"), col("split"), length(col("jpeg")).as("_jpeg_bytes"))
         .join(pose, ShardsJob.seq("clip_id", "frame_index"), "left")
         .join(broadcast(identity), ShardsJob.seq("clip_id", "segment"), "left")
         .join(broadcast(syncClips), ShardsJob.seq("clip_id"), "left")
@@ -278,7 +322,7 @@ final class Curation {
         .select("clip_id", "segment", "frame_index", "face_px", "upscale", "sharpness",
             "outside_fraction", "faces_in_picture", "_yaw", "_pitch", "split",
             "_sync_clip_status", "_sync_clip_code", "_sync_status", "_sync_code", "_offset",
-            "_confidence", "_spread", "_shift", "_grid");
+            "_confidence", "_spread", "_shift", "_grid", "_jpeg_bytes");
     Dataset<Row> verdicts;
     if (StageTables.knownEmpty(measures)) {
       // No face frame (an empty frames table): no verdict, as an empty local relation that
@@ -304,12 +348,14 @@ final class Curation {
   /** One segment's rows (the columns selected in {@link #apply}) to its verdict rows. */
   static Iterator<Row> decide(CurationRules rules, Iterator<Row> rows) {
     List<Curator.Frame> frames = new ArrayList<>();
+    Map<Integer, Integer> jpegBytes = new java.util.HashMap<>();
     Row first = null;
     while (rows.hasNext()) {
       Row r = rows.next();
       if (first == null) {
         first = r;
       }
+      jpegBytes.put(r.getInt(2), r.isNullAt(20) ? null : r.getInt(20));
       frames.add(new Curator.Frame(r.getInt(2), r.getDouble(3), r.getDouble(4), dbl(r, 5),
           dbl(r, 8), dbl(r, 9), r.getDouble(6), r.getInt(7)));
     }
@@ -324,7 +370,7 @@ final class Curation {
     for (Curator.Verdict v : Curator.segment(rules, facts, frames)) {
       out.add(RowFactory.create(clip, segment, split, v.frameIndex(),
           v.kept() ? KEPT : v.rule().label(), v.kept() ? null : v.level().label(), v.reason(),
-          shift));
+          shift, jpegBytes.get(v.frameIndex())));
     }
     return out.iterator();
   }

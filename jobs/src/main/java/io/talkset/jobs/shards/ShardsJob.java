@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
@@ -222,27 +221,28 @@ public final class ShardsJob implements Job {
     Dataset<Row> clipMeta = okClips.select(cols("clip_id", CLIP_METADATA))
         .join(broadcast(clipSplit), "clip_id");
 
+    Sources sources = new Sources(spark, cfg.output());
     Path staging = dataset.newStaging();
     Path work = new Path(staging, "_spark");
     Curation.Result curation = null;
     try {
       // Frames: the frames of clips whose frames stage is ok, with metadata, params and audio,
       // that the curation rules keep.
-      Dataset<Row> faceFrames = read(spark, cfg.output(), FramesSchemas.FRAMES)
-          .join(read(spark, cfg.output(), FramesSchemas.CLIPS).filter(col("status")
-              .equalTo("ok")).select("clip_id"), seq("clip_id"), "left_semi")
+      Dataset<Row> faceFrames = sources.readOk(FramesSchemas.FRAMES)
           .withColumnRenamed("yaw_deg", "detector_yaw_deg")
           .join(broadcast(clipMeta), "clip_id");
-      curation = Curation.apply(spark, cfg.output(), cfg.curation(), faceFrames);
+      curation = Curation.apply(sources, spark, cfg.output(), cfg.curation(), faceFrames);
       Dataset<Row> okFrames = curation.kept(faceFrames);
-      Map<String, Object> curationCounts = curation.counts();
+      // One aggregate of the verdicts gives the counts and each clip's kept frames and JPEG
+      // bytes (the verdicts' scan read the sizes): no second scan of the frames for the packing.
+      List<Row> verdictSummary = curation.summary();
+      Map<String, Object> curationCounts = Curation.Result.counts(verdictSummary);
       curation.table().repartition(1)
           .sortWithinPartitions("clip_id", "segment", "outcome", "reason")
           .write().options(parquet(cfg))
           .option("maxRecordsPerFile", ShardsConfig.SMALL_TABLE_ROWS)
           .parquet(new Path(work, CURATION).toString());
-      List<Row> stats = okFrames.groupBy("clip_id")
-          .agg(count(lit(1)), coalesce(sum(length(col("jpeg"))), lit(0L))).collectAsList();
+      List<Row> stats = Curation.Result.keptPerClip(verdictSummary);
       Map<String, Integer> fileOf = new HashMap<>();
       Map<String, Long> framesOf = new HashMap<>();
       Map<String, Integer> files = packFiles(stats, splitOf, cfg, fileOf, framesOf);
@@ -258,10 +258,10 @@ public final class ShardsJob implements Job {
         }
       }
       Dataset<Row> frames = okFrames
-          .join(readOk(spark, cfg.output(), ParamsSchemas.PARAMS)
+          .join(sources.readOk(ParamsSchemas.PARAMS)
               .select(cols("clip_id", concat("frame_index", paramCols))),
               seq("clip_id", "frame_index"), "left")
-          .join(curation.retimed(readOk(spark, cfg.output(), AudioSchemas.FRAMES)
+          .join(curation.retimed(sources.readOk(AudioSchemas.FRAMES)
               .select(cols("clip_id", concat("frame_index", cfg.audio())))),
               seq("clip_id", "frame_index"), "left")
           .join(morphColumns(spark, cfg.output(), morph), seq("clip_id", "frame_index"), "left")
@@ -304,14 +304,14 @@ public final class ShardsJob implements Job {
       framesOf.forEach((clip, n) -> shardFrames.add(RowFactory.create(clip, n.intValue())));
       Dataset<Row> clipRows = okClips
           .join(broadcast(clipSplit), "clip_id")
-          .join(read(spark, cfg.output(), AudioSchemas.CLIPS).select(col("clip_id"),
+          .join(sources.read(AudioSchemas.CLIPS).select(col("clip_id"),
               col("status").as("audio_status"), col("frames").as("audio_frames")),
               seq("clip_id"), "left")
-          .join(read(spark, cfg.output(), FramesSchemas.CLIPS).select(col("clip_id"),
+          .join(sources.read(FramesSchemas.CLIPS).select(col("clip_id"),
               col("status").as("frames_status"), col("frames_written"),
               when(col("segments").isNull(), lit(null)).otherwise(size(col("segments")))
                   .as("face_segments")), seq("clip_id"), "left")
-          .join(read(spark, cfg.output(), ParamsSchemas.CLIPS).select(col("clip_id"),
+          .join(sources.read(ParamsSchemas.CLIPS).select(col("clip_id"),
               col("status").as("params_status"), col("frames").as("params_frames")),
               seq("clip_id"), "left")
           .join(spark.createDataFrame(shardFrames, new StructType()
