@@ -60,8 +60,8 @@ public record FramesConfig(String output, String models, int detector, String de
   }
 
   /**
-   * A few GB of local disk per task: a minute of 720p talking head keeps 0.5-0.9 GB of face
-   * regions (large faces), so clips of several minutes are still decoded once.
+   * A few GB of local disk per task: a minute of bench-run's 720p talking head (a large face)
+   * keeps 614 MB of face regions, so clips of several minutes are still decoded once.
    */
   public static final int DEFAULT_SPILL_MB = 4096;
 
