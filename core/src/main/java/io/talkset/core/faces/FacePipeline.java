@@ -367,10 +367,6 @@ public final class FacePipeline {
     private FileChannel file;
     private boolean closed;
 
-    Kept(long budget) {
-      this(budget, 0, null);
-    }
-
     Kept(long budget, long spillBudget, Path spillDir) {
       this.budget = budget;
       this.spillBudget = spillDir == null ? 0 : spillBudget;
