@@ -57,6 +57,7 @@ public final class FaceMesh implements AutoCloseable {
 
   private final OnnxNet net;
   private final Params params;
+  private final FaceInput.Scratch scratch = new FaceInput.Scratch();
 
   public FaceMesh(Path modelsDir, Device device, Params params)
       throws ProbeException, IOException {
@@ -94,7 +95,7 @@ public final class FaceMesh implements AutoCloseable {
     float[] input = new float[n * SIDE * SIDE * 3];
     for (int i = 0; i < n; i++) {
       double[] w = windows[i];
-      FaceInput.putRgb01(bgr.get(i), w[0], w[1], w[2], w[3], SIDE, input, i);
+      scratch.putRgb01(bgr.get(i), w[0], w[1], w[2], w[3], SIDE, input, i);
     }
     Map<String, float[]> out = net.runAll(input, n, SIDE, SIDE, 3);
     float[] mesh = out.get("output_mesh");
@@ -215,5 +216,6 @@ public final class FaceMesh implements AutoCloseable {
   @Override
   public void close() {
     net.close();
+    scratch.close();
   }
 }
