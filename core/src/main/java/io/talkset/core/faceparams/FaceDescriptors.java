@@ -20,6 +20,7 @@ public final class FaceDescriptors implements AutoCloseable {
   /** Window side over the extent of the inner landmarks (17–67). */
   public static final double WINDOW_SCALE = 1.5;
   private final OnnxNet net;
+  private final FaceInput.Scratch scratch = new FaceInput.Scratch();
 
   public FaceDescriptors(Path modelsDir, Device device) throws ProbeException, IOException {
     this.net = new OnnxNet("face_recognition", FaceApiModels.recognitionGraph(modelsDir), device);
@@ -48,7 +49,7 @@ public final class FaceDescriptors implements AutoCloseable {
       // Turned so the eyes are level, as dlib's face chips (the network's training input) are.
       double angle = eyeAngle(landmarks[i]);
       // The recognition network divides by 256 where the others divide by 255.
-      FaceInput.put(bgr.get(i), w[0], w[1], w[2], angle, side, 256f, input, i);
+      scratch.put(bgr.get(i), w[0], w[1], w[2], angle, side, 256f, input, i);
     }
     return net.run(input, n, 3, side, side);
   }
@@ -105,5 +106,6 @@ public final class FaceDescriptors implements AutoCloseable {
   @Override
   public void close() {
     net.close();
+    scratch.close();
   }
 }

@@ -17,6 +17,7 @@ public final class FaceExpressions implements AutoCloseable {
   /** face-api pads the landmarks' bounding box by this fraction of its size before cropping. */
   public static final double ALIGN_SCALE = 1.2;
   private final OnnxNet net;
+  private final FaceInput.Scratch scratch = new FaceInput.Scratch();
 
   public FaceExpressions(Path modelsDir, Device device) throws ProbeException, IOException {
     this.net = new OnnxNet("face_expression", FaceApiModels.expressionGraph(modelsDir), device);
@@ -38,7 +39,7 @@ public final class FaceExpressions implements AutoCloseable {
     float[] input = new float[n * 3 * side * side];
     for (int i = 0; i < n; i++) {
       double[] w = FaceLandmarker.window(landmarks[i], ALIGN_SCALE);
-      FaceInput.put(bgr.get(i), w[0], w[1], w[2], side, input, i);
+      scratch.put(bgr.get(i), w[0], w[1], w[2], 0, side, 255f, input, i);
     }
     return net.run(input, n, 3, side, side);
   }
@@ -57,5 +58,6 @@ public final class FaceExpressions implements AutoCloseable {
   @Override
   public void close() {
     net.close();
+    scratch.close();
   }
 }

@@ -31,6 +31,7 @@ public final class FaceLandmarker implements AutoCloseable {
 
   private final OnnxNet net;
   private final Params params;
+  private final FaceInput.Scratch scratch = new FaceInput.Scratch();
 
   public FaceLandmarker(Path modelsDir, Device device, Params params)
       throws ProbeException, IOException {
@@ -91,7 +92,8 @@ public final class FaceLandmarker implements AutoCloseable {
     int n = windows.length;
     float[] input = new float[n * 3 * side * side];
     for (int i = 0; i < n; i++) {
-      FaceInput.put(bgr.get(i), windows[i][0], windows[i][1], windows[i][2], side, input, i);
+      scratch.put(bgr.get(i), windows[i][0], windows[i][1], windows[i][2], 0, side, 255f, input,
+          i);
     }
     float[][] raw = net.run(input, n, 3, side, side);
     float[][] out = new float[n][136];
@@ -110,5 +112,6 @@ public final class FaceLandmarker implements AutoCloseable {
   @Override
   public void close() {
     net.close();
+    scratch.close();
   }
 }

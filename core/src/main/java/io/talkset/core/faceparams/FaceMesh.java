@@ -57,6 +57,7 @@ public final class FaceMesh implements AutoCloseable {
 
   private final OnnxNet net;
   private final Params params;
+  private final FaceInput.Scratch scratch = new FaceInput.Scratch();
 
   public FaceMesh(Path modelsDir, Device device, Params params)
       throws ProbeException, IOException {
@@ -94,7 +95,7 @@ public final class FaceMesh implements AutoCloseable {
     float[] input = new float[n * SIDE * SIDE * 3];
     for (int i = 0; i < n; i++) {
       double[] w = windows[i];
-      FaceInput.putRgb01(bgr.get(i), w[0], w[1], w[2], w[3], SIDE, input, i);
+      scratch.putRgb01(bgr.get(i), w[0], w[1], w[2], w[3], SIDE, input, i);
     }
     Map<String, float[]> out = net.runAll(input, n, SIDE, SIDE, 3);
     float[] mesh = out.get("output_mesh");
@@ -107,13 +108,20 @@ public final class FaceMesh implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       double[] w = windows[i];
       float[] m = new float[3 * POINTS];
+      // FaceInput.toSource's arithmetic, its per-window terms (the scale, the angle's cosine
+      // and sine) computed once instead of per point: the same values, without 468 cosines,
+      // sines and arrays a face (3 % of the params stage's CPU in a JFR recording).
+      double k0 = w[2] / SIDE;
+      double cos = Math.cos(w[3]);
+      double sin = Math.sin(w[3]);
       for (int k = 0; k < POINTS; k++) {
         int o = i * 3 * POINTS + 3 * k;
-        double[] p = FaceInput.toSource(mesh[o], mesh[o + 1], w[0], w[1], w[2], w[3], SIDE);
-        m[3 * k] = (float) p[0];
-        m[3 * k + 1] = (float) p[1];
+        double dx = (mesh[o] - SIDE / 2.0) * k0;
+        double dy = (mesh[o + 1] - SIDE / 2.0) * k0;
+        m[3 * k] = (float) (w[0] + cos * dx - sin * dy);
+        m[3 * k + 1] = (float) (w[1] + sin * dx + cos * dy);
         // Depth is on the scale of x in the window, so it takes the window's scale too.
-        m[3 * k + 2] = (float) (mesh[o + 2] * p[2]);
+        m[3 * k + 2] = (float) (mesh[o + 2] * k0);
       }
       r[i] = new Result(m, flag[i]);
     }
@@ -215,5 +223,6 @@ public final class FaceMesh implements AutoCloseable {
   @Override
   public void close() {
     net.close();
+    scratch.close();
   }
 }

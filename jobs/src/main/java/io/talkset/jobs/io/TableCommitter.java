@@ -104,10 +104,19 @@ public final class TableCommitter {
    * table (hive partitioning) see every committed batch and never a partial one.
    */
   public void appendBatch(Dataset<Row> rows, String id, String description) throws IOException {
+    appendBatch(rows, id, description, java.util.Map.of());
+  }
+
+  /**
+   * As above with Parquet writer settings for this write only (e.g. {@code
+   * parquet.enable.dictionary#COLUMN}).
+   */
+  public void appendBatch(Dataset<Row> rows, String id, String description,
+      java.util.Map<String, String> parquetOptions) throws IOException {
     OutputNames.segment("batch id", id);
     Path staging = new Path(table(), ".batch=" + id + ".staging");
     fs.delete(staging, true);
-    rows.write().parquet(staging.toString());
+    rows.write().options(parquetOptions).parquet(staging.toString());
     try (OutputStream out = fs.create(new Path(staging, DESCRIPTION_FILE), true)) {
       out.write(description.getBytes(StandardCharsets.UTF_8));
     }

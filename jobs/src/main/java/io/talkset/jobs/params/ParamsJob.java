@@ -200,7 +200,7 @@ public final class ParamsJob implements Job {
               it -> progress.perFrame(new ParamsRows(it, cfg, conf.value(), clips.value(),
                   statuses, attempts), statuses)), cfg.device());
           tables.rows.appendBatch(spark.createDataFrame(rows, ParamsSchemas.PARAMS.struct()),
-              batch, description(tables, cfg, batch, group.size(), null, null));
+              batch, description(tables, cfg, batch, group.size(), null, null), PARQUET);
           Map<String, Row> byClip = StageTables.oneStatusPerClip(statuses.value());
           // A clip whose frames vanished from the frames table never reached a task.
           for (String id : group) {
@@ -234,6 +234,29 @@ public final class ParamsJob implements Job {
         });
     return new ClipBatch(done.lastBatch(), done.clips(), skipped, done.rows(), done.byStatus(),
         null, done.other());
+  }
+
+  /**
+   * Columns of {@code face_params} written without a Parquet dictionary: every value differs
+   * (points, mesh, probabilities, pose), so the dictionary filled up or failed its first-page
+   * check in every file of the bench-run output and fell back to plain encoding after
+   * re-encoding what it had buffered: the same plain pages, paid for twice (hashing 1,700
+   * floats a row was about a tenth of the stage's CPU in a JFR recording). The per-clip and
+   * repeating columns (clip_id, segment, mesh_confidence) keep it.
+   */
+  static final List<String> PLAIN_COLUMNS = List.of("landmarks.list.element",
+      "landmarks_raw.list.element", "landmarks_crop.list.element", "yaw_deg", "pitch_deg",
+      "roll_deg", "tx_mm", "ty_mm", "tz_mm", "pose_error_px", "expression.list.element",
+      "mesh.list.element");
+
+  static final Map<String, String> PARQUET = plainColumns();
+
+  private static Map<String, String> plainColumns() {
+    Map<String, String> o = new LinkedHashMap<>();
+    for (String c : PLAIN_COLUMNS) {
+      o.put("parquet.enable.dictionary#" + c, "false");
+    }
+    return java.util.Collections.unmodifiableMap(o);
   }
 
   private static Row missing(String clipId, ParamsConfig cfg) {
