@@ -9,18 +9,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoopTranslator;
-import ai.djl.engine.Engine;
 import ai.djl.translate.TranslateException;
-import ai.onnxruntime.OnnxJavaType;
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,22 +22,12 @@ import java.util.Map;
  * batched through DJL's ONNX Runtime engine on the given device; or, through
  * {@link #torchScript}, a TorchScript module with the same contract through DJL's PyTorch
  * engine. One instance per executor thread; close it.
- *
- * <p>On the CPU an ONNX graph runs in an ONNX Runtime session of its own, opened in DJL's
- * environment with the same settings DJL would give it, and fed from one reused direct buffer:
- * DJL's per-call managers, NDArrays and the copy of every input into a fresh native tensor cost
- * about 3 % of the params stage's CPU (a JFR recording), for the same numbers. Other devices
- * (DJL adds the CUDA provider) and TorchScript go through DJL.
  */
 public final class OnnxNet implements AutoCloseable {
   private final Model model;
   private final SessionSettings settings;
   private final Predictor<NDList, NDList> predictor;
   private final NDManager manager;
-  /** The CPU path's own session and its input (null on the DJL path). */
-  private final OrtSession session;
-  private final String inputName;
-  private FloatBuffer buffer;
 
   static {
     djlDefaults();
@@ -75,27 +56,6 @@ public final class OnnxNet implements AutoCloseable {
   }
 
   private OnnxNet(String name, byte[] bytes, Device device, String engine) throws IOException {
-    if ("OnnxRuntime".equals(engine) && !device.isGpu()) {
-      // DJL's engine creates the environment (with its thread settings) first: an ONNX Runtime
-      // environment created before DJL's makes DJL fail.
-      Engine.getEngine(engine);
-      this.model = null;
-      this.predictor = null;
-      this.manager = null;
-      this.settings = new SessionSettings();
-      try {
-        this.session = OrtEnvironment.getEnvironment().createSession(bytes,
-            settings.directOptions());
-        this.inputName = session.getInputNames().iterator().next();
-      } catch (OrtException | RuntimeException e) {
-        settings.close();
-        throw new IOException("ONNX Runtime rejected the " + name + " model: " + e.getMessage(),
-            e);
-      }
-      return;
-    }
-    this.session = null;
-    this.inputName = null;
     this.model = Model.newInstance(name, device, engine);
     // ONNX Runtime's settings (SessionSettings); the PyTorch engine takes none.
     this.settings = "OnnxRuntime".equals(engine) ? new SessionSettings() : null;
@@ -137,28 +97,17 @@ public final class OnnxNet implements AutoCloseable {
     long[] shape = new long[dims.length + 1];
     shape[0] = batch;
     System.arraycopy(dims, 0, shape, 1, dims.length);
-    if (session != null) {
-      Map<String, float[]> all = runDirect(input, shape);
-      if (all.size() != 1) {
-        throw new TranslateException("expected one output, the graph gave " + all.keySet());
-      }
-      return rows(all.values().iterator().next(), batch);
-    }
     try (NDManager m = manager.newSubManager()) {
       NDArray x = m.create(FloatBuffer.wrap(input), new Shape(shape));
       NDArray y = predictor.predict(new NDList(x)).singletonOrThrow();
-      return rows(y.toFloatArray(), batch);
+      float[] flat = y.toFloatArray();
+      int width = flat.length / batch;
+      float[][] out = new float[batch][width];
+      for (int i = 0; i < batch; i++) {
+        System.arraycopy(flat, i * width, out[i], 0, width);
+      }
+      return out;
     }
-  }
-
-  /** A flat output, one row per input. */
-  private static float[][] rows(float[] flat, int batch) {
-    int width = flat.length / batch;
-    float[][] out = new float[batch][width];
-    for (int i = 0; i < batch; i++) {
-      System.arraycopy(flat, i * width, out[i], 0, width);
-    }
-    return out;
   }
 
   /**
@@ -170,9 +119,6 @@ public final class OnnxNet implements AutoCloseable {
     long[] shape = new long[dims.length + 1];
     shape[0] = batch;
     System.arraycopy(dims, 0, shape, 1, dims.length);
-    if (session != null) {
-      return runDirect(input, shape);
-    }
     try (NDManager m = manager.newSubManager()) {
       NDArray x = m.create(FloatBuffer.wrap(input), new Shape(shape));
       NDList ys = predictor.predict(new NDList(x));
@@ -185,55 +131,8 @@ public final class OnnxNet implements AutoCloseable {
     }
   }
 
-  /** The CPU path: the input through the reused direct buffer, every output by name. */
-  private Map<String, float[]> runDirect(float[] input, long[] shape)
-      throws TranslateException {
-    long n = 1;
-    for (long d : shape) {
-      n *= d;
-    }
-    if (n != input.length) {
-      throw new TranslateException("input of " + input.length + " floats for shape "
-          + java.util.Arrays.toString(shape));
-    }
-    if (buffer == null || buffer.capacity() < input.length) {
-      buffer = ByteBuffer.allocateDirect(4 * input.length).order(ByteOrder.nativeOrder())
-          .asFloatBuffer();
-    }
-    buffer.clear();
-    buffer.put(input).flip();
-    // A direct buffer in native order becomes the tensor's memory as it is: no copy.
-    try (OnnxTensor x = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), buffer, shape);
-        OrtSession.Result r = session.run(Map.of(inputName, x))) {
-      Map<String, float[]> out = new LinkedHashMap<>();
-      for (Map.Entry<String, OnnxValue> e : r) {
-        if (!(e.getValue() instanceof OnnxTensor t)
-            || t.getInfo().type != OnnxJavaType.FLOAT) {
-          throw new TranslateException("output " + e.getKey() + " is not a float tensor: "
-              + e.getValue().getInfo());
-        }
-        FloatBuffer b = t.getFloatBuffer();
-        float[] f = new float[b.remaining()];
-        b.get(f);
-        out.put(e.getKey(), f);
-      }
-      return out;
-    } catch (OrtException e) {
-      throw new TranslateException(e);
-    }
-  }
-
   @Override
   public void close() {
-    if (session != null) {
-      try {
-        session.close();
-      } catch (OrtException ignored) {
-        // Closing: nothing left to save.
-      }
-      settings.close();
-      return;
-    }
     manager.close();
     predictor.close();
     model.close();

@@ -40,16 +40,6 @@ public final class SessionSettings implements AutoCloseable {
     }
   }
 
-  /**
-   * The same options for a session opened directly ({@code OnnxNet} on the CPU): the thread
-   * counts DJL's {@code Model.load} would set from {@link #djlOptions}.
-   */
-  OrtSession.SessionOptions directOptions() throws OrtException {
-    options.setIntraOpNumThreads(1);
-    options.setInterOpNumThreads(1);
-    return options;
-  }
-
   /** The options for DJL's {@code Model.load}. */
   public Map<String, Object> djlOptions() {
     return Map.of("sessionOptions", options, "intraOpNumThreads", "1", "interOpNumThreads", "1");
