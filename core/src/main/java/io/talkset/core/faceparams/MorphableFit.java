@@ -30,7 +30,7 @@ public final class MorphableFit {
   }
 
   /** The pose of the map {@code s} (source → model) and the shape it gives. */
-  private static Aligned pose(Procrustes.Similarity s, double[] shape) {
+  static Aligned pose(Procrustes.Similarity s, double[] shape) {
     double[] r = s.rotation();
     double[] rt = {r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]};
     double[] a = Procrustes.angles(rt);

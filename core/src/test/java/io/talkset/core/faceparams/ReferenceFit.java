@@ -12,17 +12,10 @@ final class ReferenceFit {
   private ReferenceFit() {}
 
   static MorphableFit.Aligned align(double[] mesh, double[] mean) {
+    // The pose from the map is unchanged; how the map is found (the public align) is the
+    // reference part.
     Procrustes.Similarity s = Procrustes.align(mesh, mean);
-    double[] r = s.rotation();
-    double[] rt = {r[0], r[3], r[6], r[1], r[4], r[7], r[2], r[5], r[8]};
-    double[] a = Procrustes.angles(rt);
-    double inv = 1 / s.scale();
-    double[] t = s.translation();
-    double[] origin = {
-        -inv * (rt[0] * t[0] + rt[1] * t[1] + rt[2] * t[2]),
-        -inv * (rt[3] * t[0] + rt[4] * t[1] + rt[5] * t[2]),
-        -inv * (rt[6] * t[0] + rt[7] * t[1] + rt[8] * t[2])};
-    return new MorphableFit.Aligned(s.apply(mesh), a[0], a[1], a[2], origin, inv);
+    return MorphableFit.pose(s, s.apply(mesh));
   }
 
   static MorphableFit.Fit fit(double[] mesh, MorphableFit.Model model, double[] identity,
