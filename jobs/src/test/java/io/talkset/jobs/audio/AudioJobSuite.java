@@ -119,6 +119,25 @@ class AudioJobSuite {
       assertArrayEquals(expected.evp()[i], floats(f.getList(f.fieldIndex("evp"))));
       assertEquals(i / 25.0, f.getDouble(f.fieldIndex("time_s")), 1e-9);
     }
+
+    // The wide feature columns are written without a Parquet dictionary, the clip id with one.
+    Map<String, Boolean> dictionary = new HashMap<>();
+    try (Stream<Path> files = Files.walk(out.resolve("audio"))) {
+      for (Path p : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
+        try (org.apache.parquet.hadoop.ParquetFileReader reader =
+            org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                    new org.apache.hadoop.fs.Path(p.toString()),
+                    new org.apache.hadoop.conf.Configuration()))) {
+          reader.getFooter().getBlocks().forEach(b -> b.getColumns().forEach(c ->
+              dictionary.merge(c.getPath().toDotString(), c.hasDictionaryPage(),
+                  Boolean::logicalOr)));
+        }
+      }
+    }
+    assertEquals(false, dictionary.get("wav2lip.list.element"));
+    assertEquals(false, dictionary.get("hdtf.list.element"));
+    assertEquals(true, dictionary.get("clip_id"));
   }
 
   @Test
