@@ -122,15 +122,7 @@ public final class AudioJob implements Job {
   static final List<String> PLAIN_COLUMNS = List.of("wav2lip.list.element",
       "hdtf.list.element");
 
-  static final Map<String, String> PARQUET = plainColumns();
-
-  private static Map<String, String> plainColumns() {
-    Map<String, String> o = new java.util.LinkedHashMap<>();
-    for (String c : PLAIN_COLUMNS) {
-      o.put("parquet.enable.dictionary#" + c, "false");
-    }
-    return java.util.Collections.unmodifiableMap(o);
-  }
+  static final Map<String, String> PARQUET = TableCommitter.withoutDictionary(PLAIN_COLUMNS);
 
   /**
    * A task's scratch folder for audio spools: under Spark's local directories (spark.local.dir,

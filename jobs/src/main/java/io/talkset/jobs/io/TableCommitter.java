@@ -99,6 +99,20 @@ public final class TableCommitter {
   }
 
   /**
+   * Parquet writer settings that turn the dictionary off for these columns (leaf paths, e.g.
+   * {@code mesh.list.element}): for columns whose values hardly repeat, where Parquet would fill
+   * or reject a dictionary in every file and fall back to plain pages after hashing and
+   * re-encoding what it had buffered. The pages written are the same.
+   */
+  public static java.util.Map<String, String> withoutDictionary(java.util.List<String> columns) {
+    java.util.Map<String, String> o = new java.util.LinkedHashMap<>();
+    for (String c : columns) {
+      o.put("parquet.enable.dictionary#" + c, "false");
+    }
+    return java.util.Collections.unmodifiableMap(o);
+  }
+
+  /**
    * Adds {@code rows} to a batch-written table as one new {@code batch=ID} folder: written whole
    * under a hidden staging name inside the table, then renamed into place, so readers of the
    * table (hive partitioning) see every committed batch and never a partial one.
@@ -108,8 +122,7 @@ public final class TableCommitter {
   }
 
   /**
-   * As above with Parquet writer settings for this write only (e.g. {@code
-   * parquet.enable.dictionary#COLUMN}).
+   * As above with Parquet writer settings for this write only (e.g. {@link #withoutDictionary}).
    */
   public void appendBatch(Dataset<Row> rows, String id, String description,
       java.util.Map<String, String> parquetOptions) throws IOException {

@@ -249,15 +249,7 @@ public final class ParamsJob implements Job {
       "roll_deg", "tx_mm", "ty_mm", "tz_mm", "pose_error_px", "expression.list.element",
       "mesh.list.element");
 
-  static final Map<String, String> PARQUET = plainColumns();
-
-  private static Map<String, String> plainColumns() {
-    Map<String, String> o = new LinkedHashMap<>();
-    for (String c : PLAIN_COLUMNS) {
-      o.put("parquet.enable.dictionary#" + c, "false");
-    }
-    return java.util.Collections.unmodifiableMap(o);
-  }
+  static final Map<String, String> PARQUET = TableCommitter.withoutDictionary(PLAIN_COLUMNS);
 
   private static Row missing(String clipId, ParamsConfig cfg) {
     Object[] s = new Object[ParamsSchemas.CLIPS.struct().size()];

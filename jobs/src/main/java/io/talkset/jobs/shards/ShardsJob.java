@@ -616,9 +616,7 @@ public final class ShardsJob implements Job {
     Map<String, String> o = new LinkedHashMap<>();
     o.put("parquet.block.size", Long.toString(cfg.rowGroupBytes()));
     o.put("parquet.page.size.row.check.min", "4");
-    for (String c : PLAIN_COLUMNS) {
-      o.put("parquet.enable.dictionary#" + c, "false");
-    }
+    o.putAll(TableCommitter.withoutDictionary(PLAIN_COLUMNS));
     return o;
   }
 
